@@ -1,0 +1,17 @@
+//! The linting core: diagnostics as plain data, the `Rule` trait and `declare_rule!`, the
+//! one-pass dispatcher, suppression comments and `nodepit.toml` parsing.
+//!
+//! No IO and no output formats: front ends read files and render diagnostics.
+
+mod config;
+mod diagnostic;
+mod lint;
+mod rule;
+mod suppress;
+
+pub use config::{Config, ConfigError, Level, RuleSetting};
+pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};
+pub use lint::{lint_source, RuleSet, INTERNAL_ERROR, SYNTAX_ERROR, UNUSED_SUPPRESSION};
+pub use nodepit_semantic as semantic;
+pub use rule::{build_rule, Node, NodeKind, Reporter, Rule, RuleCx, RuleEntry, RuleMeta};
+pub use suppress::{parse_directive, Directive, DirectiveKind};

@@ -1,0 +1,229 @@
+//! Linting one source text: parse, build the model, dispatch nodes to rules, apply suppressions.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use nodepit_semantic::{analyze, Comment, LineIndex, Model, SourceType};
+
+use crate::config::{Config, Level};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rule::{Node, NodeKind, Rule, RuleCx, RuleEntry, RuleMeta};
+use crate::suppress::{parse_directive, Directive, DirectiveKind};
+
+/// Rule id of parse errors.
+pub const SYNTAX_ERROR: &str = "syntax-error";
+/// Rule id of crashes inside nodepit.
+pub const INTERNAL_ERROR: &str = "internal-error";
+/// Rule id of suppression comments that silence nothing.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+
+struct ActiveRule {
+    meta: &'static RuleMeta,
+    rule: Box<dyn Rule>,
+    severity: Severity,
+}
+
+/// The rules to run, built once per configuration.
+pub struct RuleSet {
+    active: Vec<ActiveRule>,
+    known: Vec<&'static str>,
+    unused_suppression: Option<Severity>,
+    /// Test hook: the id of a rule made to panic, from `NODEPIT_TEST_PANIC_RULE`.
+    panic_rule: Option<String>,
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.active.iter().map(|r| (r.meta.id, r.severity))).finish()
+    }
+}
+
+impl RuleSet {
+    /// Builds the rules `config` enables (or exactly `select`, when given).
+    pub fn new(registry: &[RuleEntry], config: &Config, select: Option<&[String]>) -> Result<Self, String> {
+        if let Some(select) = select {
+            for id in select {
+                if !registry.iter().any(|e| e.meta.id == id) {
+                    return Err(format!("unknown rule `{id}`"));
+                }
+            }
+        }
+        let mut active = Vec::new();
+        for entry in registry {
+            let setting = config.rules.get(entry.meta.id);
+            let level = setting.and_then(|s| s.level);
+            let selected = select.map(|s| s.iter().any(|id| id == entry.meta.id));
+            let severity = match (selected, level) {
+                (Some(false), _) => continue,
+                (Some(true), Some(Level::Off)) | (_, None) => entry.meta.severity,
+                (None, Some(Level::Off)) => continue,
+                (_, Some(Level::Error)) => Severity::Error,
+                (_, Some(Level::Warn)) => Severity::Warning,
+            };
+            let rule = (entry.build)(setting.and_then(|s| s.options.as_ref()))
+                .map_err(|e| format!("invalid options for `{}`: {e}", entry.meta.id))?;
+            active.push(ActiveRule { meta: entry.meta, rule, severity });
+        }
+        let unused_suppression = match config.rules.get(UNUSED_SUPPRESSION).and_then(|s| s.level) {
+            Some(Level::Off) => None,
+            Some(Level::Error) => Some(Severity::Error),
+            _ => Some(Severity::Warning),
+        };
+        Ok(Self {
+            active,
+            known: registry.iter().map(|e| e.meta.id).collect(),
+            unused_suppression,
+            panic_rule: std::env::var("NODEPIT_TEST_PANIC_RULE").ok(),
+        })
+    }
+
+    /// The enabled rules and their severities.
+    pub fn enabled(&self) -> impl Iterator<Item = (&'static RuleMeta, Severity)> + '_ {
+        self.active.iter().map(|r| (r.meta, r.severity))
+    }
+
+    fn is_enabled(&self, id: &str) -> bool {
+        self.active.iter().any(|r| r.meta.id == id)
+    }
+}
+
+/// Lints one file's text. Never panics: parse failures and crashes become diagnostics.
+pub fn lint_source(text: &str, source_type: SourceType, rules: &RuleSet) -> Vec<Diagnostic> {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        analyze(text, source_type, |model, errors, comments| {
+            let mut out: Vec<Diagnostic> = errors
+                .iter()
+                .map(|e| Diagnostic::new(SYNTAX_ERROR, Severity::Error, e.range.clone(), e.message.clone()))
+                .collect();
+            if let Some(model) = model {
+                out.extend(run_rules(model, rules));
+            }
+            apply_suppressions(text, comments, rules, out)
+        })
+    }));
+    let mut out = result.unwrap_or_else(|payload| {
+        vec![Diagnostic::new(
+            INTERNAL_ERROR,
+            Severity::Error,
+            0..0,
+            format!("nodepit crashed while analysing this file: {}", panic_message(&*payload)),
+        )]
+    });
+    out.sort_by(|a, b| (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule)));
+    out
+}
+
+/// Runs every rule over the model's nodes, each rule isolated so that one panicking loses only
+/// its own findings for this file.
+fn run_rules(model: &Model<'_>, rules: &RuleSet) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for active in &rules.active {
+        let mut cx = RuleCx { model, meta: active.meta, severity: active.severity, diagnostics: Vec::new() };
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            if rules.panic_rule.as_deref() == Some(active.meta.id) {
+                panic!("injected by NODEPIT_TEST_PANIC_RULE");
+            }
+            for kind in active.rule.kinds() {
+                match kind {
+                    NodeKind::Call => {
+                        for site in model.calls() {
+                            active.rule.check(Node::Call(site), &mut cx);
+                        }
+                    }
+                    NodeKind::ExprStmt => {
+                        for site in model.stmts() {
+                            active.rule.check(Node::ExprStmt(site), &mut cx);
+                        }
+                    }
+                }
+            }
+        }));
+        match result {
+            Ok(()) => out.append(&mut cx.diagnostics),
+            Err(payload) => out.push(Diagnostic::new(
+                INTERNAL_ERROR,
+                Severity::Error,
+                0..0,
+                format!("rule `{}` crashed on this file: {}", active.meta.id, panic_message(&*payload)),
+            )),
+        }
+    }
+    out
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+/// Drops suppressed diagnostics and reports directives that suppressed nothing.
+fn apply_suppressions(text: &str, comments: &[Comment], rules: &RuleSet, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let directives: Vec<Directive> =
+        comments.iter().filter_map(|c| parse_directive(&c.text, c.range.clone(), c.block)).collect();
+    if directives.is_empty() {
+        return diagnostics;
+    }
+    let index = LineIndex::new(text);
+    // One flag per named rule, or one for a directive that names none.
+    let mut used: Vec<Vec<bool>> = directives.iter().map(|d| vec![false; d.rules.len().max(1)]).collect();
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for diag in diagnostics {
+        let line = index.line(diag.range.start);
+        let mut suppressed = false;
+        if diag.rule != SYNTAX_ERROR && diag.rule != INTERNAL_ERROR {
+            for (d, flags) in directives.iter().zip(used.iter_mut()) {
+                let applies = match d.kind {
+                    DirectiveKind::NextLine => index.line(d.range.end) + 1 == line,
+                    DirectiveKind::Line => index.line(d.range.start) == line,
+                    DirectiveKind::File => index.line(d.range.start) <= line,
+                };
+                if !applies {
+                    continue;
+                }
+                if d.rules.is_empty() {
+                    flags[0] = true;
+                    suppressed = true;
+                } else if let Some(i) = d.rules.iter().position(|(id, _)| id == diag.rule) {
+                    flags[i] = true;
+                    suppressed = true;
+                }
+            }
+        }
+        if !suppressed {
+            kept.push(diag);
+        }
+    }
+    let Some(severity) = rules.unused_suppression else { return kept };
+    for (d, flags) in directives.iter().zip(&used) {
+        if d.rules.is_empty() {
+            if !flags[0] {
+                kept.push(Diagnostic::new(UNUSED_SUPPRESSION, severity, d.range.clone(), "This nodepit suppression comment silences nothing.")
+                    .with_help("Remove the comment."));
+            }
+            continue;
+        }
+        for ((id, range), &was_used) in d.rules.iter().zip(flags) {
+            if !rules.known.contains(&id.as_str()) {
+                kept.push(
+                    Diagnostic::new(UNUSED_SUPPRESSION, severity, range.clone(), format!("`{id}` is not a nodepit rule, so this suppression silences nothing."))
+                        .with_help("Fix the rule id (`nodepit rules` lists them) or remove it."),
+                );
+            } else if !was_used && rules.is_enabled(id) {
+                kept.push(
+                    Diagnostic::new(UNUSED_SUPPRESSION, severity, range.clone(), format!("This suppression of `{id}` silences nothing."))
+                        .with_help(format!("Remove `{id}` from the comment; the code no longer triggers it.")),
+                );
+            }
+        }
+    }
+    kept
+}
+
+impl Diagnostic {
+    fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}

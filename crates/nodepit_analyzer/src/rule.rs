@@ -1,0 +1,152 @@
+//! The rule interface and the declaration macro that ties a rule to its doc.
+
+use std::fmt::Debug;
+
+use nodepit_semantic::{CallSite, Model, StmtSite};
+use serde::de::DeserializeOwned;
+use swc_common::Span;
+
+use crate::diagnostic::{Diagnostic, Fix, Related, Severity};
+
+/// The node kinds the dispatcher hands to rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// Every call expression.
+    Call,
+    /// Every expression statement.
+    ExprStmt,
+}
+
+/// A node handed to a rule, with its place in the model.
+#[derive(Debug, Clone, Copy)]
+pub enum Node<'m, 'a> {
+    /// A call expression.
+    Call(&'m CallSite<'a>),
+    /// An expression statement.
+    ExprStmt(&'m StmtSite<'a>),
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The kebab-case id, stable forever.
+    pub id: &'static str,
+    /// Severity when the config says nothing.
+    pub severity: Severity,
+    /// `rules/<id>.md`, embedded.
+    pub doc: &'static str,
+    /// Whether the rule offers fixes.
+    pub has_fix: bool,
+}
+
+impl RuleMeta {
+    /// The one-line summary under the doc's title.
+    pub fn summary(&self) -> &'static str {
+        self.doc.lines().skip(1).map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    }
+
+    /// The `## Interview question` section's text, without the heading and quote markers.
+    pub fn section(&self, heading: &str) -> Option<&'static str> {
+        let start = self.doc.find(&format!("\n## {heading}\n"))? + heading.len() + 5;
+        let rest = &self.doc[start..];
+        let end = rest.find("\n## ").unwrap_or(rest.len());
+        Some(rest[..end].trim())
+    }
+}
+
+/// A rule. Its options are its own fields: the registry deserialises them from `nodepit.toml`.
+pub trait Rule: Send + Sync + Debug {
+    /// The node kinds `check` wants to see.
+    fn kinds(&self) -> &'static [NodeKind];
+    /// Looks at one node and reports through `cx`.
+    fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>);
+}
+
+/// A rule in the registry: its meta and how to build it from options.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleEntry {
+    /// Identity and docs.
+    pub meta: &'static RuleMeta,
+    /// Builds the rule from its `[rules.<id>]` options (without `level`).
+    pub build: fn(Option<&toml::Table>) -> Result<Box<dyn Rule>, String>,
+}
+
+/// Builds a rule from options, rejecting unknown ones.
+pub fn build_rule<T: Rule + DeserializeOwned + Default + 'static>(
+    options: Option<&toml::Table>,
+) -> Result<Box<dyn Rule>, String> {
+    match options {
+        None => Ok(Box::new(T::default())),
+        Some(table) => T::deserialize(toml::Value::Table(table.clone()))
+            .map(|r| Box::new(r) as Box<dyn Rule>)
+            .map_err(|e| e.message().to_string()),
+    }
+}
+
+/// Declares a rule's metadata, embedding `rules/<id>.md` so a rule without docs does not compile.
+#[macro_export]
+macro_rules! declare_rule {
+    ($ty:ident, $id:literal, $severity:ident, fix: $fix:literal) => {
+        impl $ty {
+            /// This rule's identity and docs.
+            pub const META: $crate::RuleMeta = $crate::RuleMeta {
+                id: $id,
+                severity: $crate::Severity::$severity,
+                doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/", $id, ".md")),
+                has_fix: $fix,
+            };
+            /// This rule's registry entry.
+            pub const ENTRY: $crate::RuleEntry =
+                $crate::RuleEntry { meta: &Self::META, build: $crate::build_rule::<$ty> };
+        }
+    };
+}
+
+/// What a rule sees while checking a file: the model and a place to report.
+pub struct RuleCx<'m, 'a> {
+    pub(crate) model: &'m Model<'a>,
+    pub(crate) meta: &'static RuleMeta,
+    pub(crate) severity: Severity,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl<'m, 'a> RuleCx<'m, 'a> {
+    /// The file's semantic model.
+    pub fn model(&self) -> &'m Model<'a> {
+        self.model
+    }
+
+    /// Reports a finding at `span`.
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> Reporter<'_, 'a> {
+        let range = self.model.range(span);
+        self.diagnostics.push(Diagnostic::new(self.meta.id, self.severity, range, message));
+        Reporter { diagnostic: self.diagnostics.last_mut().expect("just pushed"), model: self.model }
+    }
+}
+
+/// Adds help, related locations and fixes to a reported diagnostic.
+pub struct Reporter<'r, 'a> {
+    diagnostic: &'r mut Diagnostic,
+    model: &'r Model<'a>,
+}
+
+impl Reporter<'_, '_> {
+    /// The line that says what to do.
+    pub fn help(self, help: impl Into<String>) -> Self {
+        self.diagnostic.help = Some(help.into());
+        self
+    }
+
+    /// A location that explains the finding.
+    pub fn related(self, span: Span, message: impl Into<String>) -> Self {
+        let range = self.model.range(span);
+        self.diagnostic.related.push(Related { range, message: message.into() });
+        self
+    }
+
+    /// A fix.
+    pub fn fix(self, fix: Fix) -> Self {
+        self.diagnostic.fixes.push(fix);
+        self
+    }
+}

@@ -1,0 +1,31 @@
+//! nodepit's rules, one file each, and the registry that lists them.
+//!
+//! A rule asks the semantic model what names mean; it never matches on spelling alone.
+
+mod no_floating_promise;
+mod no_recursive_next_tick;
+mod no_sync_in_handler;
+mod no_unbounded_promise_all;
+mod prefer_pipeline;
+
+use nodepit_analyzer::RuleEntry;
+
+pub use no_floating_promise::NoFloatingPromise;
+pub use no_recursive_next_tick::NoRecursiveNextTick;
+pub use no_sync_in_handler::NoSyncInHandler;
+pub use no_unbounded_promise_all::NoUnboundedPromiseAll;
+pub use prefer_pipeline::PreferPipeline;
+
+/// Every rule, sorted by id.
+pub const REGISTRY: &[RuleEntry] = &[
+    NoFloatingPromise::ENTRY,
+    NoRecursiveNextTick::ENTRY,
+    NoSyncInHandler::ENTRY,
+    NoUnboundedPromiseAll::ENTRY,
+    PreferPipeline::ENTRY,
+];
+
+/// The registry entry of a rule id.
+pub fn find(id: &str) -> Option<&'static RuleEntry> {
+    REGISTRY.iter().find(|e| e.meta.id == id)
+}

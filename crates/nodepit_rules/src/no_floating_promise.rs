@@ -1,0 +1,105 @@
+use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
+use nodepit_semantic::{expr_label, member_name, unwrap_expr, FnId, Model};
+use serde::Deserialize;
+use swc_ecma_ast::{BinaryOp, CallExpr, Callee, Expr, Lit, UnaryOp};
+
+/// Flags expression statements whose promise nobody awaits, returns or handles.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFloatingPromise {
+    /// Callees, written as at the call (`logger.flush`), whose promises may float.
+    #[serde(default)]
+    allow: Vec<String>,
+}
+
+declare_rule!(NoFloatingPromise, "no-floating-promise", Error, fix: false);
+
+impl Rule for NoFloatingPromise {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::ExprStmt]
+    }
+
+    fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
+        let Node::ExprStmt(site) = node else { return };
+        self.check_expr(&site.node.expr, site.func, cx);
+    }
+}
+
+impl NoFloatingPromise {
+    fn check_expr(&self, e: &Expr, scope: Option<FnId>, cx: &mut RuleCx<'_, '_>) {
+        let model = cx.model();
+        match unwrap_expr(e) {
+            Expr::Seq(s) => s.exprs.iter().for_each(|e| self.check_expr(e, scope, cx)),
+            Expr::Cond(c) => {
+                self.check_expr(&c.cons, scope, cx);
+                self.check_expr(&c.alt, scope, cx);
+            }
+            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+                self.check_expr(&b.right, scope, cx)
+            }
+            Expr::Call(c) => {
+                if let Some(what) = self.unhandled(model, c, scope) {
+                    let in_async = scope.is_some_and(|f| model.function(f).is_async);
+                    let help = if in_async {
+                        "`await` it, or chain `.catch(...)` if it is meant to run in the background."
+                    } else {
+                        "Chain `.catch(...)` to handle the rejection, or `await` it from an async function."
+                    };
+                    cx.report(c.span, format!("The promise from `{what}` is never awaited, returned or given a rejection handler, so a failure becomes an unhandled rejection."))
+                        .help(help);
+                }
+            }
+            Expr::New(n) => {
+                if model.is_promise(e, scope) {
+                    cx.report(n.span, "This `new Promise(…)` is neither awaited nor stored, so its rejection is unhandled.")
+                        .help("`await` it, return it, or chain `.catch(...)`.");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The label of an unhandled promise-returning call, or `None` when it is handled or not a promise.
+    fn unhandled(&self, model: &Model<'_>, call: &CallExpr, scope: Option<FnId>) -> Option<String> {
+        let Callee::Expr(callee) = &call.callee else { return None };
+        let callee = unwrap_expr(callee);
+        if let Expr::Member(m) = callee {
+            match member_name(&m.prop) {
+                Some("catch") if call.args.first().is_some_and(|a| !is_nullish(&a.expr)) => return None,
+                Some("then") if call.args.get(1).is_some_and(|a| !is_nullish(&a.expr)) => return None,
+                Some("finally") => {
+                    // `finally` passes the receiver's outcome through: handled iff the receiver is.
+                    return match unwrap_expr(&m.obj) {
+                        Expr::Call(inner) => self.unhandled(model, inner, scope).map(|_| expr_label(callee)),
+                        other => model.is_promise(other, scope).then(|| expr_label(callee)),
+                    };
+                }
+                _ => {}
+            }
+        }
+        if !model.call_returns_promise(call, scope) {
+            return None;
+        }
+        if model.fn_of_expr(callee, scope).is_some_and(|f| model.fn_cannot_reject(f)) {
+            return None;
+        }
+        if model.qual(callee).is_some_and(|q| q == "test" || q.starts_with("test.")) {
+            // node:test's describe/it/test report their own failures.
+            return None;
+        }
+        let label = expr_label(callee);
+        if self.allow.iter().any(|a| label == *a || label.ends_with(&format!(".{a}"))) {
+            return None;
+        }
+        Some(label)
+    }
+}
+
+fn is_nullish(e: &Expr) -> bool {
+    match unwrap_expr(e) {
+        Expr::Lit(Lit::Null(_)) => true,
+        Expr::Ident(i) => i.sym == "undefined",
+        Expr::Unary(u) => u.op == UnaryOp::Void,
+        _ => false,
+    }
+}

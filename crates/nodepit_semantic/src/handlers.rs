@@ -1,0 +1,439 @@
+//! The request-handler table: which functions of a file serve HTTP requests, where they were
+//! registered, and which same-file functions they reach.
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
+use swc_common::{Span, Spanned};
+use swc_ecma_ast::*;
+
+use crate::model::*;
+use crate::names::{is_relative, member_name, prop_name, static_string, unwrap_expr};
+
+/// The server framework a handler was registered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framework {
+    /// `http`/`https`/`http2` `createServer` or a `'request'` listener.
+    Http,
+    /// An Express (or Express-compatible) app or router.
+    Express,
+    /// Koa middleware.
+    Koa,
+    /// A koa-router / @koa/router route.
+    KoaRouter,
+    /// A Fastify route or per-request hook.
+    Fastify,
+    /// A hapi route or request extension.
+    Hapi,
+    /// A route registered on an object from another file, recognised by its shape
+    /// (`x.get('/path', (req, res) => …)`).
+    Inferred,
+}
+
+/// A function registered to serve requests.
+#[derive(Debug, Clone)]
+pub struct Handler {
+    /// The handler function.
+    pub func: FnId,
+    /// How it was registered.
+    pub framework: Framework,
+    /// The HTTP method, upper-case, when the registration names one.
+    pub method: Option<String>,
+    /// The route path, when the registration names one.
+    pub path: Option<String>,
+    /// The registering call.
+    pub registration: Span,
+}
+
+impl Handler {
+    /// `GET /users`, `middleware`, or `request handler`, for messages.
+    pub fn label(&self) -> String {
+        match (&self.method, &self.path) {
+            (Some(m), Some(p)) => format!("{m} {p}"),
+            (Some(m), None) => format!("{m} route"),
+            (None, Some(p)) => format!("middleware for {p}"),
+            (None, None) => match self.framework {
+                Framework::Express | Framework::Koa | Framework::KoaRouter => "middleware".to_string(),
+                _ => "request handler".to_string(),
+            },
+        }
+    }
+}
+
+/// How a function is reached from a handler.
+#[derive(Debug, Clone, Copy)]
+pub struct Reach {
+    /// Index of the handler in [`Model::handlers`].
+    pub handler: usize,
+    /// The same-file function, called from the handler, that the code sits in (`None` when it is
+    /// inside the handler itself or its callbacks).
+    pub helper: Option<FnId>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct HandlerTable {
+    handlers: Vec<Handler>,
+    reach: FxHashMap<FnId, Reach>,
+}
+
+const VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "options", "head", "all"];
+
+/// Fastify hooks and hapi extension points that run on every request.
+const REQUEST_HOOKS: &[&str] = &[
+    "onRequest", "preParsing", "preValidation", "preHandler", "preSerialization", "onSend", "onResponse",
+    "onPreAuth", "onCredentials", "onPostAuth", "onPreHandler", "onPostHandler", "onPreResponse",
+];
+
+impl<'a> Model<'a> {
+    /// The request handlers registered in this file, in source order.
+    pub fn handlers(&self) -> &[Handler] {
+        &self.handler_table().handlers
+    }
+
+    /// The handler (first in source order) whose execution reaches `f`: `f` is the handler, a
+    /// callback inside it, or a same-file function it calls, directly or through others.
+    pub fn handler_reaching(&self, f: FnId) -> Option<(&Handler, Reach)> {
+        let table = self.handler_table();
+        let r = table.reach.get(&f)?;
+        Some((&table.handlers[r.handler], *r))
+    }
+
+    fn handler_table(&self) -> &HandlerTable {
+        self.handlers.get_or_init(|| {
+            let handlers = self.find_handlers();
+            let reach = self.reach_from(&handlers);
+            HandlerTable { handlers, reach }
+        })
+    }
+
+    fn find_handlers(&self) -> Vec<Handler> {
+        let mut out = Vec::new();
+        for site in &self.calls {
+            self.registration(site, &mut out);
+        }
+        // A function registered twice keeps its first registration.
+        let mut seen = rustc_hash::FxHashSet::default();
+        out.retain(|h| seen.insert(h.func));
+        out
+    }
+
+    fn registration(&self, site: &CallSite<'a>, out: &mut Vec<Handler>) {
+        let call = site.node;
+        let Callee::Expr(callee) = &call.callee else { return };
+        let callee = unwrap_expr(callee);
+        let scope = site.func;
+        let mut push = |func: FnId, framework, method: Option<&str>, path: Option<&str>| {
+            out.push(Handler {
+                func,
+                framework,
+                method: method.map(|m| if m == "del" { "DELETE".into() } else { m.to_ascii_uppercase() }),
+                path: path.map(str::to_string),
+                registration: callee.span(),
+            })
+        };
+        if let Some(q) = self.qual(callee) {
+            if is_create_server(&q) {
+                for a in &call.args {
+                    if let Some(f) = self.handler_fn(&a.expr, scope) {
+                        push(f, Framework::Http, None, None);
+                    }
+                }
+                return;
+            }
+        }
+        let Expr::Member(m) = callee else { return };
+        let Some(method) = member_name(&m.prop) else { return };
+        let arg0 = call.args.first().map(|a| &*a.expr);
+        if matches!(method, "on" | "addListener" | "once" | "prependListener")
+            && arg0.and_then(static_string) == Some("request")
+            && self.qual(&m.obj).is_some_and(|q| q.strip_suffix("()").is_some_and(is_server_ctor))
+        {
+            if let Some(f) = call.args.get(1).and_then(|a| self.handler_fn(&a.expr, scope)) {
+                push(f, Framework::Http, None, None);
+            }
+            return;
+        }
+        let path = arg0.and_then(static_string);
+        match self.router_kind(&m.obj, 0) {
+            Some((fw @ (Framework::Express | Framework::KoaRouter), route)) => {
+                if VERBS.contains(&method) || method == "use" {
+                    let verb = (method != "use" && method != "all").then_some(method);
+                    let path = route.as_deref().or(path);
+                    for f in self.handler_fns(&call.args, scope) {
+                        push(f, fw, verb, path);
+                    }
+                }
+            }
+            Some((Framework::Koa, _)) if method == "use" => {
+                for f in self.handler_fns(&call.args, scope) {
+                    push(f, Framework::Koa, None, None);
+                }
+            }
+            Some((Framework::Fastify, _)) => {
+                if VERBS.contains(&method) {
+                    let verb = (method != "all").then_some(method);
+                    for a in &call.args {
+                        if let Expr::Object(o) = unwrap_expr(&a.expr) {
+                            if let Some(f) = self.object_handler(o, scope) {
+                                push(f, Framework::Fastify, verb, path);
+                            }
+                        }
+                    }
+                    for f in self.handler_fns(&call.args, scope) {
+                        push(f, Framework::Fastify, verb, path);
+                    }
+                } else if method == "route" {
+                    self.route_objects(call, scope, Framework::Fastify, &mut push);
+                } else if method == "addHook" && path.is_some_and(|h| REQUEST_HOOKS.contains(&h)) {
+                    for f in self.handler_fns(&call.args[1..], scope) {
+                        push(f, Framework::Fastify, None, None);
+                    }
+                }
+            }
+            Some((Framework::Hapi, _)) => {
+                if method == "route" {
+                    self.route_objects(call, scope, Framework::Hapi, &mut push);
+                } else if method == "ext" && path.is_some_and(|h| REQUEST_HOOKS.contains(&h)) {
+                    for f in self.handler_fns(&call.args[1..], scope) {
+                        push(f, Framework::Hapi, None, None);
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                if self.receiver_is_opaque(&m.obj) {
+                    if let Some(f) = self.inferred_route(call, method, path, scope) {
+                        push(f, Framework::Inferred, (method != "use" && method != "all").then_some(method), path);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A receiver whose value nodepit cannot see: a parameter, `this.x`, or an import from
+    /// another file of the project. Package values nodepit knows (an HTTP client, say) are not.
+    fn receiver_is_opaque(&self, recv: &Expr) -> bool {
+        match self.qual(recv) {
+            Some(q) => is_relative(&q) || q.starts_with("@/") || q.starts_with('~'),
+            None => match unwrap_expr(recv) {
+                Expr::Ident(id) => match self.binding(id).map(|b| &b.kind) {
+                    Some(BindingKind::Param { .. }) | Some(BindingKind::Import { .. }) => true,
+                    Some(BindingKind::Var { init: Some(init), .. }) => {
+                        // `const router = createRouter()` from another file, or `await buildApp()`.
+                        matches!(unwrap_expr(init), Expr::Call(_) | Expr::Await(_) | Expr::Member(_))
+                            && self.fn_of_expr(init, None).is_none()
+                    }
+                    _ => false,
+                },
+                Expr::Member(m) => matches!(unwrap_expr(&m.obj), Expr::This(_)),
+                _ => false,
+            },
+        }
+    }
+
+    /// `x.get('/path', (req, res) => …)` on an object from elsewhere: a route when the path and
+    /// the handler's parameters leave no doubt.
+    fn inferred_route(&self, call: &CallExpr, method: &str, path: Option<&str>, scope: Option<FnId>) -> Option<FnId> {
+        let f = call.args.iter().rev().find_map(|a| self.handler_fn(&a.expr, scope))?;
+        let node = self.function(f).node;
+        let first = node.param_name(0);
+        let second = node.param_name(1);
+        if method == "use" {
+            let express_like = node.param_count() >= 3 && matches!(first, Some("req" | "request"));
+            return express_like.then_some(f);
+        }
+        if !VERBS.contains(&method) || method == "all" && path.is_none() {
+            return None;
+        }
+        let route_path = path.is_some_and(|p| p.starts_with('/'));
+        let request_params = matches!(first, Some("req" | "request" | "ctx" | "context"))
+            || matches!(second, Some("res" | "response" | "reply" | "h"));
+        (route_path && request_params).then_some(f)
+    }
+
+    /// `route({ method, path | url, handler })`, or an array of them.
+    fn route_objects(
+        &self,
+        call: &CallExpr,
+        scope: Option<FnId>,
+        framework: Framework,
+        push: &mut impl FnMut(FnId, Framework, Option<&str>, Option<&str>),
+    ) {
+        let Some(arg) = call.args.first() else { return };
+        let objects: Vec<&ObjectLit> = match unwrap_expr(&arg.expr) {
+            Expr::Object(o) => vec![o],
+            Expr::Array(a) => a
+                .elems
+                .iter()
+                .flatten()
+                .filter_map(|e| match unwrap_expr(&e.expr) {
+                    Expr::Object(o) => Some(o),
+                    _ => None,
+                })
+                .collect(),
+            _ => return,
+        };
+        for o in objects {
+            let Some(f) = self.object_handler(o, scope) else { continue };
+            let method = object_prop(o, "method").and_then(static_string);
+            let path = object_prop(o, "path").or_else(|| object_prop(o, "url")).and_then(static_string);
+            push(f, framework, method.map(str::to_ascii_lowercase).as_deref(), path);
+        }
+    }
+
+    /// The `handler` of a route options object (also under `options`/`config`, as hapi allows).
+    fn object_handler(&self, o: &ObjectLit, scope: Option<FnId>) -> Option<FnId> {
+        for p in &o.props {
+            let PropOrSpread::Prop(p) = p else { continue };
+            match &**p {
+                Prop::KeyValue(kv) if prop_name(&kv.key) == Some("handler") => return self.handler_fn(&kv.value, scope),
+                Prop::Method(m) if prop_name(&m.key) == Some("handler") => return self.fn_at(m.function.span),
+                Prop::Shorthand(id) if id.sym == "handler" => {
+                    return self.fn_of_expr(&Expr::Ident(id.clone()), scope)
+                }
+                _ => {}
+            }
+        }
+        ["options", "config"].iter().find_map(|k| match object_prop(o, k).map(unwrap_expr) {
+            Some(Expr::Object(inner)) => self.object_handler(inner, scope),
+            _ => None,
+        })
+    }
+
+    fn handler_fns(&self, args: &[ExprOrSpread], scope: Option<FnId>) -> Vec<FnId> {
+        let mut out = Vec::new();
+        for a in args {
+            match unwrap_expr(&a.expr) {
+                Expr::Array(arr) => {
+                    out.extend(arr.elems.iter().flatten().filter_map(|e| self.handler_fn(&e.expr, scope)))
+                }
+                e => out.extend(self.handler_fn(e, scope)),
+            }
+        }
+        out
+    }
+
+    /// The function an argument registers: itself, or the one function a wrapper such as
+    /// `asyncHandler(async (req, res) => …)` is given.
+    fn handler_fn(&self, e: &Expr, scope: Option<FnId>) -> Option<FnId> {
+        if let Some(f) = self.fn_of_expr(e, scope) {
+            return Some(f);
+        }
+        let Expr::Call(c) = unwrap_expr(e) else { return None };
+        match c.args.as_slice() {
+            [only] if matches!(unwrap_expr(&only.expr), Expr::Fn(_) | Expr::Arrow(_)) => self.fn_of_expr(&only.expr, scope),
+            _ => None,
+        }
+    }
+
+    /// The framework object an expression is: an app, router or server, or a route chain.
+    pub(crate) fn router_kind(&self, recv: &Expr, depth: u32) -> Option<(Framework, Option<String>)> {
+        if depth > 8 {
+            return None;
+        }
+        let recv = unwrap_expr(recv);
+        if let Expr::Call(c) = recv {
+            if let Callee::Expr(callee) = &c.callee {
+                if let Expr::Member(m) = unwrap_expr(callee) {
+                    let method = member_name(&m.prop).unwrap_or("");
+                    if let Some((fw, route)) = self.router_kind(&m.obj, depth + 1) {
+                        if method == "route" && fw == Framework::Express {
+                            let path = c.args.first().and_then(|a| static_string(&a.expr)).map(str::to_string);
+                            return Some((fw, path));
+                        }
+                        // Registration methods return the app or route again, so calls chain.
+                        if VERBS.contains(&method) || method == "use" {
+                            return Some((fw, route));
+                        }
+                    }
+                }
+            }
+        }
+        if let Expr::Ident(id) = recv {
+            if let Some(BindingKind::Param { func, index: 0, destructured: false }) = self.binding(id).map(|b| &b.kind) {
+                // `fastify.register(async (instance) => …)`: the plugin gets a Fastify instance.
+                let (call, 0) = self.function(*func).passed_to? else { return None };
+                let call = self.calls[call as usize].node;
+                let Callee::Expr(callee) = &call.callee else { return None };
+                let Expr::Member(m) = unwrap_expr(callee) else { return None };
+                if member_name(&m.prop) == Some("register") {
+                    if let Some((Framework::Fastify, _)) = self.router_kind(&m.obj, depth + 1) {
+                        return Some((Framework::Fastify, None));
+                    }
+                }
+                return None;
+            }
+        }
+        let q = self.qual(recv)?;
+        let fw = match q.as_str() {
+            "express()" | "express.Router()" | "express.application" | "restify.createServer()" => Framework::Express,
+            "koa()" | "koa.default()" => Framework::Koa,
+            "koa-router()" | "koa-router.Router()" | "koa-router.default()" => Framework::KoaRouter,
+            "fastify()" | "fastify.fastify()" | "fastify.default()" => Framework::Fastify,
+            "hapi.server()" | "hapi.Server()" => Framework::Hapi,
+            _ => return None,
+        };
+        Some((fw, None))
+    }
+
+    fn reach_from(&self, handlers: &[Handler]) -> FxHashMap<FnId, Reach> {
+        let mut reach: FxHashMap<FnId, Reach> = FxHashMap::default();
+        let mut queue = VecDeque::new();
+        for (i, h) in handlers.iter().enumerate() {
+            if let std::collections::hash_map::Entry::Vacant(e) = reach.entry(h.func) {
+                e.insert(Reach { handler: i, helper: None });
+                queue.push_back(h.func);
+            }
+        }
+        while let Some(f) = queue.pop_front() {
+            let from = reach[&f];
+            let info = self.function(f);
+            let mut next: Vec<(FnId, Option<FnId>)> = info.children.iter().map(|c| (*c, from.helper)).collect();
+            for &ci in &info.calls {
+                let call = self.calls[ci as usize].node;
+                if let Some(g) = self.callee_fn(call, Some(f)) {
+                    next.push((g, Some(g)));
+                }
+                // Functions handed to a call by name (`rows.map(format)`) run too.
+                for a in &call.args {
+                    if matches!(unwrap_expr(&a.expr), Expr::Ident(_) | Expr::Member(_)) {
+                        if let Some(g) = self.fn_of_expr(&a.expr, Some(f)) {
+                            next.push((g, Some(g)));
+                        }
+                    }
+                }
+            }
+            for (g, helper) in next {
+                if let std::collections::hash_map::Entry::Vacant(e) = reach.entry(g) {
+                    // A handler's own nested callbacks keep pointing at the handler.
+                    let helper = if handlers.iter().any(|h| h.func == g) { None } else { helper };
+                    e.insert(Reach { handler: from.handler, helper });
+                    queue.push_back(g);
+                }
+            }
+        }
+        reach
+    }
+}
+
+fn is_create_server(q: &str) -> bool {
+    matches!(
+        q,
+        "http.createServer" | "https.createServer" | "http2.createServer" | "http2.createSecureServer"
+    )
+}
+
+fn is_server_ctor(q: &str) -> bool {
+    is_create_server(q) || matches!(q, "http.Server" | "https.Server")
+}
+
+/// The value of a static property of an object literal.
+pub(crate) fn object_prop<'o>(o: &'o ObjectLit, name: &str) -> Option<&'o Expr> {
+    o.props.iter().find_map(|p| match p {
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) if prop_name(&kv.key) == Some(name) => Some(&*kv.value),
+            _ => None,
+        },
+        PropOrSpread::Spread(_) => None,
+    })
+}

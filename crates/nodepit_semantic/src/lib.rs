@@ -1,0 +1,23 @@
+//! The per-file semantic model every nodepit rule asks: parsing (which never fails: a program
+//! plus its errors), line indexes, scope-resolved bindings, Node module resolution, function
+//! facts, the request-handler table and the same-file call graph.
+//!
+//! This crate does no IO and knows nothing of diagnostics, configs or LSP.
+
+mod build;
+mod handlers;
+mod line_index;
+mod model;
+mod names;
+mod parse;
+mod streams;
+mod values;
+
+pub use handlers::{Framework, Handler, Reach};
+pub use line_index::LineIndex;
+pub use model::{
+    Binding, BindingKind, CallSite, ClassId, FnId, FnInfo, FnNode, Imported, LoopRef, Model,
+    StmtSite, ThisRef,
+};
+pub use names::{expr_label, member_name, normalize_module, static_string, unwrap_expr};
+pub use parse::{analyze, Comment, ParseError, SourceType};

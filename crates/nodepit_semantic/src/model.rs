@@ -1,0 +1,338 @@
+//! The model's data: bindings, functions, classes and the sites rules look at.
+
+use std::cell::{OnceCell, RefCell};
+
+use rustc_hash::FxHashMap;
+use swc_common::{Span, SyntaxContext};
+use swc_ecma_ast::{
+    ArrowExpr, ArrowFunctionBody, CallExpr, Class, Constructor, DoWhileStmt, Expr, ExprStmt,
+    ForInStmt, ForOfStmt, ForStmt, Function, Id, Ident, ObjectLit, ParamOrTsParamProp, Pat,
+    Program, Stmt, TsParamPropParam, WhileStmt,
+};
+use swc_atoms::Atom;
+
+use crate::handlers::HandlerTable;
+use crate::parse::BASE;
+
+/// Index of a function (declaration, expression, arrow, method or constructor) in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnId(pub u32);
+
+/// Index of a class in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClassId(pub u32);
+
+/// The syntax node of a function.
+#[derive(Debug, Clone, Copy)]
+pub enum FnNode<'a> {
+    /// A function declaration, expression, or method.
+    Function(&'a Function),
+    /// An arrow function.
+    Arrow(&'a ArrowExpr),
+    /// A class constructor.
+    Constructor(&'a Constructor),
+}
+
+impl<'a> FnNode<'a> {
+    /// The statements of a block body.
+    pub fn body_stmts(self) -> Option<&'a [Stmt]> {
+        match self {
+            Self::Function(f) => f.body.as_ref().map(|b| b.stmts.as_slice()),
+            Self::Arrow(a) => match &*a.body {
+                ArrowFunctionBody::FunctionBody(b) => Some(&b.stmts),
+                ArrowFunctionBody::Expr(_) => None,
+            },
+            Self::Constructor(c) => c.body.as_ref().map(|b| b.stmts.as_slice()),
+        }
+    }
+
+    /// The expression of an arrow's expression body.
+    pub fn expr_body(self) -> Option<&'a Expr> {
+        match self {
+            Self::Arrow(a) => match &*a.body {
+                ArrowFunctionBody::Expr(e) => Some(e),
+                ArrowFunctionBody::FunctionBody(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The parameter patterns, in order.
+    pub fn params(self) -> Vec<&'a Pat> {
+        match self {
+            Self::Function(f) => f.params.iter().map(|p| &p.pat).collect(),
+            Self::Arrow(a) => a.params.iter().collect(),
+            Self::Constructor(c) => c
+                .params
+                .iter()
+                .filter_map(|p| match p {
+                    ParamOrTsParamProp::Param(p) => Some(&p.pat),
+                    ParamOrTsParamProp::TsParamProp(_) => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The name of a simple identifier parameter at `index`.
+    pub fn param_name(self, index: usize) -> Option<&'a str> {
+        match self {
+            Self::Constructor(c) => match c.params.get(index)? {
+                ParamOrTsParamProp::Param(p) => pat_ident(&p.pat).map(|i| i.sym.as_str()),
+                ParamOrTsParamProp::TsParamProp(p) => match &p.param {
+                    TsParamPropParam::Ident(b) => Some(&b.id.sym),
+                    TsParamPropParam::Assign(_) => None,
+                },
+            },
+            _ => pat_ident(self.params().get(index)?).map(|i| i.sym.as_str()),
+        }
+    }
+
+    /// Number of parameters.
+    pub fn param_count(self) -> usize {
+        match self {
+            Self::Constructor(c) => c.params.len(),
+            Self::Function(f) => f.params.len(),
+            Self::Arrow(a) => a.params.len(),
+        }
+    }
+}
+
+fn pat_ident(p: &Pat) -> Option<&Ident> {
+    match p {
+        Pat::Ident(b) => Some(&b.id),
+        Pat::Assign(a) => pat_ident(&a.left),
+        _ => None,
+    }
+}
+
+/// What `this` refers to inside a function.
+#[derive(Debug, Clone, Copy)]
+pub enum ThisRef<'a> {
+    /// An instance of a class of this file.
+    Class(ClassId),
+    /// An object literal whose method this is.
+    Object(&'a ObjectLit),
+}
+
+/// Facts about one function.
+#[derive(Debug)]
+pub struct FnInfo<'a> {
+    /// The syntax node.
+    pub node: FnNode<'a>,
+    /// The function's span (swc positions).
+    pub span: Span,
+    /// Its name: declared, or taken from the variable, property or method it is bound to.
+    pub name: Option<Atom>,
+    /// The function it is lexically nested in.
+    pub parent: Option<FnId>,
+    /// What `this` means inside it.
+    pub this_ref: Option<ThisRef<'a>>,
+    /// Declared `async`.
+    pub is_async: bool,
+    /// Declared as a generator.
+    pub is_generator: bool,
+    /// Its TypeScript return type or JSDoc `@returns` says it returns a promise.
+    pub declared_promise: bool,
+    /// The call it is written as an argument of, and the argument position.
+    pub passed_to: Option<(u32, usize)>,
+    /// Calls written directly in its body (not in nested functions), as indexes into the calls.
+    pub calls: Vec<u32>,
+    /// Functions nested directly inside it.
+    pub children: Vec<FnId>,
+}
+
+/// A class of this file.
+#[derive(Debug)]
+pub struct ClassInfo<'a> {
+    /// The syntax node.
+    pub node: &'a Class,
+    /// Its name, when it has one.
+    pub name: Option<Atom>,
+}
+
+/// How an import names what it imports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    /// `import x from 'm'`.
+    Default,
+    /// `import * as x from 'm'` or `import x = require('m')`.
+    Namespace,
+    /// `import { name as x } from 'm'`.
+    Named(Atom),
+}
+
+/// The innermost loop around a call, within its function.
+#[derive(Debug, Clone, Copy)]
+pub enum LoopRef<'a> {
+    /// `for (;;)`.
+    For(&'a ForStmt),
+    /// `for (x of xs)`.
+    ForOf(&'a ForOfStmt),
+    /// `for (k in o)`.
+    ForIn(&'a ForInStmt),
+    /// `while (c)`.
+    While(&'a WhileStmt),
+    /// `do {} while (c)`.
+    DoWhile(&'a DoWhileStmt),
+}
+
+/// What declared a name.
+#[derive(Debug, Clone)]
+pub enum BindingKind<'a> {
+    /// An ES import or TypeScript `import x = require()`.
+    Import {
+        /// The module specifier as written.
+        source: Atom,
+        /// Which export it names.
+        imported: Imported,
+    },
+    /// A `var`, `let` or `const`, with the initialiser and the destructuring path into it.
+    Var {
+        /// The initialiser, if any.
+        init: Option<&'a Expr>,
+        /// Property names from the initialiser to this name (`const { a: { b } } = x` → `a.b`).
+        path: Vec<Atom>,
+        /// Declared with `const`.
+        is_const: bool,
+    },
+    /// A function declaration or a named function expression's own name.
+    Function(FnId),
+    /// A class declaration or a named class expression's own name.
+    Class(ClassId),
+    /// A function parameter.
+    Param {
+        /// The function.
+        func: FnId,
+        /// Position in the parameter list.
+        index: usize,
+        /// Bound inside a destructuring pattern.
+        destructured: bool,
+    },
+    /// The variable of a `for…of`/`for…in` loop.
+    LoopVar {
+        /// The iterated expression.
+        iterable: &'a Expr,
+    },
+    /// Anything else (catch parameters, enums, …).
+    Other,
+}
+
+/// A declared name.
+#[derive(Debug, Clone)]
+pub struct Binding<'a> {
+    /// What declared it.
+    pub kind: BindingKind<'a>,
+    /// Assigned to after its declaration.
+    pub reassigned: bool,
+}
+
+/// A call expression, with where it sits.
+#[derive(Debug)]
+pub struct CallSite<'a> {
+    /// The syntax node.
+    pub node: &'a CallExpr,
+    /// The innermost function containing it.
+    pub func: Option<FnId>,
+    /// The innermost loop around it within that function.
+    pub loop_ref: Option<LoopRef<'a>>,
+    /// The call whose callee is `<this call>.method`, when there is one (`a.pipe(b)` in `a.pipe(b).pipe(c)`).
+    pub outer: Option<u32>,
+    /// Inside a `catch` block of its function.
+    pub in_catch: bool,
+}
+
+/// An expression statement, with where it sits.
+#[derive(Debug)]
+pub struct StmtSite<'a> {
+    /// The syntax node.
+    pub node: &'a ExprStmt,
+    /// The innermost function containing it.
+    pub func: Option<FnId>,
+}
+
+/// The semantic model of one file. It borrows the syntax tree it describes.
+#[derive(Debug)]
+pub struct Model<'a> {
+    pub(crate) program: &'a Program,
+    pub(crate) unresolved: SyntaxContext,
+    pub(crate) bindings: FxHashMap<Id, Binding<'a>>,
+    pub(crate) functions: Vec<FnInfo<'a>>,
+    pub(crate) classes: Vec<ClassInfo<'a>>,
+    pub(crate) fn_by_span: FxHashMap<(u32, u32), FnId>,
+    pub(crate) calls: Vec<CallSite<'a>>,
+    pub(crate) stmts: Vec<StmtSite<'a>>,
+    pub(crate) promise_memo: RefCell<Vec<Option<bool>>>,
+    pub(crate) handlers: OnceCell<HandlerTable>,
+}
+
+impl<'a> Model<'a> {
+    /// The syntax tree.
+    pub fn program(&self) -> &'a Program {
+        self.program
+    }
+
+    /// Every call expression, in source order.
+    pub fn calls(&self) -> &[CallSite<'a>] {
+        &self.calls
+    }
+
+    /// Every expression statement, in source order.
+    pub fn stmts(&self) -> &[StmtSite<'a>] {
+        &self.stmts
+    }
+
+    /// Facts about a function.
+    pub fn function(&self, id: FnId) -> &FnInfo<'a> {
+        &self.functions[id.0 as usize]
+    }
+
+    /// Every function, in source order of their start.
+    pub fn functions(&self) -> &[FnInfo<'a>] {
+        &self.functions
+    }
+
+    /// The function whose node has exactly this span.
+    pub fn fn_at(&self, span: Span) -> Option<FnId> {
+        self.fn_by_span.get(&(span.lo.0, span.hi.0)).copied()
+    }
+
+    /// The class with this id.
+    pub fn class(&self, id: ClassId) -> &ClassInfo<'a> {
+        &self.classes[id.0 as usize]
+    }
+
+    /// What declared an identifier, or `None` for globals and unknown names.
+    pub fn binding(&self, ident: &Ident) -> Option<&Binding<'a>> {
+        self.bindings.get(&ident.to_id())
+    }
+
+    /// Whether an identifier refers to the global of that name (not declared anywhere in the file).
+    pub fn is_global(&self, ident: &Ident, name: &str) -> bool {
+        ident.ctxt == self.unresolved && ident.sym == name
+    }
+
+    /// Whether an identifier is unresolved, i.e. a global.
+    pub fn is_unresolved(&self, ident: &Ident) -> bool {
+        ident.ctxt == self.unresolved
+    }
+
+    /// The function and its lexical ancestors, innermost first.
+    pub fn ancestors(&self, id: FnId) -> impl Iterator<Item = FnId> + '_ {
+        std::iter::successors(Some(id), |f| self.function(*f).parent)
+    }
+
+    /// Byte range in the source of a swc span.
+    pub fn range(&self, span: Span) -> std::ops::Range<usize> {
+        let lo = span.lo.0.saturating_sub(BASE) as usize;
+        let hi = (span.hi.0.saturating_sub(BASE) as usize).max(lo);
+        lo..hi
+    }
+
+    /// A readable name for a function, for messages.
+    pub fn fn_label(&self, id: FnId) -> String {
+        match &self.function(id).name {
+            Some(name) => format!("`{name}`"),
+            None => "an anonymous function".to_string(),
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Parsing with swc and running its resolver, inside the hygiene globals the marks need.
+
+use std::path::Path;
+
+use swc_common::{
+    comments::{CommentKind, SingleThreadedComments},
+    BytePos, Globals, Mark, Spanned, SyntaxContext, GLOBALS,
+};
+use swc_ecma_ast::{EsVersion, Program};
+use swc_ecma_parser::{lexer::Lexer, EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+use swc_ecma_transforms_base::resolver;
+use swc_ecma_visit::VisitMutWith;
+
+use crate::model::Model;
+
+/// The dialect a file is parsed as, derived from its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceType {
+    /// `.js`, `.jsx`, `.cjs`: JavaScript with JSX allowed.
+    Js,
+    /// `.mjs`: always an ES module.
+    Mjs,
+    /// `.ts`, `.cts`.
+    Ts,
+    /// `.mts`: always an ES module.
+    Mts,
+    /// `.tsx`.
+    Tsx,
+}
+
+impl SourceType {
+    /// The dialect for a path, or `None` when nodepit does not lint that extension.
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?;
+        // Declaration files hold no runtime code.
+        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+            return None;
+        }
+        match path.extension()?.to_str()? {
+            "js" | "jsx" | "cjs" => Some(Self::Js),
+            "mjs" => Some(Self::Mjs),
+            "ts" | "cts" => Some(Self::Ts),
+            "mts" => Some(Self::Mts),
+            "tsx" => Some(Self::Tsx),
+            _ => None,
+        }
+    }
+
+    fn syntax(self) -> Syntax {
+        match self {
+            Self::Js | Self::Mjs => Syntax::Es(EsSyntax {
+                jsx: true,
+                decorators: true,
+                allow_return_outside_function: true,
+                ..Default::default()
+            }),
+            Self::Ts | Self::Mts | Self::Tsx => Syntax::Typescript(TsSyntax {
+                tsx: self == Self::Tsx,
+                decorators: true,
+                ..Default::default()
+            }),
+        }
+    }
+
+    fn is_typescript(self) -> bool {
+        matches!(self, Self::Ts | Self::Mts | Self::Tsx)
+    }
+
+    fn forces_module(self) -> bool {
+        matches!(self, Self::Mjs | Self::Mts)
+    }
+}
+
+/// A syntax error at a byte range of the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// Byte offsets into the source text.
+    pub range: std::ops::Range<usize>,
+    /// swc's description of the error.
+    pub message: String,
+}
+
+/// A comment of the source, with its byte range and text (without the `//` or `/* */`).
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// Byte offsets of the whole comment.
+    pub range: std::ops::Range<usize>,
+    /// Whether it is a `/* */` comment.
+    pub block: bool,
+    /// The text between the delimiters.
+    pub text: String,
+}
+
+/// Spans are offset by one so that no real node sits at swc's dummy position 0.
+pub(crate) const BASE: u32 = 1;
+
+/// Parses `text`, resolves its scopes and hands the model to `f`.
+///
+/// Everything that touches swc's hygiene data must run inside this call, so the model is only
+/// lent to `f`. A fatal parse error gives `f` no model; recoverable errors come with one.
+pub fn analyze<R>(
+    text: &str,
+    source_type: SourceType,
+    f: impl FnOnce(Option<&Model<'_>>, &[ParseError], &[Comment]) -> R,
+) -> R {
+    GLOBALS.set(&Globals::new(), || {
+        let comments = SingleThreadedComments::default();
+        let end = BASE + u32::try_from(text.len()).unwrap_or(u32::MAX - BASE);
+        let input = StringInput::new(text, BytePos(BASE), BytePos(end));
+        let lexer = Lexer::new(source_type.syntax(), EsVersion::latest(), input, Some(&comments));
+        let mut parser = Parser::new_from(lexer);
+        let result = if source_type.forces_module() {
+            parser.parse_module().map(Program::Module)
+        } else {
+            parser.parse_program()
+        };
+        let mut errors: Vec<ParseError> = parser.take_errors().into_iter().map(to_error).collect();
+        let all_comments = collect_comments(comments);
+        let program = match result {
+            Ok(program) => program,
+            Err(err) => {
+                errors.insert(0, to_error(err));
+                return f(None, &errors, &all_comments);
+            }
+        };
+        let unresolved_mark = Mark::new();
+        let top_level_mark = Mark::new();
+        let mut program = program;
+        program.visit_mut_with(&mut resolver(
+            unresolved_mark,
+            top_level_mark,
+            source_type.is_typescript(),
+        ));
+        let unresolved = SyntaxContext::empty().apply_mark(unresolved_mark);
+        let model = Model::build(&program, unresolved, &all_comments, text);
+        let out = f(Some(&model), &errors, &all_comments);
+        drop(model);
+        out
+    })
+}
+
+fn to_error(err: swc_ecma_parser::error::Error) -> ParseError {
+    let span = err.span();
+    let lo = span.lo.0.saturating_sub(BASE) as usize;
+    let hi = (span.hi.0.saturating_sub(BASE) as usize).max(lo);
+    ParseError { range: lo..hi, message: err.into_kind().msg().into_owned() }
+}
+
+fn collect_comments(comments: SingleThreadedComments) -> Vec<Comment> {
+    let (leading, trailing) = comments.take_all();
+    let mut out: Vec<Comment> = leading
+        .borrow()
+        .values()
+        .chain(trailing.borrow().values())
+        .flatten()
+        .map(|c| Comment {
+            range: c.span.lo.0.saturating_sub(BASE) as usize..c.span.hi.0.saturating_sub(BASE) as usize,
+            block: c.kind == CommentKind::Block,
+            text: c.text.to_string(),
+        })
+        .collect();
+    out.sort_by_key(|c| c.range.start);
+    out.dedup_by_key(|c| c.range.start);
+    out
+}

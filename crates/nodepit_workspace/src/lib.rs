@@ -1,0 +1,257 @@
+//! The API both front ends call: finding files (respecting `.gitignore`, skipping
+//! `node_modules`), finding each file's `nodepit.toml`, and linting in parallel.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use nodepit_analyzer::semantic::SourceType;
+use nodepit_analyzer::{lint_source, Config, ConfigError, Diagnostic, RuleSet, Severity, SYNTAX_ERROR};
+use rayon::prelude::*;
+
+/// The config file name, looked up from each file's folder upwards.
+pub const CONFIG_FILE: &str = "nodepit.toml";
+
+/// Where the rule docs are published; `<base>/<rule-id>.md` is a rule's interview answer.
+pub const DOCS_BASE_URL: &str = "https://github.com/nodepit/nodepit/blob/main/rules";
+
+/// Stack size of linting threads: deeply nested code recurses deeply in swc's visitors.
+const STACK_SIZE: usize = 512 * 1024 * 1024;
+
+/// A problem that stops a run before linting (exit code 2).
+#[derive(Debug)]
+pub enum SetupError {
+    /// A path given on the command line cannot be read.
+    Path(PathBuf, String),
+    /// A `nodepit.toml` is broken.
+    Config(PathBuf, ConfigError),
+    /// `--rule` names an unknown rule, or the rule set cannot be built.
+    Rules(String),
+}
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Path(p, e) => write!(f, "cannot read {}: {e}", p.display()),
+            Self::Config(p, e) => {
+                write!(f, "{}:{}:{}: {}", p.display(), e.line, e.column, e.message)
+            }
+            Self::Rules(e) => f.write_str(e),
+        }
+    }
+}
+
+/// A config file and the rules it enables.
+#[derive(Debug)]
+pub struct Settings {
+    /// The `nodepit.toml` it came from (`None` for defaults).
+    pub path: Option<PathBuf>,
+    /// The parsed config.
+    pub config: Config,
+    /// The rules to run.
+    pub rules: RuleSet,
+    ignore: GlobSet,
+    root: PathBuf,
+}
+
+impl Settings {
+    /// Whether the config's `ignore` globs exclude a file.
+    pub fn ignores(&self, file: &Path) -> bool {
+        let rel = file.strip_prefix(&self.root).unwrap_or(file);
+        self.ignore.is_match(rel)
+    }
+}
+
+/// The linted result of one file.
+#[derive(Debug)]
+pub struct FileResult {
+    /// The path as given or found.
+    pub path: PathBuf,
+    /// The text (lossily decoded when not UTF-8), for rendering snippets.
+    pub text: String,
+    /// Findings, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Options of a run.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// Run only these rules.
+    pub select: Option<Vec<String>>,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+}
+
+/// Finds configs and lints files.
+pub struct Workspace {
+    options: Options,
+    configs: Mutex<HashMap<PathBuf, Option<Arc<Settings>>>>,
+}
+
+impl Workspace {
+    /// A workspace with run options.
+    pub fn new(options: Options) -> Result<Self, SetupError> {
+        if let Some(select) = &options.select {
+            RuleSet::new(nodepit_rules::REGISTRY, &Config::default(), Some(select)).map_err(SetupError::Rules)?;
+        }
+        Ok(Self { options, configs: Mutex::new(HashMap::new()) })
+    }
+
+    /// Lintable files under `paths`: directories are walked (respecting `.gitignore`, skipping
+    /// `node_modules`); files named explicitly are always included.
+    pub fn collect_files(&self, paths: &[PathBuf]) -> Result<Vec<PathBuf>, SetupError> {
+        let mut files = Vec::new();
+        for path in paths {
+            let meta = std::fs::metadata(path).map_err(|e| SetupError::Path(path.clone(), e.to_string()))?;
+            if meta.is_file() {
+                files.push(path.clone());
+                continue;
+            }
+            let walker = ignore::WalkBuilder::new(path)
+                .require_git(false)
+                .filter_entry(|e| e.file_name() != "node_modules")
+                .build();
+            for entry in walker {
+                let Ok(entry) = entry else { continue };
+                if entry.file_type().is_some_and(|t| t.is_file()) && SourceType::from_path(entry.path()).is_some() {
+                    files.push(entry.into_path());
+                }
+            }
+        }
+        files.sort();
+        files.dedup();
+        Ok(files)
+    }
+
+    /// The settings that apply to a file: the nearest `nodepit.toml` above it, or defaults.
+    pub fn settings_for(&self, file: &Path) -> Result<Arc<Settings>, SetupError> {
+        let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let mut dir = abs.parent().map(Path::to_path_buf);
+        let mut visited = Vec::new();
+        let found = loop {
+            let Some(d) = dir else { break None };
+            if let Some(cached) = self.configs.lock().expect("config cache").get(&d) {
+                break cached.clone();
+            }
+            let candidate = d.join(CONFIG_FILE);
+            if candidate.is_file() {
+                let settings = Arc::new(self.load(Some(&candidate), &d)?);
+                self.configs.lock().expect("config cache").insert(d.clone(), Some(settings.clone()));
+                break Some(settings);
+            }
+            visited.push(d.clone());
+            dir = d.parent().map(Path::to_path_buf);
+        };
+        let settings = match found {
+            Some(s) => s,
+            None => {
+                let root = PathBuf::from("/");
+                let mut cache = self.configs.lock().expect("config cache");
+                match cache.get(&root).cloned().flatten() {
+                    Some(s) => s,
+                    None => {
+                        let s = Arc::new(self.load(None, &root)?);
+                        cache.insert(root, Some(s.clone()));
+                        s
+                    }
+                }
+            }
+        };
+        let mut cache = self.configs.lock().expect("config cache");
+        for d in visited {
+            cache.insert(d, Some(settings.clone()));
+        }
+        Ok(settings)
+    }
+
+    fn load(&self, path: Option<&Path>, dir: &Path) -> Result<Settings, SetupError> {
+        let config = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| SetupError::Path(p.to_path_buf(), e.to_string()))?;
+                Config::parse(&text, nodepit_rules::REGISTRY).map_err(|e| SetupError::Config(p.to_path_buf(), e))?
+            }
+            None => Config::default(),
+        };
+        let rules = RuleSet::new(nodepit_rules::REGISTRY, &config, self.options.select.as_deref())
+            .map_err(SetupError::Rules)?;
+        let mut globs = GlobSetBuilder::new();
+        for g in &config.ignore {
+            // Validated when the config was parsed.
+            if let Ok(glob) = Glob::new(g) {
+                globs.add(glob);
+            }
+        }
+        let ignore = globs.build().map_err(|e| SetupError::Rules(e.to_string()))?;
+        Ok(Settings { path: path.map(Path::to_path_buf), config, rules, ignore, root: dir.to_path_buf() })
+    }
+
+    /// Loads every file's settings, drops files their config ignores, and lints the rest in parallel.
+    pub fn lint_files(&self, files: Vec<PathBuf>) -> Result<Vec<FileResult>, SetupError> {
+        let mut jobs = Vec::with_capacity(files.len());
+        for f in files {
+            let settings = self.settings_for(&f)?;
+            if !settings.ignores(&std::path::absolute(&f).unwrap_or_else(|_| f.clone())) {
+                jobs.push((f, settings));
+            }
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.options.threads)
+            .stack_size(STACK_SIZE)
+            .build()
+            .map_err(|e| SetupError::Rules(e.to_string()))?;
+        Ok(pool.install(|| jobs.into_par_iter().map(|(path, settings)| lint_path(path, &settings)).collect()))
+    }
+
+    /// Lints text that is not (or not yet) on disk, as the file `path`, on a large-stack thread.
+    pub fn lint_text(&self, path: &Path, text: String) -> Result<FileResult, SetupError> {
+        let settings = self.settings_for(path)?;
+        let path = path.to_path_buf();
+        let handle = std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn(move || {
+                let diagnostics = lint_text_with(&path, &text, &settings.rules);
+                FileResult { path, text, diagnostics }
+            })
+            .map_err(|e| SetupError::Rules(e.to_string()))?;
+        handle.join().map_err(|_| SetupError::Rules("linting thread crashed".into()))
+    }
+}
+
+fn lint_path(path: PathBuf, settings: &Settings) -> FileResult {
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            let d = Diagnostic::new(SYNTAX_ERROR, Severity::Error, 0..0, format!("cannot read this file: {e}"));
+            return FileResult { path, text: String::new(), diagnostics: vec![d] };
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let diagnostics = lint_text_with(&path, &text, &settings.rules);
+            FileResult { path, text, diagnostics }
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::new(
+                SYNTAX_ERROR,
+                Severity::Error,
+                at..at,
+                format!("this file is not valid UTF-8 (invalid byte at offset {at}), so it was not linted"),
+            );
+            FileResult { path, text, diagnostics: vec![d] }
+        }
+    }
+}
+
+/// Lints text with a rule set; the source type comes from the path (`.js` when unknown).
+pub fn lint_text_with(path: &Path, text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
+    let source_type = SourceType::from_path(path).unwrap_or(SourceType::Js);
+    lint_source(text, source_type, rules)
+}
+
+/// The URL of a rule's interview answer.
+pub fn docs_url(rule: &str) -> String {
+    format!("{DOCS_BASE_URL}/{rule}.md")
+}
