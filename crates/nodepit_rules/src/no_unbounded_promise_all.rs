@@ -84,7 +84,11 @@ fn fanout(model: &Model<'_>, arg: &Expr, scope: Option<FnId>, depth: u32) -> Opt
 fn map_call<'c>(model: &Model<'_>, c: &'c CallExpr) -> Option<(&'c Expr, &'c Expr)> {
     let Callee::Expr(callee) = &c.callee else { return None };
     let Expr::Member(m) = unwrap_expr(callee) else { return None };
-    match member_name(&m.prop)? {
+    let method = member_name(&m.prop)?;
+    if matches!(method, "map" | "flatMap") && is_lodash(model, &m.obj) {
+        return Some((&c.args.first()?.expr, &c.args.get(1)?.expr));
+    }
+    match method {
         "map" | "flatMap" => Some((&m.obj, &c.args.first()?.expr)),
         "from" if model.qual(callee).as_deref() == Some("Array.from") => {
             Some((&c.args.first()?.expr, &c.args.get(1)?.expr))
@@ -165,7 +169,18 @@ fn for_each_receiver<'a>(model: &Model<'a>, f: FnId) -> Option<&'a Expr> {
     let call = model.calls()[call as usize].node;
     let Callee::Expr(callee) = &call.callee else { return None };
     let Expr::Member(m) = unwrap_expr(callee) else { return None };
-    matches!(member_name(&m.prop), Some("forEach" | "map")).then_some(&*m.obj)
+    if !matches!(member_name(&m.prop), Some("forEach" | "map" | "each")) {
+        return None;
+    }
+    if is_lodash(model, &m.obj) {
+        return call.args.first().map(|a| &*a.expr);
+    }
+    Some(&*m.obj)
+}
+
+/// lodash and underscore take the collection as the first argument.
+fn is_lodash(model: &Model<'_>, e: &Expr) -> bool {
+    model.qual(e).is_some_and(|q| matches!(q.as_str(), "lodash" | "underscore" | "lodash/fp" | "lodash-es"))
 }
 
 /// Whether a collection is bounded by the code itself: a literal, a constant-width slice, a batch.
@@ -334,17 +349,53 @@ fn is_limiter_call(c: &CallExpr) -> bool {
     })
 }
 
-/// What one element's work is called, for the message: the callback's name or its first call.
+/// What one element's work is called, for the message: the callback's name, or the call it
+/// returns or first awaits.
 fn work_label(model: &Model<'_>, f: FnId, cb: &Expr) -> String {
     if matches!(unwrap_expr(cb), Expr::Ident(_) | Expr::Member(_)) {
         return expr_label(cb);
     }
     let info = model.function(f);
-    info.calls
-        .first()
-        .and_then(|&ci| match &model.calls()[ci as usize].node.callee {
-            Callee::Expr(callee) => Some(expr_label(callee)),
-            _ => None,
-        })
-        .unwrap_or_else(|| "an async callback".to_string())
+    let mut finder = AwaitedCall(None);
+    match (info.node.expr_body(), info.node.body_stmts()) {
+        (Some(e), _) => finder.consider(e),
+        (None, Some(stmts)) => stmts.iter().for_each(|s| s.visit_with(&mut finder)),
+        _ => {}
+    }
+    finder.0.unwrap_or_else(|| "the callback".to_string())
+}
+
+/// The first call that is awaited or returned, skipping nested functions.
+struct AwaitedCall(Option<String>);
+
+impl AwaitedCall {
+    fn consider(&mut self, e: &Expr) {
+        if self.0.is_some() {
+            return;
+        }
+        let e = match unwrap_expr(e) {
+            Expr::Await(a) => unwrap_expr(&a.arg),
+            other => other,
+        };
+        if let Expr::Call(c) = e {
+            if let Callee::Expr(callee) = &c.callee {
+                self.0 = Some(expr_label(callee));
+            }
+        }
+    }
+}
+
+impl Visit for AwaitedCall {
+    fn visit_await_expr(&mut self, n: &swc_ecma_ast::AwaitExpr) {
+        self.consider(&n.arg);
+        n.visit_children_with(self);
+    }
+    fn visit_return_stmt(&mut self, n: &swc_ecma_ast::ReturnStmt) {
+        if let Some(arg) = &n.arg {
+            self.consider(arg);
+        }
+        n.visit_children_with(self);
+    }
+    fn visit_function(&mut self, _: &swc_ecma_ast::Function) {}
+    fn visit_arrow_expr(&mut self, _: &swc_ecma_ast::ArrowExpr) {}
 }
