@@ -19,8 +19,14 @@ fn docs_have_the_fixed_sections_in_order() {
     for entry in nodepit_rules::REGISTRY {
         let doc = entry.meta.doc;
         let id = entry.meta.id;
-        assert!(doc.starts_with(&format!("# {id}\n")), "{id}: the doc must start with `# {id}`");
-        assert!(!entry.meta.summary().is_empty() && !entry.meta.summary().starts_with('#'), "{id}: no summary line");
+        assert!(
+            doc.starts_with(&format!("# {id}\n")),
+            "{id}: the doc must start with `# {id}`"
+        );
+        assert!(
+            !entry.meta.summary().is_empty() && !entry.meta.summary().starts_with('#'),
+            "{id}: no summary line"
+        );
         let headings: Vec<&str> = doc
             .lines()
             .filter(|l| l.starts_with("## ") || l.starts_with("### "))
@@ -38,7 +44,10 @@ fn doc_examples_are_linted() {
         let blocks = examples(entry.meta.doc);
         let flagged = blocks.iter().filter(|b| b.flagged).count();
         let fine = blocks.len() - flagged;
-        assert!(flagged >= 2 && fine >= 2, "{id}: want at least 2 flagged and 2 fine examples");
+        assert!(
+            flagged >= 2 && fine >= 2,
+            "{id}: want at least 2 flagged and 2 fine examples"
+        );
         for (i, b) in blocks.iter().enumerate() {
             let name = format!("example{i}.{}", b.lang);
             let diagnostics = lint(&name, &b.code);
@@ -71,7 +80,11 @@ fn docs_are_in_our_own_words() {
         .arg(root().join("rules"))
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "own-words found copied prose:\n{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "own-words found copied prose:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 struct Example {
@@ -94,8 +107,16 @@ fn examples(doc: &str) -> Vec<Example> {
                 };
                 let kind = words.next();
                 current = match (lang, kind) {
-                    ("", _) | (_, None) => Some(Example { flagged: false, lang: "", code: String::new() }),
-                    (lang, Some(k)) => Some(Example { flagged: k == "flagged", lang, code: String::new() }),
+                    ("", _) | (_, None) => Some(Example {
+                        flagged: false,
+                        lang: "",
+                        code: String::new(),
+                    }),
+                    (lang, Some(k)) => Some(Example {
+                        flagged: k == "flagged",
+                        lang,
+                        code: String::new(),
+                    }),
                 };
                 if kind.is_none_or(|k| k != "flagged" && k != "fine") {
                     current.as_mut().expect("set").lang = "";

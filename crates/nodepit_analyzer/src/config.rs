@@ -62,7 +62,11 @@ pub struct ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -85,16 +89,28 @@ impl Config {
             let before = &text[..offset.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            ConfigError { message, line, column, key }
+            ConfigError {
+                message,
+                line,
+                column,
+                key,
+            }
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             at(offset, e.message().to_string(), None)
         })?;
-        let mut config = Config { rules: BTreeMap::new(), ignore: raw.ignore };
+        let mut config = Config {
+            rules: BTreeMap::new(),
+            ignore: raw.ignore,
+        };
         for glob in &config.ignore {
             if let Err(e) = globset::Glob::new(glob) {
-                return Err(at(text.find(glob.as_str()).unwrap_or(0), format!("invalid glob `{glob}`: {e}"), Some("ignore".into())));
+                return Err(at(
+                    text.find(glob.as_str()).unwrap_or(0),
+                    format!("invalid glob `{glob}`: {e}"),
+                    Some("ignore".into()),
+                ));
             }
         }
         for (key, value) in raw.rules {
@@ -114,7 +130,10 @@ impl Config {
                     let level = Level::parse(&s).ok_or_else(|| {
                         at(span.start, format!("invalid level `{s}` for `{id}`: use \"error\", \"warn\" or \"off\""), Some(format!("rules.{id}")))
                     })?;
-                    RuleSetting { level: Some(level), options: None }
+                    RuleSetting {
+                        level: Some(level),
+                        options: None,
+                    }
                 }
                 toml::Value::Table(mut table) => {
                     let level = match table.remove("level") {
@@ -129,17 +148,28 @@ impl Config {
                     let options = (!table.is_empty()).then_some(table);
                     if let (Some(entry), Some(options)) = (entry, &options) {
                         (entry.build)(Some(options)).map_err(|e| {
-                            at(span.start, format!("invalid options for `{id}`: {e}"), Some(format!("rules.{id}")))
+                            at(
+                                span.start,
+                                format!("invalid options for `{id}`: {e}"),
+                                Some(format!("rules.{id}")),
+                            )
                         })?;
                     } else if options.is_some() {
-                        return Err(at(span.start, format!("`{id}` takes no options"), Some(format!("rules.{id}"))));
+                        return Err(at(
+                            span.start,
+                            format!("`{id}` takes no options"),
+                            Some(format!("rules.{id}")),
+                        ));
                     }
                     RuleSetting { level, options }
                 }
                 other => {
                     return Err(at(
                         span.start,
-                        format!("`{id}` must be a level string or a table, not {}", other.type_str()),
+                        format!(
+                            "`{id}` must be a level string or a table, not {}",
+                            other.type_str()
+                        ),
                         Some(format!("rules.{id}")),
                     ))
                 }

@@ -71,7 +71,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic with just a rule, severity, range and message.
-    pub fn new(rule: &'static str, severity: Severity, range: Range<usize>, message: impl Into<String>) -> Self {
-        Self { rule, severity, range, message: message.into(), help: None, related: Vec::new(), fixes: Vec::new() }
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            rule,
+            severity,
+            range,
+            message: message.into(),
+            help: None,
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
     }
 }

@@ -33,13 +33,19 @@ pub struct RuleSet {
 
 impl std::fmt::Debug for RuleSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.active.iter().map(|r| (r.meta.id, r.severity))).finish()
+        f.debug_list()
+            .entries(self.active.iter().map(|r| (r.meta.id, r.severity)))
+            .finish()
     }
 }
 
 impl RuleSet {
     /// Builds the rules `config` enables (or exactly `select`, when given).
-    pub fn new(registry: &[RuleEntry], config: &Config, select: Option<&[String]>) -> Result<Self, String> {
+    pub fn new(
+        registry: &[RuleEntry],
+        config: &Config,
+        select: Option<&[String]>,
+    ) -> Result<Self, String> {
         if let Some(select) = select {
             for id in select {
                 if !registry.iter().any(|e| e.meta.id == id) {
@@ -61,7 +67,11 @@ impl RuleSet {
             };
             let rule = (entry.build)(setting.and_then(|s| s.options.as_ref()))
                 .map_err(|e| format!("invalid options for `{}`: {e}", entry.meta.id))?;
-            active.push(ActiveRule { meta: entry.meta, rule, severity });
+            active.push(ActiveRule {
+                meta: entry.meta,
+                rule,
+                severity,
+            });
         }
         let unused_suppression = match config.rules.get(UNUSED_SUPPRESSION).and_then(|s| s.level) {
             Some(Level::Off) => None,
@@ -92,7 +102,14 @@ pub fn lint_source(text: &str, source_type: SourceType, rules: &RuleSet) -> Vec<
         analyze(text, source_type, |model, errors, comments| {
             let mut out: Vec<Diagnostic> = errors
                 .iter()
-                .map(|e| Diagnostic::new(SYNTAX_ERROR, Severity::Error, e.range.clone(), e.message.clone()))
+                .map(|e| {
+                    Diagnostic::new(
+                        SYNTAX_ERROR,
+                        Severity::Error,
+                        e.range.clone(),
+                        e.message.clone(),
+                    )
+                })
                 .collect();
             if let Some(model) = model {
                 out.extend(run_rules(model, rules));
@@ -105,10 +122,15 @@ pub fn lint_source(text: &str, source_type: SourceType, rules: &RuleSet) -> Vec<
             INTERNAL_ERROR,
             Severity::Error,
             0..0,
-            format!("nodepit crashed while analysing this file: {}", panic_message(&*payload)),
+            format!(
+                "nodepit crashed while analysing this file: {}",
+                panic_message(&*payload)
+            ),
         )]
     });
-    out.sort_by(|a, b| (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule)));
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
     out
 }
 
@@ -117,7 +139,12 @@ pub fn lint_source(text: &str, source_type: SourceType, rules: &RuleSet) -> Vec<
 fn run_rules(model: &Model<'_>, rules: &RuleSet) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for active in &rules.active {
-        let mut cx = RuleCx { model, meta: active.meta, severity: active.severity, diagnostics: Vec::new() };
+        let mut cx = RuleCx {
+            model,
+            meta: active.meta,
+            severity: active.severity,
+            diagnostics: Vec::new(),
+        };
         let result = catch_unwind(AssertUnwindSafe(|| {
             if rules.panic_rule.as_deref() == Some(active.meta.id) {
                 panic!("injected by NODEPIT_TEST_PANIC_RULE");
@@ -143,7 +170,11 @@ fn run_rules(model: &Model<'_>, rules: &RuleSet) -> Vec<Diagnostic> {
                 INTERNAL_ERROR,
                 Severity::Error,
                 0..0,
-                format!("rule `{}` crashed on this file: {}", active.meta.id, panic_message(&*payload)),
+                format!(
+                    "rule `{}` crashed on this file: {}",
+                    active.meta.id,
+                    panic_message(&*payload)
+                ),
             )),
         }
     }
@@ -159,15 +190,25 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Drops suppressed diagnostics and reports directives that suppressed nothing.
-fn apply_suppressions(text: &str, comments: &[Comment], rules: &RuleSet, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let directives: Vec<Directive> =
-        comments.iter().filter_map(|c| parse_directive(&c.text, c.range.clone(), c.block)).collect();
+fn apply_suppressions(
+    text: &str,
+    comments: &[Comment],
+    rules: &RuleSet,
+    diagnostics: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let directives: Vec<Directive> = comments
+        .iter()
+        .filter_map(|c| parse_directive(&c.text, c.range.clone(), c.block))
+        .collect();
     if directives.is_empty() {
         return diagnostics;
     }
     let index = LineIndex::new(text);
     // One flag per named rule, or one for a directive that names none.
-    let mut used: Vec<Vec<bool>> = directives.iter().map(|d| vec![false; d.rules.len().max(1)]).collect();
+    let mut used: Vec<Vec<bool>> = directives
+        .iter()
+        .map(|d| vec![false; d.rules.len().max(1)])
+        .collect();
     let mut kept = Vec::with_capacity(diagnostics.len());
     for diag in diagnostics {
         let line = index.line(diag.range.start);
@@ -195,25 +236,48 @@ fn apply_suppressions(text: &str, comments: &[Comment], rules: &RuleSet, diagnos
             kept.push(diag);
         }
     }
-    let Some(severity) = rules.unused_suppression else { return kept };
+    let Some(severity) = rules.unused_suppression else {
+        return kept;
+    };
     for (d, flags) in directives.iter().zip(&used) {
         if d.rules.is_empty() {
             if !flags[0] {
-                kept.push(Diagnostic::new(UNUSED_SUPPRESSION, severity, d.range.clone(), "This nodepit suppression comment silences nothing.")
-                    .with_help("Remove the comment."));
+                kept.push(
+                    Diagnostic::new(
+                        UNUSED_SUPPRESSION,
+                        severity,
+                        d.range.clone(),
+                        "This nodepit suppression comment silences nothing.",
+                    )
+                    .with_help("Remove the comment."),
+                );
             }
             continue;
         }
         for ((id, range), &was_used) in d.rules.iter().zip(flags) {
             if !rules.known.contains(&id.as_str()) {
                 kept.push(
-                    Diagnostic::new(UNUSED_SUPPRESSION, severity, range.clone(), format!("`{id}` is not a nodepit rule, so this suppression silences nothing."))
-                        .with_help("Fix the rule id (`nodepit rules` lists them) or remove it."),
+                    Diagnostic::new(
+                        UNUSED_SUPPRESSION,
+                        severity,
+                        range.clone(),
+                        format!(
+                            "`{id}` is not a nodepit rule, so this suppression silences nothing."
+                        ),
+                    )
+                    .with_help("Fix the rule id (`nodepit rules` lists them) or remove it."),
                 );
             } else if !was_used && rules.is_enabled(id) {
                 kept.push(
-                    Diagnostic::new(UNUSED_SUPPRESSION, severity, range.clone(), format!("This suppression of `{id}` silences nothing."))
-                        .with_help(format!("Remove `{id}` from the comment; the code no longer triggers it.")),
+                    Diagnostic::new(
+                        UNUSED_SUPPRESSION,
+                        severity,
+                        range.clone(),
+                        format!("This suppression of `{id}` silences nothing."),
+                    )
+                    .with_help(format!(
+                        "Remove `{id}` from the comment; the code no longer triggers it."
+                    )),
                 );
             }
         }

@@ -42,7 +42,12 @@ pub struct RuleMeta {
 impl RuleMeta {
     /// The one-line summary under the doc's title.
     pub fn summary(&self) -> &'static str {
-        self.doc.lines().skip(1).map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+        self.doc
+            .lines()
+            .skip(1)
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
     }
 
     /// The `## Interview question` section's text, without the heading and quote markers.
@@ -62,13 +67,16 @@ pub trait Rule: Send + Sync + Debug {
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>);
 }
 
+/// Builds a configured rule from its options, or says why the options are wrong.
+pub type BuildRule = fn(Option<&toml::Table>) -> Result<Box<dyn Rule>, String>;
+
 /// A rule in the registry: its meta and how to build it from options.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleEntry {
     /// Identity and docs.
     pub meta: &'static RuleMeta,
     /// Builds the rule from its `[rules.<id>]` options (without `level`).
-    pub build: fn(Option<&toml::Table>) -> Result<Box<dyn Rule>, String>,
+    pub build: BuildRule,
 }
 
 /// Builds a rule from options, rejecting unknown ones.
@@ -92,12 +100,19 @@ macro_rules! declare_rule {
             pub const META: $crate::RuleMeta = $crate::RuleMeta {
                 id: $id,
                 severity: $crate::Severity::$severity,
-                doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/", $id, ".md")),
+                doc: include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../rules/",
+                    $id,
+                    ".md"
+                )),
                 has_fix: $fix,
             };
             /// This rule's registry entry.
-            pub const ENTRY: $crate::RuleEntry =
-                $crate::RuleEntry { meta: &Self::META, build: $crate::build_rule::<$ty> };
+            pub const ENTRY: $crate::RuleEntry = $crate::RuleEntry {
+                meta: &Self::META,
+                build: $crate::build_rule::<$ty>,
+            };
         }
     };
 }
@@ -119,8 +134,12 @@ impl<'m, 'a> RuleCx<'m, 'a> {
     /// Reports a finding at `span`.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> Reporter<'_, 'a> {
         let range = self.model.range(span);
-        self.diagnostics.push(Diagnostic::new(self.meta.id, self.severity, range, message));
-        Reporter { diagnostic: self.diagnostics.last_mut().expect("just pushed"), model: self.model }
+        self.diagnostics
+            .push(Diagnostic::new(self.meta.id, self.severity, range, message));
+        Reporter {
+            diagnostic: self.diagnostics.last_mut().expect("just pushed"),
+            model: self.model,
+        }
     }
 }
 
@@ -140,7 +159,10 @@ impl Reporter<'_, '_> {
     /// A location that explains the finding.
     pub fn related(self, span: Span, message: impl Into<String>) -> Self {
         let range = self.model.range(span);
-        self.diagnostic.related.push(Related { range, message: message.into() });
+        self.diagnostic.related.push(Related {
+            range,
+            message: message.into(),
+        });
         self
     }
 

@@ -60,7 +60,11 @@ pub fn parse_directive(text: &str, comment_range: Range<usize>, block: bool) -> 
         }
         pos += part.len() + 1;
     }
-    Some(Directive { kind, rules, range: comment_range })
+    Some(Directive {
+        kind,
+        rules,
+        range: comment_range,
+    })
 }
 
 #[cfg(test)]

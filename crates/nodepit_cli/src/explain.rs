@@ -3,7 +3,11 @@
 /// Renders markdown for a terminal: headings stand out, code is indented, fences and
 /// blockquote markers go.
 pub fn render(doc: &str, color: bool) -> String {
-    let (bold, dim, reset) = if color { ("\x1b[1m", "\x1b[2m", "\x1b[0m") } else { ("", "", "") };
+    let (bold, dim, reset) = if color {
+        ("\x1b[1m", "\x1b[2m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
     let mut out = String::new();
     let mut in_code = false;
     for line in doc.lines() {
@@ -25,7 +29,11 @@ pub fn render(doc: &str, color: bool) -> String {
         if in_code {
             out.push_str(&format!("    {dim}{line}{reset}\n"));
         } else if let Some(h) = line.strip_prefix("# ") {
-            out.push_str(&format!("{bold}{}{reset}\n{}\n", h, "=".repeat(h.chars().count())));
+            out.push_str(&format!(
+                "{bold}{}{reset}\n{}\n",
+                h,
+                "=".repeat(h.chars().count())
+            ));
         } else if let Some(h) = line.strip_prefix("## ") {
             out.push_str(&format!("\n{bold}{h}{reset}\n"));
         } else if let Some(h) = line.strip_prefix("### ") {

@@ -13,7 +13,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use nodepit_workspace::{Options, Workspace};
 
 #[derive(Parser)]
-#[command(name = "nodepit", version, about = "Catches the Node.js pitfalls interviewers ask about, and explains each one.")]
+#[command(
+    name = "nodepit",
+    version,
+    about = "Catches the Node.js pitfalls interviewers ask about, and explains each one."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -81,7 +85,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Explain { rule } => match nodepit_rules::find(&rule) {
             Some(entry) => {
-                let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                let color =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                 print!("{}", explain::render(entry.meta.doc, color));
                 ExitCode::SUCCESS
             }
@@ -99,11 +104,14 @@ fn main() -> ExitCode {
 
 fn check(args: CheckArgs) -> ExitCode {
     let select = (!args.rules.is_empty()).then_some(args.rules);
-    let result = Workspace::new(Options { select, threads: args.threads })
-        .and_then(|ws| {
-            let files = ws.collect_files(&args.paths)?;
-            ws.lint_files(files)
-        });
+    let result = Workspace::new(Options {
+        select,
+        threads: args.threads,
+    })
+    .and_then(|ws| {
+        let files = ws.collect_files(&args.paths)?;
+        ws.lint_files(files)
+    });
     let results = match result {
         Ok(r) => r,
         Err(e) => {

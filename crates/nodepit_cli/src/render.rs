@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+};
 use nodepit_analyzer::semantic::LineIndex;
 use nodepit_analyzer::{Diagnostic, Severity};
 use nodepit_workspace::{docs_url, FileResult};
@@ -19,15 +21,24 @@ fn summarize(results: &[FileResult]) -> Summary {
     let all = results.iter().flat_map(|r| &r.diagnostics);
     Summary {
         files: results.len(),
-        errors: all.clone().filter(|d| d.severity == Severity::Error).count(),
+        errors: all
+            .clone()
+            .filter(|d| d.severity == Severity::Error)
+            .count(),
         warnings: all.filter(|d| d.severity == Severity::Warning).count(),
     }
 }
 
 /// Human output: one miette report per diagnostic, then a summary line.
 pub fn pretty(results: &[FileResult], color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for r in results {
         for d in &r.diagnostics {
@@ -37,7 +48,13 @@ pub fn pretty(results: &[FileResult], color: bool) -> String {
         }
     }
     let s = summarize(results);
-    let plural = |n: usize, one: &str| if n == 1 { format!("{n} {one}") } else { format!("{n} {one}s") };
+    let plural = |n: usize, one: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
     out.push_str(&format!(
         "{} and {} in {} checked.\n",
         plural(s.errors, "error"),
@@ -56,7 +73,10 @@ fn to_report(path: &Path, text: &str, d: &Diagnostic) -> Report {
     let mut labels = vec![LabeledSpan::new_primary_with_span(None, (start, len))];
     for rel in &d.related {
         let (s, l) = clamp(&rel.range);
-        labels.push(LabeledSpan::new_with_span(Some(rel.message.clone()), (s, l)));
+        labels.push(LabeledSpan::new_with_span(
+            Some(rel.message.clone()),
+            (s, l),
+        ));
     }
     let mut help = d.help.clone().unwrap_or_default();
     if nodepit_rules::find(d.rule).is_some() {
@@ -75,7 +95,10 @@ fn to_report(path: &Path, text: &str, d: &Diagnostic) -> Report {
     if !help.is_empty() {
         diag = diag.with_help(help);
     }
-    Report::new(diag).with_source_code(NamedSource::new(path.display().to_string(), text.to_string()))
+    Report::new(diag).with_source_code(NamedSource::new(
+        path.display().to_string(),
+        text.to_string(),
+    ))
 }
 
 #[derive(Serialize)]
@@ -129,7 +152,14 @@ pub fn json(results: &[FileResult]) -> String {
         }
     }
     let s = summarize(results);
-    let out = JsonOutput { diagnostics, summary: JsonSummary { files: s.files, errors: s.errors, warnings: s.warnings } };
+    let out = JsonOutput {
+        diagnostics,
+        summary: JsonSummary {
+            files: s.files,
+            errors: s.errors,
+            warnings: s.warnings,
+        },
+    };
     let mut text = serde_json::to_string_pretty(&out).expect("serialisable");
     text.push('\n');
     text

@@ -34,7 +34,12 @@ impl NoFloatingPromise {
                 self.check_expr(&c.cons, scope, cx);
                 self.check_expr(&c.alt, scope, cx);
             }
-            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+            Expr::Bin(b)
+                if matches!(
+                    b.op,
+                    BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
+                ) =>
+            {
                 self.check_expr(&b.right, scope, cx)
             }
             Expr::Call(c) => {
@@ -49,11 +54,9 @@ impl NoFloatingPromise {
                         .help(help);
                 }
             }
-            Expr::New(n) => {
-                if model.is_promise(e, scope) {
-                    cx.report(n.span, "This `new Promise(…)` is neither awaited nor stored, so its rejection is unhandled.")
-                        .help("`await` it, return it, or chain `.catch(...)`.");
-                }
+            Expr::New(n) if model.is_promise(e, scope) => {
+                cx.report(n.span, "This `new Promise(…)` is neither awaited nor stored, so its rejection is unhandled.")
+                    .help("`await` it, return it, or chain `.catch(...)`.");
             }
             _ => {}
         }
@@ -61,16 +64,24 @@ impl NoFloatingPromise {
 
     /// The label of an unhandled promise-returning call, or `None` when it is handled or not a promise.
     fn unhandled(&self, model: &Model<'_>, call: &CallExpr, scope: Option<FnId>) -> Option<String> {
-        let Callee::Expr(callee) = &call.callee else { return None };
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
         let callee = unwrap_expr(callee);
         if let Expr::Member(m) = callee {
             match member_name(&m.prop) {
-                Some("catch") if call.args.first().is_some_and(|a| !is_nullish(&a.expr)) => return None,
-                Some("then") if call.args.get(1).is_some_and(|a| !is_nullish(&a.expr)) => return None,
+                Some("catch") if call.args.first().is_some_and(|a| !is_nullish(&a.expr)) => {
+                    return None
+                }
+                Some("then") if call.args.get(1).is_some_and(|a| !is_nullish(&a.expr)) => {
+                    return None
+                }
                 Some("finally") => {
                     // `finally` passes the receiver's outcome through: handled iff the receiver is.
                     return match unwrap_expr(&m.obj) {
-                        Expr::Call(inner) => self.unhandled(model, inner, scope).map(|_| expr_label(callee)),
+                        Expr::Call(inner) => self
+                            .unhandled(model, inner, scope)
+                            .map(|_| expr_label(callee)),
                         other => model.is_promise(other, scope).then(|| expr_label(callee)),
                     };
                 }
@@ -80,15 +91,25 @@ impl NoFloatingPromise {
         if !model.call_returns_promise(call, scope) {
             return None;
         }
-        if model.fn_of_expr(callee, scope).is_some_and(|f| model.fn_cannot_reject(f)) {
+        if model
+            .fn_of_expr(callee, scope)
+            .is_some_and(|f| model.fn_cannot_reject(f))
+        {
             return None;
         }
-        if model.qual(callee).is_some_and(|q| q == "test" || q.starts_with("test.")) {
+        if model
+            .qual(callee)
+            .is_some_and(|q| q == "test" || q.starts_with("test."))
+        {
             // node:test's describe/it/test report their own failures.
             return None;
         }
         let label = expr_label(callee);
-        if self.allow.iter().any(|a| label == *a || label.ends_with(&format!(".{a}"))) {
+        if self
+            .allow
+            .iter()
+            .any(|a| label == *a || label.ends_with(&format!(".{a}")))
+        {
             return None;
         }
         Some(label)

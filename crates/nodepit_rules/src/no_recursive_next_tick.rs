@@ -12,7 +12,17 @@ pub struct NoRecursiveNextTick {}
 declare_rule!(NoRecursiveNextTick, "no-recursive-next-tick", Error, fix: false);
 
 /// Array methods that call their callback before returning.
-const SYNC_ITERATORS: &[&str] = &["forEach", "map", "filter", "some", "every", "reduce", "find", "findIndex", "flatMap"];
+const SYNC_ITERATORS: &[&str] = &[
+    "forEach",
+    "map",
+    "filter",
+    "some",
+    "every",
+    "reduce",
+    "find",
+    "findIndex",
+    "flatMap",
+];
 
 /// How many calls deep the re-entry search looks: the callback, the functions it calls, and
 /// the functions those call. Longer chains are too indirect to call a loop with confidence.
@@ -26,13 +36,23 @@ impl Rule for NoRecursiveNextTick {
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::Call(site) = node else { return };
         let model = cx.model();
-        let Some(scheduler) = scheduler(model, site.node) else { return };
+        let Some(scheduler) = scheduler(model, site.node) else {
+            return;
+        };
         let Some(scope) = site.func else { return };
-        let Some(cb) = site.node.args.first() else { return };
-        let Some(target) = model.fn_of_expr(&cb.expr, Some(scope)) else { return };
+        let Some(cb) = site.node.args.first() else {
+            return;
+        };
+        let Some(target) = model.fn_of_expr(&cb.expr, Some(scope)) else {
+            return;
+        };
         let enclosing = rescheduling_fns(model, scope, site.node.span);
-        let Some((reentered, at)) = reentry(model, target, cb.expr.span(), &enclosing) else { return };
-        let Callee::Expr(callee) = &site.node.callee else { return };
+        let Some((reentered, at)) = reentry(model, target, cb.expr.span(), &enclosing) else {
+            return;
+        };
+        let Callee::Expr(callee) = &site.node.callee else {
+            return;
+        };
         let name = model.fn_label(reentered);
         let help = if site.in_catch {
             "Retry with `setTimeout` and a growing delay (or at least `setImmediate`), so failures cannot spin before I/O gets a turn.".to_string()
@@ -63,7 +83,9 @@ fn rescheduling_fns(model: &Model<'_>, scope: FnId, call: Span) -> Vec<FnId> {
     let mut out = vec![scope];
     let mut current = scope;
     while is_error_path(model, current, call) {
-        let Some(parent) = model.function(current).parent else { break };
+        let Some(parent) = model.function(current).parent else {
+            break;
+        };
         out.push(parent);
         current = parent;
     }
@@ -77,7 +99,10 @@ fn is_error_path(model: &Model<'_>, f: FnId, call: Span) -> bool {
         if let Callee::Expr(callee) = &registrar.callee {
             if let Expr::Member(m) = unwrap_expr(callee) {
                 let method = member_name(&m.prop);
-                let event = registrar.args.first().and_then(|a| nodepit_semantic::static_string(&a.expr));
+                let event = registrar
+                    .args
+                    .first()
+                    .and_then(|a| nodepit_semantic::static_string(&a.expr));
                 match (method, arg) {
                     (Some("catch"), 0) | (Some("then"), 1) => return true,
                     (Some("on" | "once"), 1) if event == Some("error") => return true,
@@ -97,7 +122,8 @@ fn is_error_path(model: &Model<'_>, f: FnId, call: Span) -> bool {
     if !matches!(node.param_name(0), Some("err" | "error" | "er" | "e")) {
         return false;
     }
-    node.body_stmts().is_some_and(|stmts| in_error_branch(stmts, call, &err))
+    node.body_stmts()
+        .is_some_and(|stmts| in_error_branch(stmts, call, &err))
 }
 
 /// Whether `call` sits in the branch of an `if` that runs when `err` is set.
@@ -113,14 +139,23 @@ fn stmt_in_error_branch(s: &Stmt, call: Span, err: &swc_ecma_ast::Id) -> bool {
     match s {
         Stmt::If(i) => {
             let (negated, tests_err) = match unwrap_expr(&i.test) {
-                Expr::Unary(u) if u.op == swc_ecma_ast::UnaryOp::Bang => (true, mentions(&u.arg, err)),
+                Expr::Unary(u) if u.op == swc_ecma_ast::UnaryOp::Bang => {
+                    (true, mentions(&u.arg, err))
+                }
                 other => (false, mentions(other, err)),
             };
-            let error_branch = if negated { i.alt.as_deref() } else { Some(&*i.cons) };
+            let error_branch = if negated {
+                i.alt.as_deref()
+            } else {
+                Some(&*i.cons)
+            };
             if tests_err && error_branch.is_some_and(|b| contains(b.span())) {
                 return true;
             }
-            stmt_in_error_branch(&i.cons, call, err) || i.alt.as_deref().is_some_and(|a| stmt_in_error_branch(a, call, err))
+            stmt_in_error_branch(&i.cons, call, err)
+                || i.alt
+                    .as_deref()
+                    .is_some_and(|a| stmt_in_error_branch(a, call, err))
         }
         Stmt::Block(b) => in_error_branch(&b.stmts, call, err),
         Stmt::Try(t) => in_error_branch(&t.block.stmts, call, err),
@@ -139,7 +174,12 @@ fn mentions(e: &Expr, err: &swc_ecma_ast::Id) -> bool {
 
 /// Finds the enclosing function the scheduled `target` runs again, and where: the callback
 /// itself, or a call (or reschedule) reached from it through at most two same-file functions.
-fn reentry(model: &Model<'_>, target: FnId, cb_span: Span, enclosing: &[FnId]) -> Option<(FnId, Span)> {
+fn reentry(
+    model: &Model<'_>,
+    target: FnId,
+    cb_span: Span,
+    enclosing: &[FnId],
+) -> Option<(FnId, Span)> {
     if enclosing.contains(&target) {
         return Some((target, cb_span));
     }
@@ -172,7 +212,9 @@ fn edges(model: &Model<'_>, call: &swc_ecma_ast::CallExpr, scope: FnId) -> Vec<(
     if let Some(g) = model.callee_fn(call, Some(scope)) {
         out.push((g, call.span));
     }
-    let Callee::Expr(callee) = &call.callee else { return out };
+    let Callee::Expr(callee) = &call.callee else {
+        return out;
+    };
     if scheduler(model, call).is_some() {
         if let Some(arg) = call.args.first() {
             if let Some(g) = model.fn_of_expr(&arg.expr, Some(scope)) {

@@ -17,7 +17,9 @@ impl Rule for NoSyncInHandler {
 
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::Call(site) = node else { return };
-        let Callee::Expr(callee) = &site.node.callee else { return };
+        let Callee::Expr(callee) = &site.node.callee else {
+            return;
+        };
         // Cheap spelling filter first; the model decides what the name means.
         let last = match unwrap_expr(callee) {
             Expr::Ident(i) => &*i.sym,
@@ -30,11 +32,18 @@ impl Rule for NoSyncInHandler {
         let model = cx.model();
         let Some(func) = site.func else { return };
         let Some(q) = model.qual(callee) else { return };
-        let Some(instead) = async_alternative(&q) else { return };
-        let Some((handler, reach)) = model.handler_reaching(func) else { return };
+        let Some(instead) = async_alternative(&q) else {
+            return;
+        };
+        let Some((handler, reach)) = model.handler_reaching(func) else {
+            return;
+        };
         let label = handler.label();
         let place = match reach.helper {
-            Some(helper) => format!("in {}, which the `{label}` handler calls", model.fn_label(helper)),
+            Some(helper) => format!(
+                "in {}, which the `{label}` handler calls",
+                model.fn_label(helper)
+            ),
             None => format!("inside the `{label}` handler"),
         };
         cx.report(

@@ -27,13 +27,21 @@ impl Rule for NoUnboundedPromiseAll {
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::Call(site) = node else { return };
         let model = cx.model();
-        let Some(q) = model.callee_qual(site.node) else { return };
+        let Some(q) = model.callee_qual(site.node) else {
+            return;
+        };
         if q != "Promise.all" && q != "Promise.allSettled" {
             return;
         }
-        let Some(arg) = site.node.args.first() else { return };
-        let Some(f) = fanout(model, &arg.expr, site.func, 0) else { return };
-        let Callee::Expr(callee) = &site.node.callee else { return };
+        let Some(arg) = site.node.args.first() else {
+            return;
+        };
+        let Some(f) = fanout(model, &arg.expr, site.func, 0) else {
+            return;
+        };
+        let Callee::Expr(callee) = &site.node.callee else {
+            return;
+        };
         let (collection, work) = (f.collection, f.work);
         cx.report(
             site.node.span,
@@ -63,7 +71,14 @@ fn fanout(model: &Model<'_>, arg: &Expr, scope: Option<FnId>, depth: u32) -> Opt
         }
         Expr::Ident(id) => {
             let b = model.binding(id)?;
-            let BindingKind::Var { init: Some(init), path, .. } = &b.kind else { return None };
+            let BindingKind::Var {
+                init: Some(init),
+                path,
+                ..
+            } = &b.kind
+            else {
+                return None;
+            };
             if !path.is_empty() {
                 return None;
             }
@@ -82,8 +97,12 @@ fn fanout(model: &Model<'_>, arg: &Expr, scope: Option<FnId>, depth: u32) -> Opt
 
 /// `xs.map(cb)`, `xs.flatMap(cb)` or `Array.from(xs, cb)` → `(xs, cb)`.
 fn map_call<'c>(model: &Model<'_>, c: &'c CallExpr) -> Option<(&'c Expr, &'c Expr)> {
-    let Callee::Expr(callee) = &c.callee else { return None };
-    let Expr::Member(m) = unwrap_expr(callee) else { return None };
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return None;
+    };
     let method = member_name(&m.prop)?;
     if matches!(method, "map" | "flatMap") && is_lodash(model, &m.obj) {
         return Some((&c.args.first()?.expr, &c.args.get(1)?.expr));
@@ -114,22 +133,31 @@ fn mapped(model: &Model<'_>, recv: &Expr, cb: &Expr, scope: Option<FnId>) -> Opt
             _ => return None,
         },
     };
-    Some(Fanout { collection: expr_label(recv), work })
+    Some(Fanout {
+        collection: expr_label(recv),
+        work,
+    })
 }
 
 /// `const ps = []; for (const x of xs) ps.push(work(x));` → the fan-out over `xs`.
 fn pushed(model: &Model<'_>, array: &Ident) -> Option<Fanout> {
     let id = array.to_id();
     for site in model.calls() {
-        let Callee::Expr(callee) = &site.node.callee else { continue };
-        let Expr::Member(m) = unwrap_expr(callee) else { continue };
+        let Callee::Expr(callee) = &site.node.callee else {
+            continue;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            continue;
+        };
         if member_name(&m.prop) != Some("push") {
             continue;
         }
         if !matches!(unwrap_expr(&m.obj), Expr::Ident(i) if i.to_id() == id) {
             continue;
         }
-        let Some(item) = site.node.args.first() else { continue };
+        let Some(item) = site.node.args.first() else {
+            continue;
+        };
         let (item_call, work) = match unwrap_expr(&item.expr) {
             Expr::Call(c) => (c, expr_label(&item.expr)),
             _ => continue,
@@ -143,23 +171,32 @@ fn pushed(model: &Model<'_>, array: &Ident) -> Option<Fanout> {
             Some(_) => None,
             None => site.func.and_then(|f| for_each_receiver(model, f)),
         };
-        let Some(collection) = collection else { continue };
+        let Some(collection) = collection else {
+            continue;
+        };
         if is_small(model, collection, 0) {
             continue;
         }
         let work = work.split('(').next().unwrap_or(&work).to_string();
-        return Some(Fanout { collection: expr_label(collection), work });
+        return Some(Fanout {
+            collection: expr_label(collection),
+            work,
+        });
     }
     None
 }
 
 /// `i < xs.length` → `xs`.
 fn length_bound(test: &Expr) -> Option<&Expr> {
-    let Expr::Bin(b) = unwrap_expr(test) else { return None };
+    let Expr::Bin(b) = unwrap_expr(test) else {
+        return None;
+    };
     if !matches!(b.op, BinaryOp::Lt | BinaryOp::LtEq) {
         return None;
     }
-    let Expr::Member(m) = unwrap_expr(&b.right) else { return None };
+    let Expr::Member(m) = unwrap_expr(&b.right) else {
+        return None;
+    };
     (member_name(&m.prop) == Some("length")).then_some(&*m.obj)
 }
 
@@ -167,8 +204,12 @@ fn length_bound(test: &Expr) -> Option<&Expr> {
 fn for_each_receiver<'a>(model: &Model<'a>, f: FnId) -> Option<&'a Expr> {
     let (call, _) = model.function(f).passed_to?;
     let call = model.calls()[call as usize].node;
-    let Callee::Expr(callee) = &call.callee else { return None };
-    let Expr::Member(m) = unwrap_expr(callee) else { return None };
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return None;
+    };
     if !matches!(member_name(&m.prop), Some("forEach" | "map" | "each")) {
         return None;
     }
@@ -180,7 +221,12 @@ fn for_each_receiver<'a>(model: &Model<'a>, f: FnId) -> Option<&'a Expr> {
 
 /// lodash and underscore take the collection as the first argument.
 fn is_lodash(model: &Model<'_>, e: &Expr) -> bool {
-    model.qual(e).is_some_and(|q| matches!(q.as_str(), "lodash" | "underscore" | "lodash/fp" | "lodash-es"))
+    model.qual(e).is_some_and(|q| {
+        matches!(
+            q.as_str(),
+            "lodash" | "underscore" | "lodash/fp" | "lodash-es"
+        )
+    })
 }
 
 /// Whether a collection is bounded by the code itself: a literal, a constant-width slice, a batch.
@@ -189,35 +235,54 @@ fn is_small(model: &Model<'_>, e: &Expr, depth: u32) -> bool {
         return false;
     }
     match unwrap_expr(e) {
-        Expr::Array(a) => a.elems.iter().flatten().all(|el| el.spread.is_none() || is_small(model, &el.expr, depth + 1)),
+        Expr::Array(a) => a
+            .elems
+            .iter()
+            .flatten()
+            .all(|el| el.spread.is_none() || is_small(model, &el.expr, depth + 1)),
         Expr::Lit(Lit::Str(_)) => true,
         Expr::Ident(id) => match model.binding(id).map(|b| (&b.kind, b.reassigned)) {
-            Some((BindingKind::Var { init: Some(init), path, .. }, false)) if path.is_empty() => {
-                is_small(model, init, depth + 1)
-            }
+            Some((
+                BindingKind::Var {
+                    init: Some(init),
+                    path,
+                    ..
+                },
+                false,
+            )) if path.is_empty() => is_small(model, init, depth + 1),
             Some((BindingKind::LoopVar { iterable }, _)) => is_batches(model, iterable),
             _ => false,
         },
         Expr::Call(c) => {
-            let Callee::Expr(callee) = &c.callee else { return false };
+            let Callee::Expr(callee) = &c.callee else {
+                return false;
+            };
             if let Some(q) = model.qual(callee) {
                 match q.as_str() {
-                    "Array.from" => return c.args.first().is_some_and(|a| is_length_object(&a.expr)),
+                    "Array.from" => {
+                        return c.args.first().is_some_and(|a| is_length_object(&a.expr))
+                    }
                     "Array" => return true,
                     "Object.keys" | "Object.values" | "Object.entries" => {
-                        return c.args.first().is_some_and(|a| is_object_literal(model, &a.expr))
+                        return c
+                            .args
+                            .first()
+                            .is_some_and(|a| is_object_literal(model, &a.expr))
                     }
                     _ => {}
                 }
             }
-            let Expr::Member(m) = unwrap_expr(callee) else { return false };
+            let Expr::Member(m) = unwrap_expr(callee) else {
+                return false;
+            };
             match member_name(&m.prop) {
                 // `xs.slice(i, i + size)` and `queue.splice(0, size)` are one batch.
                 Some("slice") => {
                     let bounded = match (c.args.first(), c.args.get(1)) {
                         (Some(a), Some(b)) => {
                             is_offset_of(&b.expr, &a.expr)
-                                || (is_const_number(model, &a.expr) && is_const_number(model, &b.expr))
+                                || (is_const_number(model, &a.expr)
+                                    && is_const_number(model, &b.expr))
                         }
                         (Some(a), None) => matches!(unwrap_expr(&a.expr), Expr::Unary(_)),
                         _ => false,
@@ -225,20 +290,31 @@ fn is_small(model: &Model<'_>, e: &Expr, depth: u32) -> bool {
                     bounded || is_small(model, &m.obj, depth + 1)
                 }
                 Some("splice") => c.args.len() >= 2,
-                Some("filter" | "map" | "reverse" | "sort" | "concat") => is_small(model, &m.obj, depth + 1),
+                Some("filter" | "map" | "reverse" | "sort" | "concat") => {
+                    is_small(model, &m.obj, depth + 1)
+                }
                 _ => false,
             }
         }
-        Expr::New(n) => matches!(unwrap_expr(&n.callee), Expr::Ident(i) if model.is_global(i, "Array")),
+        Expr::New(n) => {
+            matches!(unwrap_expr(&n.callee), Expr::Ident(i) if model.is_global(i, "Array"))
+        }
         _ => false,
     }
 }
 
 /// `for (const batch of chunk(xs, 10))`: iterating in batches.
 fn is_batches(model: &Model<'_>, iterable: &Expr) -> bool {
-    let Expr::Call(c) = unwrap_expr(iterable) else { return false };
-    let Callee::Expr(callee) = &c.callee else { return false };
-    if model.qual(callee).is_some_and(|q| q.ends_with(".chunk") || q == "lodash.chunk" || q == "lodash/chunk") {
+    let Expr::Call(c) = unwrap_expr(iterable) else {
+        return false;
+    };
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    if model
+        .qual(callee)
+        .is_some_and(|q| q.ends_with(".chunk") || q == "lodash.chunk" || q == "lodash/chunk")
+    {
         return true;
     }
     let label = expr_label(callee).to_ascii_lowercase();
@@ -246,7 +322,9 @@ fn is_batches(model: &Model<'_>, iterable: &Expr) -> bool {
 }
 
 fn is_offset_of(end: &Expr, start: &Expr) -> bool {
-    let Expr::Bin(b) = unwrap_expr(end) else { return false };
+    let Expr::Bin(b) = unwrap_expr(end) else {
+        return false;
+    };
     b.op == BinaryOp::Add && (same_expr(&b.left, start) || same_expr(&b.right, start))
 }
 

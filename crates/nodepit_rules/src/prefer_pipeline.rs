@@ -11,7 +11,17 @@ pub struct PreferPipeline {}
 declare_rule!(PreferPipeline, "prefer-pipeline", Warning, fix: false);
 
 /// Packages whose `.pipe` composes operators or processes, not Node streams.
-const NOT_STREAMS: &[&str] = &["rxjs", "rxjs/operators", "highland", "execa", "arktype", "effect", "fp-ts", "ramda", "lodash"];
+const NOT_STREAMS: &[&str] = &[
+    "rxjs",
+    "rxjs/operators",
+    "highland",
+    "execa",
+    "arktype",
+    "effect",
+    "fp-ts",
+    "ramda",
+    "lodash",
+];
 
 impl Rule for PreferPipeline {
     fn kinds(&self) -> &'static [NodeKind] {
@@ -25,7 +35,10 @@ impl Rule for PreferPipeline {
             return;
         }
         // A chain is reported once, at its outermost `.pipe`.
-        if site.outer.is_some_and(|o| pipe_target(model.calls()[o as usize].node).is_some()) {
+        if site
+            .outer
+            .is_some_and(|o| pipe_target(model.calls()[o as usize].node).is_some())
+        {
             return;
         }
         let mut stages: Vec<&Expr> = Vec::new();
@@ -44,11 +57,14 @@ impl Rule for PreferPipeline {
         if stages.iter().any(|s| is_non_stream_api(model, s)) {
             return;
         }
-        if !stages.iter().any(|s| model.is_stream(s, scope)) {
+        if !stages.iter().any(|s| model.is_stream(s)) {
             return;
         }
         let labels: Vec<String> = stages.iter().map(|s| expr_label(s)).collect();
-        let chain = labels.iter().skip(1).fold(labels[0].clone(), |acc, l| format!("{acc}.pipe({l})"));
+        let chain = labels
+            .iter()
+            .skip(1)
+            .fold(labels[0].clone(), |acc, l| format!("{acc}.pipe({l})"));
         let args = labels.join(", ");
         let help = if scope.is_some_and(|f| is_async(model, f)) {
             format!("Use `await pipeline({args})` from `node:stream/promises`, which forwards the first error and destroys every stream.")
@@ -65,8 +81,12 @@ impl Rule for PreferPipeline {
 
 /// `recv.pipe(dest, …)` → `(recv, dest)`.
 fn pipe_target(call: &CallExpr) -> Option<(&Expr, &Expr)> {
-    let Callee::Expr(callee) = &call.callee else { return None };
-    let Expr::Member(m) = unwrap_expr(callee) else { return None };
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return None;
+    };
     if member_name(&m.prop) != Some("pipe") {
         return None;
     }

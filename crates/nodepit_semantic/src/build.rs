@@ -118,7 +118,13 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn bind(&mut self, ident: &Ident, kind: BindingKind<'a>) {
-        self.model.bindings.insert(ident.to_id(), Binding { kind, reassigned: false });
+        self.model.bindings.insert(
+            ident.to_id(),
+            Binding {
+                kind,
+                reassigned: false,
+            },
+        );
     }
 
     fn bind_pat(&mut self, pat: &'a Pat, make: &dyn Fn(bool) -> BindingKind<'a>, nested: bool) {
@@ -145,10 +151,23 @@ impl<'a> Builder<'a, '_> {
     }
 
     /// Binds the names of `const { a: { b } } = init` with their path into `init`.
-    fn bind_var(&mut self, pat: &'a Pat, init: Option<&'a Expr>, is_const: bool, path: &mut Vec<Atom>) {
+    fn bind_var(
+        &mut self,
+        pat: &'a Pat,
+        init: Option<&'a Expr>,
+        is_const: bool,
+        path: &mut Vec<Atom>,
+    ) {
         match pat {
             Pat::Ident(b) => {
-                self.bind(&b.id, BindingKind::Var { init, path: path.clone(), is_const });
+                self.bind(
+                    &b.id,
+                    BindingKind::Var {
+                        init,
+                        path: path.clone(),
+                        is_const,
+                    },
+                );
             }
             Pat::Assign(a) => self.bind_var(&a.left, init, is_const, path),
             Pat::Object(o) => {
@@ -164,16 +183,29 @@ impl<'a> Builder<'a, '_> {
                         },
                         ObjectPatProp::Assign(a) => {
                             path.push(a.key.id.sym.clone());
-                            self.bind(&a.key.id, BindingKind::Var { init, path: path.clone(), is_const });
+                            self.bind(
+                                &a.key.id,
+                                BindingKind::Var {
+                                    init,
+                                    path: path.clone(),
+                                    is_const,
+                                },
+                            );
                             path.pop();
                         }
                         ObjectPatProp::Rest(r) => self.bind_var(&r.arg, None, is_const, path),
                     }
                 }
             }
-            Pat::Array(_) | Pat::Rest(_) => {
-                self.bind_pat(pat, &|_| BindingKind::Var { init: None, path: Vec::new(), is_const }, true)
-            }
+            Pat::Array(_) | Pat::Rest(_) => self.bind_pat(
+                pat,
+                &|_| BindingKind::Var {
+                    init: None,
+                    path: Vec::new(),
+                    is_const,
+                },
+                true,
+            ),
             Pat::Expr(_) | Pat::Invalid(_) => {}
         }
     }
@@ -190,12 +222,20 @@ impl<'a> Builder<'a, '_> {
         let i = self.promise_docs.partition_point(|&end| end <= pos);
         i > 0 && {
             let end = self.promise_docs[i - 1];
-            self.text.get(end..pos).is_some_and(|between| between.trim().is_empty())
+            self.text
+                .get(end..pos)
+                .is_some_and(|between| between.trim().is_empty())
         }
     }
 
     /// Opens a function: records it, binds its parameters, and walks its children.
-    fn enter_fn(&mut self, node: FnNode<'a>, span: Span, is_arrow: bool, visit: impl FnOnce(&mut Self)) {
+    fn enter_fn(
+        &mut self,
+        node: FnNode<'a>,
+        span: Span,
+        is_arrow: bool,
+        visit: impl FnOnce(&mut Self),
+    ) {
         let pending = std::mem::take(&mut self.pending);
         let id = FnId(self.model.functions.len() as u32);
         let parent = self.current_fn();
@@ -229,16 +269,37 @@ impl<'a> Builder<'a, '_> {
             self.model.functions[p.0 as usize].children.push(id);
         }
         if let Some(own) = pending.own_binding {
-            self.model.bindings.insert(own, Binding { kind: BindingKind::Function(id), reassigned: false });
+            self.model.bindings.insert(
+                own,
+                Binding {
+                    kind: BindingKind::Function(id),
+                    reassigned: false,
+                },
+            );
         }
         for (index, pat) in node.params().into_iter().enumerate() {
-            self.bind_pat(pat, &|destructured| BindingKind::Param { func: id, index, destructured }, false);
+            self.bind_pat(
+                pat,
+                &|destructured| BindingKind::Param {
+                    func: id,
+                    index,
+                    destructured,
+                },
+                false,
+            );
         }
         if let FnNode::Constructor(c) = node {
             for (index, p) in c.params.iter().enumerate() {
                 if let ParamOrTsParamProp::TsParamProp(tp) = p {
                     if let TsParamPropParam::Ident(b) = &tp.param {
-                        self.bind(&b.id, BindingKind::Param { func: id, index, destructured: false });
+                        self.bind(
+                            &b.id,
+                            BindingKind::Param {
+                                func: id,
+                                index,
+                                destructured: false,
+                            },
+                        );
                     }
                 }
             }
@@ -263,7 +324,12 @@ impl<'a> Builder<'a, '_> {
     }
 
     /// Names the function that `value` is, if it is one, before it is visited.
-    fn name_next_fn(&mut self, value: &Expr, name: Option<Atom>, this_ref: Option<Option<ThisRef<'a>>>) {
+    fn name_next_fn(
+        &mut self,
+        value: &Expr,
+        name: Option<Atom>,
+        this_ref: Option<Option<ThisRef<'a>>>,
+    ) {
         if matches!(unwrap_expr(value), Expr::Fn(_) | Expr::Arrow(_)) {
             self.pending.name = name;
             self.pending.this_ref = this_ref;
@@ -287,7 +353,9 @@ impl<'a> Visit for Builder<'a, '_> {
         if n.type_only {
             return;
         }
-        let Some(source) = n.src.value.as_atom().cloned() else { return };
+        let Some(source) = n.src.value.as_atom().cloned() else {
+            return;
+        };
         for s in &n.specifiers {
             let (local, imported) = match s {
                 ImportSpecifier::Named(named) if !named.is_type_only => {
@@ -299,21 +367,37 @@ impl<'a> Visit for Builder<'a, '_> {
                         },
                         None => named.local.sym.clone(),
                     };
-                    let imported = if imported == "default" { Imported::Default } else { Imported::Named(imported) };
+                    let imported = if imported == "default" {
+                        Imported::Default
+                    } else {
+                        Imported::Named(imported)
+                    };
                     (&named.local, imported)
                 }
                 ImportSpecifier::Named(_) => continue,
                 ImportSpecifier::Default(d) => (&d.local, Imported::Default),
                 ImportSpecifier::Namespace(ns) => (&ns.local, Imported::Namespace),
             };
-            self.bind(local, BindingKind::Import { source: source.clone(), imported });
+            self.bind(
+                local,
+                BindingKind::Import {
+                    source: source.clone(),
+                    imported,
+                },
+            );
         }
     }
 
     fn visit_ts_import_equals_decl(&mut self, n: &TsImportEqualsDecl) {
         if let TsModuleRef::TsExternalModuleRef(r) = &n.module_ref {
             if let Some(source) = r.expr.value.as_atom() {
-                self.bind(&n.id, BindingKind::Import { source: source.clone(), imported: Imported::Namespace });
+                self.bind(
+                    &n.id,
+                    BindingKind::Import {
+                        source: source.clone(),
+                        imported: Imported::Namespace,
+                    },
+                );
             }
         }
     }
@@ -327,7 +411,11 @@ impl<'a> Visit for Builder<'a, '_> {
     fn visit_export_default_decl(&mut self, n: &ExportDefaultDecl) {
         self.decl_lo = Some(n.span.lo.0);
         if let DefaultDecl::Fn(f) = &n.decl {
-            self.pending.name = f.ident.as_ref().map(|i| i.sym.clone()).or(Some(Atom::from("default")));
+            self.pending.name = f
+                .ident
+                .as_ref()
+                .map(|i| i.sym.clone())
+                .or(Some(Atom::from("default")));
             self.pending.doc_lo = Some(n.span.lo.0);
             self.pending.own_binding = f.ident.as_ref().map(|i| i.to_id());
         }
@@ -380,7 +468,9 @@ impl<'a> Visit for Builder<'a, '_> {
 
     fn visit_function(&mut self, n: &Function) {
         let n: &'a Function = pin(n);
-        self.enter_fn(FnNode::Function(n), n.span, false, |b| n.visit_children_with(b));
+        self.enter_fn(FnNode::Function(n), n.span, false, |b| {
+            n.visit_children_with(b)
+        });
     }
 
     fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
@@ -393,7 +483,9 @@ impl<'a> Visit for Builder<'a, '_> {
         let this_ref = self.this_stack_class();
         self.pending.name = Some(Atom::from("constructor"));
         self.pending.this_ref = Some(this_ref);
-        self.enter_fn(FnNode::Constructor(n), n.span, false, |b| n.visit_children_with(b));
+        self.enter_fn(FnNode::Constructor(n), n.span, false, |b| {
+            n.visit_children_with(b)
+        });
     }
 
     fn visit_class_decl(&mut self, n: &ClassDecl) {
@@ -516,8 +608,18 @@ impl<'a> Visit for Builder<'a, '_> {
             _ => None,
         };
         let func = self.current_fn();
-        let loop_ref = if self.loops.len() > self.loop_base { self.loops.last().copied() } else { None };
-        self.model.calls.push(CallSite { node: n, func, loop_ref, outer, in_catch: self.catch_depth > 0 });
+        let loop_ref = if self.loops.len() > self.loop_base {
+            self.loops.last().copied()
+        } else {
+            None
+        };
+        self.model.calls.push(CallSite {
+            node: n,
+            func,
+            loop_ref,
+            outer,
+            in_catch: self.catch_depth > 0,
+        });
         if let Some(f) = func {
             self.model.functions[f.0 as usize].calls.push(idx);
         }
@@ -542,7 +644,10 @@ impl<'a> Visit for Builder<'a, '_> {
 
     fn visit_expr_stmt(&mut self, n: &ExprStmt) {
         let n: &'a ExprStmt = pin(n);
-        self.model.stmts.push(StmtSite { node: n, func: self.current_fn() });
+        self.model.stmts.push(StmtSite {
+            node: n,
+            func: self.current_fn(),
+        });
         n.visit_children_with(self);
     }
 
@@ -596,12 +701,20 @@ impl<'a> Builder<'a, '_> {
         match left {
             ForHead::VarDecl(d) => {
                 for decl in &d.decls {
-                    self.bind_pat(&decl.name, &|_| BindingKind::LoopVar { iterable: right }, false);
+                    self.bind_pat(
+                        &decl.name,
+                        &|_| BindingKind::LoopVar { iterable: right },
+                        false,
+                    );
                 }
             }
             ForHead::UsingDecl(d) => {
                 for decl in &d.decls {
-                    self.bind_pat(&decl.name, &|_| BindingKind::LoopVar { iterable: right }, false);
+                    self.bind_pat(
+                        &decl.name,
+                        &|_| BindingKind::LoopVar { iterable: right },
+                        false,
+                    );
                 }
             }
             ForHead::Pat(p) => {

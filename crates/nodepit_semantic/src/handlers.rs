@@ -53,7 +53,9 @@ impl Handler {
             (Some(m), None) => format!("{m} route"),
             (None, Some(p)) => format!("middleware for {p}"),
             (None, None) => match self.framework {
-                Framework::Express | Framework::Koa | Framework::KoaRouter => "middleware".to_string(),
+                Framework::Express | Framework::Koa | Framework::KoaRouter => {
+                    "middleware".to_string()
+                }
                 _ => "request handler".to_string(),
             },
         }
@@ -76,12 +78,25 @@ pub(crate) struct HandlerTable {
     reach: FxHashMap<FnId, Reach>,
 }
 
-const VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "options", "head", "all"];
+const VERBS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "del", "options", "head", "all",
+];
 
 /// Fastify hooks and hapi extension points that run on every request.
 const REQUEST_HOOKS: &[&str] = &[
-    "onRequest", "preParsing", "preValidation", "preHandler", "preSerialization", "onSend", "onResponse",
-    "onPreAuth", "onCredentials", "onPostAuth", "onPreHandler", "onPostHandler", "onPreResponse",
+    "onRequest",
+    "preParsing",
+    "preValidation",
+    "preHandler",
+    "preSerialization",
+    "onSend",
+    "onResponse",
+    "onPreAuth",
+    "onCredentials",
+    "onPostAuth",
+    "onPreHandler",
+    "onPostHandler",
+    "onPreResponse",
 ];
 
 impl<'a> Model<'a> {
@@ -119,14 +134,22 @@ impl<'a> Model<'a> {
 
     fn registration(&self, site: &CallSite<'a>, out: &mut Vec<Handler>) {
         let call = site.node;
-        let Callee::Expr(callee) = &call.callee else { return };
+        let Callee::Expr(callee) = &call.callee else {
+            return;
+        };
         let callee = unwrap_expr(callee);
         let scope = site.func;
         let mut push = |func: FnId, framework, method: Option<&str>, path: Option<&str>| {
             out.push(Handler {
                 func,
                 framework,
-                method: method.map(|m| if m == "del" { "DELETE".into() } else { m.to_ascii_uppercase() }),
+                method: method.map(|m| {
+                    if m == "del" {
+                        "DELETE".into()
+                    } else {
+                        m.to_ascii_uppercase()
+                    }
+                }),
                 path: path.map(str::to_string),
                 registration: callee.span(),
             })
@@ -142,13 +165,21 @@ impl<'a> Model<'a> {
             }
         }
         let Expr::Member(m) = callee else { return };
-        let Some(method) = member_name(&m.prop) else { return };
+        let Some(method) = member_name(&m.prop) else {
+            return;
+        };
         let arg0 = call.args.first().map(|a| &*a.expr);
         if matches!(method, "on" | "addListener" | "once" | "prependListener")
             && arg0.and_then(static_string) == Some("request")
-            && self.qual(&m.obj).is_some_and(|q| q.strip_suffix("()").is_some_and(is_server_ctor))
+            && self
+                .qual(&m.obj)
+                .is_some_and(|q| q.strip_suffix("()").is_some_and(is_server_ctor))
         {
-            if let Some(f) = call.args.get(1).and_then(|a| self.handler_fn(&a.expr, scope)) {
+            if let Some(f) = call
+                .args
+                .get(1)
+                .and_then(|a| self.handler_fn(&a.expr, scope))
+            {
                 push(f, Framework::Http, None, None);
             }
             return;
@@ -203,7 +234,12 @@ impl<'a> Model<'a> {
             None => {
                 if self.receiver_is_opaque(&m.obj) {
                     if let Some(f) = self.inferred_route(call, method, path, scope) {
-                        push(f, Framework::Inferred, (method != "use" && method != "all").then_some(method), path);
+                        push(
+                            f,
+                            Framework::Inferred,
+                            (method != "use" && method != "all").then_some(method),
+                            path,
+                        );
                     }
                 }
             }
@@ -218,10 +254,14 @@ impl<'a> Model<'a> {
             None => match unwrap_expr(recv) {
                 Expr::Ident(id) => match self.binding(id).map(|b| &b.kind) {
                     Some(BindingKind::Param { .. }) | Some(BindingKind::Import { .. }) => true,
-                    Some(BindingKind::Var { init: Some(init), .. }) => {
+                    Some(BindingKind::Var {
+                        init: Some(init), ..
+                    }) => {
                         // `const router = createRouter()` from another file, or `await buildApp()`.
-                        matches!(unwrap_expr(init), Expr::Call(_) | Expr::Await(_) | Expr::Member(_))
-                            && self.fn_of_expr(init, None).is_none()
+                        matches!(
+                            unwrap_expr(init),
+                            Expr::Call(_) | Expr::Await(_) | Expr::Member(_)
+                        ) && self.fn_of_expr(init, None).is_none()
                     }
                     _ => false,
                 },
@@ -233,8 +273,18 @@ impl<'a> Model<'a> {
 
     /// `x.get('/path', (req, res) => …)` on an object from elsewhere: a route when the path and
     /// the handler's parameters leave no doubt.
-    fn inferred_route(&self, call: &CallExpr, method: &str, path: Option<&str>, scope: Option<FnId>) -> Option<FnId> {
-        let f = call.args.iter().rev().find_map(|a| self.handler_fn(&a.expr, scope))?;
+    fn inferred_route(
+        &self,
+        call: &CallExpr,
+        method: &str,
+        path: Option<&str>,
+        scope: Option<FnId>,
+    ) -> Option<FnId> {
+        let f = call
+            .args
+            .iter()
+            .rev()
+            .find_map(|a| self.handler_fn(&a.expr, scope))?;
         let node = self.function(f).node;
         let first = node.param_name(0);
         let second = node.param_name(1);
@@ -274,10 +324,19 @@ impl<'a> Model<'a> {
             _ => return,
         };
         for o in objects {
-            let Some(f) = self.object_handler(o, scope) else { continue };
+            let Some(f) = self.object_handler(o, scope) else {
+                continue;
+            };
             let method = object_prop(o, "method").and_then(static_string);
-            let path = object_prop(o, "path").or_else(|| object_prop(o, "url")).and_then(static_string);
-            push(f, framework, method.map(str::to_ascii_lowercase).as_deref(), path);
+            let path = object_prop(o, "path")
+                .or_else(|| object_prop(o, "url"))
+                .and_then(static_string);
+            push(
+                f,
+                framework,
+                method.map(str::to_ascii_lowercase).as_deref(),
+                path,
+            );
         }
     }
 
@@ -286,27 +345,36 @@ impl<'a> Model<'a> {
         for p in &o.props {
             let PropOrSpread::Prop(p) = p else { continue };
             match &**p {
-                Prop::KeyValue(kv) if prop_name(&kv.key) == Some("handler") => return self.handler_fn(&kv.value, scope),
-                Prop::Method(m) if prop_name(&m.key) == Some("handler") => return self.fn_at(m.function.span),
+                Prop::KeyValue(kv) if prop_name(&kv.key) == Some("handler") => {
+                    return self.handler_fn(&kv.value, scope)
+                }
+                Prop::Method(m) if prop_name(&m.key) == Some("handler") => {
+                    return self.fn_at(m.function.span)
+                }
                 Prop::Shorthand(id) if id.sym == "handler" => {
                     return self.fn_of_expr(&Expr::Ident(id.clone()), scope)
                 }
                 _ => {}
             }
         }
-        ["options", "config"].iter().find_map(|k| match object_prop(o, k).map(unwrap_expr) {
-            Some(Expr::Object(inner)) => self.object_handler(inner, scope),
-            _ => None,
-        })
+        ["options", "config"]
+            .iter()
+            .find_map(|k| match object_prop(o, k).map(unwrap_expr) {
+                Some(Expr::Object(inner)) => self.object_handler(inner, scope),
+                _ => None,
+            })
     }
 
     fn handler_fns(&self, args: &[ExprOrSpread], scope: Option<FnId>) -> Vec<FnId> {
         let mut out = Vec::new();
         for a in args {
             match unwrap_expr(&a.expr) {
-                Expr::Array(arr) => {
-                    out.extend(arr.elems.iter().flatten().filter_map(|e| self.handler_fn(&e.expr, scope)))
-                }
+                Expr::Array(arr) => out.extend(
+                    arr.elems
+                        .iter()
+                        .flatten()
+                        .filter_map(|e| self.handler_fn(&e.expr, scope)),
+                ),
                 e => out.extend(self.handler_fn(e, scope)),
             }
         }
@@ -319,15 +387,23 @@ impl<'a> Model<'a> {
         if let Some(f) = self.fn_of_expr(e, scope) {
             return Some(f);
         }
-        let Expr::Call(c) = unwrap_expr(e) else { return None };
+        let Expr::Call(c) = unwrap_expr(e) else {
+            return None;
+        };
         match c.args.as_slice() {
-            [only] if matches!(unwrap_expr(&only.expr), Expr::Fn(_) | Expr::Arrow(_)) => self.fn_of_expr(&only.expr, scope),
+            [only] if matches!(unwrap_expr(&only.expr), Expr::Fn(_) | Expr::Arrow(_)) => {
+                self.fn_of_expr(&only.expr, scope)
+            }
             _ => None,
         }
     }
 
     /// The framework object an expression is: an app, router or server, or a route chain.
-    pub(crate) fn router_kind(&self, recv: &Expr, depth: u32) -> Option<(Framework, Option<String>)> {
+    pub(crate) fn router_kind(
+        &self,
+        recv: &Expr,
+        depth: u32,
+    ) -> Option<(Framework, Option<String>)> {
         if depth > 8 {
             return None;
         }
@@ -338,7 +414,11 @@ impl<'a> Model<'a> {
                     let method = member_name(&m.prop).unwrap_or("");
                     if let Some((fw, route)) = self.router_kind(&m.obj, depth + 1) {
                         if method == "route" && fw == Framework::Express {
-                            let path = c.args.first().and_then(|a| static_string(&a.expr)).map(str::to_string);
+                            let path = c
+                                .args
+                                .first()
+                                .and_then(|a| static_string(&a.expr))
+                                .map(str::to_string);
                             return Some((fw, path));
                         }
                         // Registration methods return the app or route again, so calls chain.
@@ -350,12 +430,23 @@ impl<'a> Model<'a> {
             }
         }
         if let Expr::Ident(id) = recv {
-            if let Some(BindingKind::Param { func, index: 0, destructured: false }) = self.binding(id).map(|b| &b.kind) {
+            if let Some(BindingKind::Param {
+                func,
+                index: 0,
+                destructured: false,
+            }) = self.binding(id).map(|b| &b.kind)
+            {
                 // `fastify.register(async (instance) => …)`: the plugin gets a Fastify instance.
-                let (call, 0) = self.function(*func).passed_to? else { return None };
+                let (call, 0) = self.function(*func).passed_to? else {
+                    return None;
+                };
                 let call = self.calls[call as usize].node;
-                let Callee::Expr(callee) = &call.callee else { return None };
-                let Expr::Member(m) = unwrap_expr(callee) else { return None };
+                let Callee::Expr(callee) = &call.callee else {
+                    return None;
+                };
+                let Expr::Member(m) = unwrap_expr(callee) else {
+                    return None;
+                };
                 if member_name(&m.prop) == Some("register") {
                     if let Some((Framework::Fastify, _)) = self.router_kind(&m.obj, depth + 1) {
                         return Some((Framework::Fastify, None));
@@ -366,7 +457,9 @@ impl<'a> Model<'a> {
         }
         let q = self.qual(recv)?;
         let fw = match q.as_str() {
-            "express()" | "express.Router()" | "express.application" | "restify.createServer()" => Framework::Express,
+            "express()" | "express.Router()" | "express.application" | "restify.createServer()" => {
+                Framework::Express
+            }
             "koa()" | "koa.default()" => Framework::Koa,
             "koa-router()" | "koa-router.Router()" | "koa-router.default()" => Framework::KoaRouter,
             "fastify()" | "fastify.fastify()" | "fastify.default()" => Framework::Fastify,
@@ -381,14 +474,18 @@ impl<'a> Model<'a> {
         let mut queue = VecDeque::new();
         for (i, h) in handlers.iter().enumerate() {
             if let std::collections::hash_map::Entry::Vacant(e) = reach.entry(h.func) {
-                e.insert(Reach { handler: i, helper: None });
+                e.insert(Reach {
+                    handler: i,
+                    helper: None,
+                });
                 queue.push_back(h.func);
             }
         }
         while let Some(f) = queue.pop_front() {
             let from = reach[&f];
             let info = self.function(f);
-            let mut next: Vec<(FnId, Option<FnId>)> = info.children.iter().map(|c| (*c, from.helper)).collect();
+            let mut next: Vec<(FnId, Option<FnId>)> =
+                info.children.iter().map(|c| (*c, from.helper)).collect();
             for &ci in &info.calls {
                 let call = self.calls[ci as usize].node;
                 if let Some(g) = self.callee_fn(call, Some(f)) {
@@ -406,8 +503,15 @@ impl<'a> Model<'a> {
             for (g, helper) in next {
                 if let std::collections::hash_map::Entry::Vacant(e) = reach.entry(g) {
                     // A handler's own nested callbacks keep pointing at the handler.
-                    let helper = if handlers.iter().any(|h| h.func == g) { None } else { helper };
-                    e.insert(Reach { handler: from.handler, helper });
+                    let helper = if handlers.iter().any(|h| h.func == g) {
+                        None
+                    } else {
+                        helper
+                    };
+                    e.insert(Reach {
+                        handler: from.handler,
+                        helper,
+                    });
                     queue.push_back(g);
                 }
             }
@@ -419,7 +523,10 @@ impl<'a> Model<'a> {
 fn is_create_server(q: &str) -> bool {
     matches!(
         q,
-        "http.createServer" | "https.createServer" | "http2.createServer" | "http2.createSecureServer"
+        "http.createServer"
+            | "https.createServer"
+            | "http2.createServer"
+            | "http2.createSecureServer"
     )
 }
 

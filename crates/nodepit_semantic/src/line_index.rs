@@ -67,7 +67,9 @@ impl LineIndex {
     }
 
     fn offset_by(&self, text: &str, line: usize, col: usize, unit: fn(char) -> usize) -> usize {
-        let Some(&start) = self.starts.get(line) else { return text.len() };
+        let Some(&start) = self.starts.get(line) else {
+            return text.len();
+        };
         let end = self.line_end(text, line);
         let mut seen = 0;
         for (i, ch) in text[start..end].char_indices() {

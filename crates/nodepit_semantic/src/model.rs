@@ -3,13 +3,13 @@
 use std::cell::{OnceCell, RefCell};
 
 use rustc_hash::FxHashMap;
+use swc_atoms::Atom;
 use swc_common::{Span, SyntaxContext};
 use swc_ecma_ast::{
     ArrowExpr, ArrowFunctionBody, CallExpr, Class, Constructor, DoWhileStmt, Expr, ExprStmt,
     ForInStmt, ForOfStmt, ForStmt, Function, Id, Ident, ObjectLit, ParamOrTsParamProp, Pat,
     Program, Stmt, TsParamPropParam, WhileStmt,
 };
-use swc_atoms::Atom;
 
 use crate::handlers::HandlerTable;
 use crate::parse::BASE;

@@ -71,20 +71,6 @@ pub(crate) fn is_relative(module: &str) -> bool {
     module.starts_with('.') || module.starts_with('/')
 }
 
-#[cfg(test)]
-mod tests {
-    use super::normalize_module;
-
-    #[test]
-    fn module_names() {
-        assert_eq!(normalize_module("node:fs/promises"), "fs.promises");
-        assert_eq!(normalize_module("fs"), "fs");
-        assert_eq!(normalize_module("node:stream/promises"), "stream.promises");
-        assert_eq!(normalize_module("bcryptjs"), "bcrypt");
-        assert_eq!(normalize_module("express"), "express");
-    }
-}
-
 /// A short source-like label for an expression, for messages: `fs.promises.readFile`,
 /// `this.save`, `fetch(…).then`.
 pub fn expr_label(e: &Expr) -> String {
@@ -108,7 +94,11 @@ fn write_label(e: &Expr, out: &mut String, depth: u32) {
         Expr::Member(m) => {
             write_label(&m.obj, out, depth + 1);
             match member_name(&m.prop) {
-                Some(name) if name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$') => {
+                Some(name)
+                    if name
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$') =>
+                {
                     out.push('.');
                     out.push_str(name);
                 }
@@ -128,12 +118,30 @@ fn write_label(e: &Expr, out: &mut String, depth: u32) {
             write_label(&n.callee, out, depth + 1);
             out.push_str("(…)");
         }
-        Expr::Arrow(a) => out.push_str(if a.is_async { "async () => …" } else { "() => …" }),
+        Expr::Arrow(a) => out.push_str(if a.is_async {
+            "async () => …"
+        } else {
+            "() => …"
+        }),
         Expr::Fn(f) => match &f.ident {
             Some(i) => out.push_str(&i.sym),
             None => out.push_str("function"),
         },
         Expr::Lit(Lit::Str(_)) => out.push_str("'…'"),
         _ => out.push('…'),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_module;
+
+    #[test]
+    fn module_names() {
+        assert_eq!(normalize_module("node:fs/promises"), "fs.promises");
+        assert_eq!(normalize_module("fs"), "fs");
+        assert_eq!(normalize_module("node:stream/promises"), "stream.promises");
+        assert_eq!(normalize_module("bcryptjs"), "bcrypt");
+        assert_eq!(normalize_module("express"), "express");
     }
 }

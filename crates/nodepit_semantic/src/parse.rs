@@ -107,7 +107,12 @@ pub fn analyze<R>(
         let comments = SingleThreadedComments::default();
         let end = BASE + u32::try_from(text.len()).unwrap_or(u32::MAX - BASE);
         let input = StringInput::new(text, BytePos(BASE), BytePos(end));
-        let lexer = Lexer::new(source_type.syntax(), EsVersion::latest(), input, Some(&comments));
+        let lexer = Lexer::new(
+            source_type.syntax(),
+            EsVersion::latest(),
+            input,
+            Some(&comments),
+        );
         let mut parser = Parser::new_from(lexer);
         let result = if source_type.forces_module() {
             parser.parse_module().map(Program::Module)
@@ -143,7 +148,10 @@ fn to_error(err: swc_ecma_parser::error::Error) -> ParseError {
     let span = err.span();
     let lo = span.lo.0.saturating_sub(BASE) as usize;
     let hi = (span.hi.0.saturating_sub(BASE) as usize).max(lo);
-    ParseError { range: lo..hi, message: err.into_kind().msg().into_owned() }
+    ParseError {
+        range: lo..hi,
+        message: err.into_kind().msg().into_owned(),
+    }
 }
 
 fn collect_comments(comments: SingleThreadedComments) -> Vec<Comment> {
@@ -154,7 +162,8 @@ fn collect_comments(comments: SingleThreadedComments) -> Vec<Comment> {
         .chain(trailing.borrow().values())
         .flatten()
         .map(|c| Comment {
-            range: c.span.lo.0.saturating_sub(BASE) as usize..c.span.hi.0.saturating_sub(BASE) as usize,
+            range: c.span.lo.0.saturating_sub(BASE) as usize
+                ..c.span.hi.0.saturating_sub(BASE) as usize,
             block: c.kind == CommentKind::Block,
             text: c.text.to_string(),
         })

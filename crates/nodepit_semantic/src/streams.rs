@@ -10,11 +10,11 @@ impl Model<'_> {
     /// Whether an expression is a Node stream: created by a stream factory of Node's modules (or
     /// a well-known stream package), a `stream` class or a local subclass of one, `process.stdio`,
     /// a socket or HTTP message, or the request/response parameters of a handler.
-    pub fn is_stream(&self, e: &Expr, scope: Option<FnId>) -> bool {
-        self.stream_at(e, scope, 0)
+    pub fn is_stream(&self, e: &Expr) -> bool {
+        self.stream_at(e, 0)
     }
 
-    fn stream_at(&self, e: &Expr, scope: Option<FnId>, depth: u32) -> bool {
+    fn stream_at(&self, e: &Expr, depth: u32) -> bool {
         if depth > 12 {
             return false;
         }
@@ -26,7 +26,7 @@ impl Model<'_> {
                     if let Expr::Member(m) = unwrap_expr(callee) {
                         if member_name(&m.prop) == Some("pipe") {
                             if let Some(dest) = c.args.first() {
-                                return self.stream_at(&dest.expr, scope, depth + 1);
+                                return self.stream_at(&dest.expr, depth + 1);
                             }
                         }
                     }
@@ -40,25 +40,46 @@ impl Model<'_> {
                 }
             }
             Expr::Ident(id) => match self.binding(id).map(|b| (&b.kind, b.reassigned)) {
-                Some((BindingKind::Param { func, index, destructured: false }, _)) => {
+                Some((
+                    BindingKind::Param {
+                        func,
+                        index,
+                        destructured: false,
+                    },
+                    _,
+                )) => {
                     return self.param_is_stream(*func, *index);
                 }
-                Some((BindingKind::Var { init: Some(init), path, .. }, false)) if path.is_empty() => {
-                    if self.stream_at(init, scope, depth + 1) {
-                        return true;
-                    }
+                Some((
+                    BindingKind::Var {
+                        init: Some(init),
+                        path,
+                        ..
+                    },
+                    false,
+                )) if path.is_empty() && self.stream_at(init, depth + 1) => {
+                    return true;
                 }
                 _ => {}
             },
             Expr::Member(m) => {
-                if let (Expr::Ident(obj), Some(prop)) = (unwrap_expr(&m.obj), member_name(&m.prop)) {
-                    if let Some(BindingKind::Param { func, index: 0, destructured: false }) =
-                        self.binding(obj).map(|b| &b.kind)
+                if let (Expr::Ident(obj), Some(prop)) = (unwrap_expr(&m.obj), member_name(&m.prop))
+                {
+                    if let Some(BindingKind::Param {
+                        func,
+                        index: 0,
+                        destructured: false,
+                    }) = self.binding(obj).map(|b| &b.kind)
                     {
-                        if let Some((h, _)) = self.handler_reaching(*func).filter(|(h, _)| h.func == *func) {
+                        if let Some((h, _)) = self
+                            .handler_reaching(*func)
+                            .filter(|(h, _)| h.func == *func)
+                        {
                             // Koa's `ctx.req`/`ctx.res`, Fastify's `request.raw`.
                             let raw = match h.framework {
-                                Framework::Koa | Framework::KoaRouter => matches!(prop, "req" | "res"),
+                                Framework::Koa | Framework::KoaRouter => {
+                                    matches!(prop, "req" | "res")
+                                }
                                 Framework::Fastify => prop == "raw",
                                 _ => false,
                             };
@@ -67,10 +88,15 @@ impl Model<'_> {
                             }
                         }
                     }
-                    if let Some(BindingKind::Param { func, index: 1, destructured: false }) =
-                        self.binding(obj).map(|b| &b.kind)
+                    if let Some(BindingKind::Param {
+                        func,
+                        index: 1,
+                        destructured: false,
+                    }) = self.binding(obj).map(|b| &b.kind)
                     {
-                        if self.handler_reaching(*func).is_some_and(|(h, _)| h.func == *func && h.framework == Framework::Fastify) {
+                        if self.handler_reaching(*func).is_some_and(|(h, _)| {
+                            h.func == *func && h.framework == Framework::Fastify
+                        }) {
                             return prop == "raw";
                         }
                     }
@@ -84,7 +110,9 @@ impl Model<'_> {
     fn class_is_stream(&self, c: ClassId) -> bool {
         let mut class = Some(c);
         for _ in 0..8 {
-            let Some(sup) = self.class(class.unwrap_or(c)).node.super_class.as_deref() else { return false };
+            let Some(sup) = self.class(class.unwrap_or(c)).node.super_class.as_deref() else {
+                return false;
+            };
             if self.qual(sup).is_some_and(|q| is_stream_class(&q)) {
                 return true;
             }
@@ -105,27 +133,43 @@ impl Model<'_> {
             return match h.framework {
                 Framework::Http | Framework::Express => index == first || index == first + 1,
                 Framework::Inferred => {
-                    matches!(node.param_name(first), Some("req" | "request")) && (index == first || index == first + 1)
+                    matches!(node.param_name(first), Some("req" | "request"))
+                        && (index == first || index == first + 1)
                 }
                 _ => false,
             };
         }
         // The response of `http.get(url, (res) => …)` and the socket of `net.createServer((s) => …)`.
-        let Some((call, _)) = info.passed_to else { return false };
+        let Some((call, _)) = info.passed_to else {
+            return false;
+        };
         index == 0
-            && self.callee_qual(self.calls[call as usize].node).is_some_and(|q| {
-                matches!(
-                    q.as_str(),
-                    "http.get" | "http.request" | "https.get" | "https.request" | "net.createServer" | "tls.createServer"
-                )
-            })
+            && self
+                .callee_qual(self.calls[call as usize].node)
+                .is_some_and(|q| {
+                    matches!(
+                        q.as_str(),
+                        "http.get"
+                            | "http.request"
+                            | "https.get"
+                            | "https.request"
+                            | "net.createServer"
+                            | "tls.createServer"
+                    )
+                })
     }
 }
 
 fn is_stream_class(q: &str) -> bool {
     matches!(
         q,
-        "stream" | "stream.Stream" | "stream.Readable" | "stream.Writable" | "stream.Duplex" | "stream.Transform" | "stream.PassThrough"
+        "stream"
+            | "stream.Stream"
+            | "stream.Readable"
+            | "stream.Writable"
+            | "stream.Duplex"
+            | "stream.Transform"
+            | "stream.PassThrough"
     )
 }
 
@@ -137,14 +181,23 @@ fn is_stream_qual(q: &str) -> bool {
     // `spawn(…).stdout` and friends.
     if let Some((base, field)) = q.rsplit_once("().") {
         return matches!(field, "stdout" | "stderr" | "stdin")
-            && matches!(base, "child_process.spawn" | "child_process.exec" | "child_process.execFile" | "child_process.fork");
+            && matches!(
+                base,
+                "child_process.spawn"
+                    | "child_process.exec"
+                    | "child_process.execFile"
+                    | "child_process.fork"
+            );
     }
-    let Some(made_by) = q.strip_suffix("()") else { return false };
+    let Some(made_by) = q.strip_suffix("()") else {
+        return false;
+    };
     if made_by.contains("()") {
         return false;
     }
     if let Some(rest) = made_by.strip_prefix("stream.") {
-        return !rest.starts_with("promises") && !matches!(rest, "pipeline" | "finished" | "compose" | "addAbortSignal");
+        return !rest.starts_with("promises")
+            && !matches!(rest, "pipeline" | "finished" | "compose" | "addAbortSignal");
     }
     if let Some(f) = made_by.strip_prefix("zlib.") {
         return f.starts_with("create");
@@ -152,7 +205,14 @@ fn is_stream_qual(q: &str) -> bool {
     if let Some(f) = made_by.strip_prefix("crypto.") {
         return matches!(
             f,
-            "createCipheriv" | "createDecipheriv" | "createCipher" | "createDecipher" | "createHash" | "createHmac" | "createSign" | "createVerify"
+            "createCipheriv"
+                | "createDecipheriv"
+                | "createCipher"
+                | "createDecipher"
+                | "createHash"
+                | "createHmac"
+                | "createSign"
+                | "createVerify"
         );
     }
     matches!(

@@ -5,7 +5,9 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::model::*;
-use crate::names::{is_relative, member_name, normalize_module, prop_name, static_string, unwrap_expr};
+use crate::names::{
+    is_relative, member_name, normalize_module, prop_name, static_string, unwrap_expr,
+};
 
 /// How deep alias chains (`const a = b; const b = c; …`) are followed before giving up.
 const MAX_DEPTH: u32 = 16;
@@ -37,7 +39,9 @@ impl<'a> Model<'a> {
                 if let Some(src) = self.require_source(c) {
                     return Some(normalize_module(src));
                 }
-                let Callee::Expr(callee) = &c.callee else { return None };
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
                 Some(format!("{}()", self.qual_at(callee, depth + 1)?))
             }
             Expr::New(n) => Some(format!("{}()", self.qual_at(&n.callee, depth + 1)?)),
@@ -63,7 +67,11 @@ impl<'a> Model<'a> {
                     Imported::Named(name) => format!("{base}.{name}"),
                 })
             }
-            BindingKind::Var { init: Some(init), path, .. } if !b.reassigned => {
+            BindingKind::Var {
+                init: Some(init),
+                path,
+                ..
+            } if !b.reassigned => {
                 let mut q = self.qual_at(init, depth + 1)?;
                 for seg in path {
                     q.push('.');
@@ -77,13 +85,19 @@ impl<'a> Model<'a> {
 
     /// The module a `require('m')` call loads, when `require` is Node's.
     pub fn require_source<'c>(&self, call: &'c CallExpr) -> Option<&'c str> {
-        let Callee::Expr(callee) = &call.callee else { return None };
-        let Expr::Ident(id) = unwrap_expr(callee) else { return None };
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let Expr::Ident(id) = unwrap_expr(callee) else {
+            return None;
+        };
         let is_require = self.is_global(id, "require")
             || self.binding(id).is_some_and(|b| match &b.kind {
-                BindingKind::Var { init: Some(init), .. } => {
-                    self.qual(init).is_some_and(|q| q == "module.createRequire()")
-                }
+                BindingKind::Var {
+                    init: Some(init), ..
+                } => self
+                    .qual(init)
+                    .is_some_and(|q| q == "module.createRequire()"),
                 _ => false,
             });
         if !is_require || call.args.len() != 1 {
@@ -131,7 +145,11 @@ impl<'a> Model<'a> {
                 let b = self.binding(id)?;
                 match &b.kind {
                     BindingKind::Function(f) => Some(*f),
-                    BindingKind::Var { init: Some(init), path, .. } if path.is_empty() && !b.reassigned => {
+                    BindingKind::Var {
+                        init: Some(init),
+                        path,
+                        ..
+                    } if path.is_empty() && !b.reassigned => {
                         self.fn_of_expr_at(init, scope, depth + 1)
                     }
                     _ => None,
@@ -143,8 +161,12 @@ impl<'a> Model<'a> {
             }
             Expr::Call(c) => {
                 // `f.bind(thisArg)` is still `f`.
-                let Callee::Expr(callee) = &c.callee else { return None };
-                let Expr::Member(m) = unwrap_expr(callee) else { return None };
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
+                let Expr::Member(m) = unwrap_expr(callee) else {
+                    return None;
+                };
                 if member_name(&m.prop) != Some("bind") {
                     return None;
                 }
@@ -165,12 +187,14 @@ impl<'a> Model<'a> {
                 let b = self.binding(id)?;
                 match &b.kind {
                     BindingKind::Class(c) => self.class_method(*c, name),
-                    BindingKind::Var { init: Some(init), path, .. } if path.is_empty() && !b.reassigned => {
-                        match unwrap_expr(init) {
-                            Expr::Object(o) => self.object_method(o, name, scope, depth),
-                            _ => self.class_method(self.instance_class(init)?, name),
-                        }
-                    }
+                    BindingKind::Var {
+                        init: Some(init),
+                        path,
+                        ..
+                    } if path.is_empty() && !b.reassigned => match unwrap_expr(init) {
+                        Expr::Object(o) => self.object_method(o, name, scope, depth),
+                        _ => self.class_method(self.instance_class(init)?, name),
+                    },
                     _ => None,
                 }
             }
@@ -180,7 +204,9 @@ impl<'a> Model<'a> {
 
     /// The class of this file whose instance `new C(…)` creates.
     pub fn instance_class(&self, e: &Expr) -> Option<ClassId> {
-        let Expr::New(n) = unwrap_expr(e) else { return None };
+        let Expr::New(n) = unwrap_expr(e) else {
+            return None;
+        };
         self.class_of(&n.callee)
     }
 
@@ -189,13 +215,25 @@ impl<'a> Model<'a> {
         match unwrap_expr(e) {
             Expr::Ident(id) => match &self.binding(id)?.kind {
                 BindingKind::Class(c) => Some(*c),
-                BindingKind::Var { init: Some(init), path, .. } if path.is_empty() => match unwrap_expr(init) {
-                    Expr::Class(c) => self.classes.iter().position(|k| std::ptr::eq(k.node, &*c.class)).map(|i| ClassId(i as u32)),
+                BindingKind::Var {
+                    init: Some(init),
+                    path,
+                    ..
+                } if path.is_empty() => match unwrap_expr(init) {
+                    Expr::Class(c) => self
+                        .classes
+                        .iter()
+                        .position(|k| std::ptr::eq(k.node, &*c.class))
+                        .map(|i| ClassId(i as u32)),
                     _ => None,
                 },
                 _ => None,
             },
-            Expr::Class(c) => self.classes.iter().position(|k| std::ptr::eq(k.node, &*c.class)).map(|i| ClassId(i as u32)),
+            Expr::Class(c) => self
+                .classes
+                .iter()
+                .position(|k| std::ptr::eq(k.node, &*c.class))
+                .map(|i| ClassId(i as u32)),
             _ => None,
         }
     }
@@ -207,23 +245,37 @@ impl<'a> Model<'a> {
             let info = self.class(class?);
             for member in &info.node.body {
                 match member {
-                    ClassMember::Method(m) if prop_name(&m.key) == Some(name) => return self.fn_at(m.function.span),
+                    ClassMember::Method(m) if prop_name(&m.key) == Some(name) => {
+                        return self.fn_at(m.function.span)
+                    }
                     ClassMember::ClassProp(p) if prop_name(&p.key) == Some(name) => {
                         return self.fn_of_expr(p.value.as_deref()?, None)
                     }
                     _ => {}
                 }
             }
-            class = info.node.super_class.as_deref().and_then(|s| self.class_of(s));
+            class = info
+                .node
+                .super_class
+                .as_deref()
+                .and_then(|s| self.class_of(s));
         }
         None
     }
 
-    fn object_method(&self, o: &ObjectLit, name: &str, scope: Option<FnId>, depth: u32) -> Option<FnId> {
+    fn object_method(
+        &self,
+        o: &ObjectLit,
+        name: &str,
+        scope: Option<FnId>,
+        depth: u32,
+    ) -> Option<FnId> {
         for p in &o.props {
             let PropOrSpread::Prop(p) = p else { continue };
             match &**p {
-                Prop::Method(m) if prop_name(&m.key) == Some(name) => return self.fn_at(m.function.span),
+                Prop::Method(m) if prop_name(&m.key) == Some(name) => {
+                    return self.fn_at(m.function.span)
+                }
                 Prop::KeyValue(kv) if prop_name(&kv.key) == Some(name) => {
                     return self.fn_of_expr_at(&kv.value, scope, depth + 1)
                 }
@@ -257,7 +309,9 @@ impl<'a> Model<'a> {
         if let Some(e) = node.expr_body() {
             return self.is_promise(e, Some(f));
         }
-        let Some(stmts) = node.body_stmts() else { return false };
+        let Some(stmts) = node.body_stmts() else {
+            return false;
+        };
         if !ends_in_exit(stmts) {
             return false;
         }
@@ -277,8 +331,12 @@ impl<'a> Model<'a> {
         if !info.is_async {
             return false;
         }
-        let Some([Stmt::Try(t)]) = info.node.body_stmts() else { return false };
-        let Some(handler) = &t.handler else { return false };
+        let Some([Stmt::Try(t)]) = info.node.body_stmts() else {
+            return false;
+        };
+        let Some(handler) = &t.handler else {
+            return false;
+        };
         let mut throws = Throws(false);
         handler.body.visit_with(&mut throws);
         if let Some(fin) = &t.finalizer {
@@ -290,7 +348,9 @@ impl<'a> Model<'a> {
     /// Whether an expression evaluates to a promise, as far as this file and Node's own APIs tell.
     pub fn is_promise(&self, e: &Expr, scope: Option<FnId>) -> bool {
         match unwrap_expr(e) {
-            Expr::New(n) => matches!(unwrap_expr(&n.callee), Expr::Ident(id) if self.is_global(id, "Promise")),
+            Expr::New(n) => {
+                matches!(unwrap_expr(&n.callee), Expr::Ident(id) if self.is_global(id, "Promise"))
+            }
             Expr::Call(c) => self.call_returns_promise(c, scope),
             Expr::Cond(c) => self.is_promise(&c.cons, scope) || self.is_promise(&c.alt, scope),
             Expr::Seq(s) => s.exprs.last().is_some_and(|e| self.is_promise(e, scope)),
@@ -300,7 +360,9 @@ impl<'a> Model<'a> {
 
     /// Whether a call returns a promise (see [`Model::is_promise`]).
     pub fn call_returns_promise(&self, c: &CallExpr, scope: Option<FnId>) -> bool {
-        let Callee::Expr(callee) = &c.callee else { return false };
+        let Callee::Expr(callee) = &c.callee else {
+            return false;
+        };
         let callee = unwrap_expr(callee);
         if let Expr::Member(m) = callee {
             if matches!(member_name(&m.prop), Some("then" | "catch" | "finally"))
@@ -319,15 +381,36 @@ impl<'a> Model<'a> {
 /// Node and web APIs that return a promise, by qualified name.
 fn is_promise_api(q: &str) -> bool {
     if let Some(method) = q.strip_prefix("Promise.") {
-        return matches!(method, "resolve" | "reject" | "all" | "allSettled" | "any" | "race" | "try");
+        return matches!(
+            method,
+            "resolve" | "reject" | "all" | "allSettled" | "any" | "race" | "try"
+        );
     }
     if let Some(name) = q.strip_prefix("timers.promises.") {
-        return matches!(name, "setTimeout" | "setImmediate" | "scheduler.wait" | "scheduler.yield");
+        return matches!(
+            name,
+            "setTimeout" | "setImmediate" | "scheduler.wait" | "scheduler.yield"
+        );
     }
-    ["fs.promises.", "dns.promises.", "stream.promises.", "readline.promises."]
-        .iter()
-        .any(|p| q.strip_prefix(p).is_some_and(|rest| !rest.contains('.') && !rest.starts_with(char::is_uppercase)))
-        || matches!(q, "fetch" | "node-fetch" | "undici.fetch" | "undici.request" | "events.once" | "util.promisify()")
+    [
+        "fs.promises.",
+        "dns.promises.",
+        "stream.promises.",
+        "readline.promises.",
+    ]
+    .iter()
+    .any(|p| {
+        q.strip_prefix(p)
+            .is_some_and(|rest| !rest.contains('.') && !rest.starts_with(char::is_uppercase))
+    }) || matches!(
+        q,
+        "fetch"
+            | "node-fetch"
+            | "undici.fetch"
+            | "undici.request"
+            | "events.once"
+            | "util.promisify()"
+    )
 }
 
 /// Whether a statement list cannot complete normally (it ends in `return`/`throw` on every branch).
@@ -339,9 +422,15 @@ fn stmt_exits(s: &Stmt) -> bool {
     match s {
         Stmt::Return(_) | Stmt::Throw(_) => true,
         Stmt::Block(b) => ends_in_exit(&b.stmts),
-        Stmt::If(i) => i.alt.as_deref().is_some_and(|alt| stmt_exits(&i.cons) && stmt_exits(alt)),
+        Stmt::If(i) => i
+            .alt
+            .as_deref()
+            .is_some_and(|alt| stmt_exits(&i.cons) && stmt_exits(alt)),
         Stmt::Try(t) => {
-            ends_in_exit(&t.block.stmts) && t.handler.as_ref().is_none_or(|h| ends_in_exit(&h.body.stmts))
+            ends_in_exit(&t.block.stmts)
+                && t.handler
+                    .as_ref()
+                    .is_none_or(|h| ends_in_exit(&h.body.stmts))
         }
         _ => false,
     }

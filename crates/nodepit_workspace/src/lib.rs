@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use nodepit_analyzer::semantic::SourceType;
-use nodepit_analyzer::{lint_source, Config, ConfigError, Diagnostic, RuleSet, Severity, SYNTAX_ERROR};
+use nodepit_analyzer::{
+    lint_source, Config, ConfigError, Diagnostic, RuleSet, Severity, SYNTAX_ERROR,
+};
 use rayon::prelude::*;
 
 /// The config file name, looked up from each file's folder upwards.
@@ -93,9 +95,13 @@ impl Workspace {
     /// A workspace with run options.
     pub fn new(options: Options) -> Result<Self, SetupError> {
         if let Some(select) = &options.select {
-            RuleSet::new(nodepit_rules::REGISTRY, &Config::default(), Some(select)).map_err(SetupError::Rules)?;
+            RuleSet::new(nodepit_rules::REGISTRY, &Config::default(), Some(select))
+                .map_err(SetupError::Rules)?;
         }
-        Ok(Self { options, configs: Mutex::new(HashMap::new()) })
+        Ok(Self {
+            options,
+            configs: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Lintable files under `paths`: directories are walked (respecting `.gitignore`, skipping
@@ -103,7 +109,8 @@ impl Workspace {
     pub fn collect_files(&self, paths: &[PathBuf]) -> Result<Vec<PathBuf>, SetupError> {
         let mut files = Vec::new();
         for path in paths {
-            let meta = std::fs::metadata(path).map_err(|e| SetupError::Path(path.clone(), e.to_string()))?;
+            let meta = std::fs::metadata(path)
+                .map_err(|e| SetupError::Path(path.clone(), e.to_string()))?;
             if meta.is_file() {
                 files.push(path.clone());
                 continue;
@@ -114,7 +121,9 @@ impl Workspace {
                 .build();
             for entry in walker {
                 let Ok(entry) = entry else { continue };
-                if entry.file_type().is_some_and(|t| t.is_file()) && SourceType::from_path(entry.path()).is_some() {
+                if entry.file_type().is_some_and(|t| t.is_file())
+                    && SourceType::from_path(entry.path()).is_some()
+                {
                     files.push(entry.into_path());
                 }
             }
@@ -137,7 +146,10 @@ impl Workspace {
             let candidate = d.join(CONFIG_FILE);
             if candidate.is_file() {
                 let settings = Arc::new(self.load(Some(&candidate), &d)?);
-                self.configs.lock().expect("config cache").insert(d.clone(), Some(settings.clone()));
+                self.configs
+                    .lock()
+                    .expect("config cache")
+                    .insert(d.clone(), Some(settings.clone()));
                 break Some(settings);
             }
             visited.push(d.clone());
@@ -168,13 +180,19 @@ impl Workspace {
     fn load(&self, path: Option<&Path>, dir: &Path) -> Result<Settings, SetupError> {
         let config = match path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| SetupError::Path(p.to_path_buf(), e.to_string()))?;
-                Config::parse(&text, nodepit_rules::REGISTRY).map_err(|e| SetupError::Config(p.to_path_buf(), e))?
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| SetupError::Path(p.to_path_buf(), e.to_string()))?;
+                Config::parse(&text, nodepit_rules::REGISTRY)
+                    .map_err(|e| SetupError::Config(p.to_path_buf(), e))?
             }
             None => Config::default(),
         };
-        let rules = RuleSet::new(nodepit_rules::REGISTRY, &config, self.options.select.as_deref())
-            .map_err(SetupError::Rules)?;
+        let rules = RuleSet::new(
+            nodepit_rules::REGISTRY,
+            &config,
+            self.options.select.as_deref(),
+        )
+        .map_err(SetupError::Rules)?;
         let mut globs = GlobSetBuilder::new();
         for g in &config.ignore {
             // Validated when the config was parsed.
@@ -182,8 +200,16 @@ impl Workspace {
                 globs.add(glob);
             }
         }
-        let ignore = globs.build().map_err(|e| SetupError::Rules(e.to_string()))?;
-        Ok(Settings { path: path.map(Path::to_path_buf), config, rules, ignore, root: dir.to_path_buf() })
+        let ignore = globs
+            .build()
+            .map_err(|e| SetupError::Rules(e.to_string()))?;
+        Ok(Settings {
+            path: path.map(Path::to_path_buf),
+            config,
+            rules,
+            ignore,
+            root: dir.to_path_buf(),
+        })
     }
 
     /// Loads every file's settings, drops files their config ignores, and lints the rest in parallel.
@@ -200,7 +226,11 @@ impl Workspace {
             .stack_size(STACK_SIZE)
             .build()
             .map_err(|e| SetupError::Rules(e.to_string()))?;
-        Ok(pool.install(|| jobs.into_par_iter().map(|(path, settings)| lint_path(path, &settings)).collect()))
+        Ok(pool.install(|| {
+            jobs.into_par_iter()
+                .map(|(path, settings)| lint_path(path, &settings))
+                .collect()
+        }))
     }
 
     /// Lints text that is not (or not yet) on disk, as the file `path`, on a large-stack thread.
@@ -211,10 +241,16 @@ impl Workspace {
             .stack_size(STACK_SIZE)
             .spawn(move || {
                 let diagnostics = lint_text_with(&path, &text, &settings.rules);
-                FileResult { path, text, diagnostics }
+                FileResult {
+                    path,
+                    text,
+                    diagnostics,
+                }
             })
             .map_err(|e| SetupError::Rules(e.to_string()))?;
-        handle.join().map_err(|_| SetupError::Rules("linting thread crashed".into()))
+        handle
+            .join()
+            .map_err(|_| SetupError::Rules("linting thread crashed".into()))
     }
 }
 
@@ -222,14 +258,27 @@ fn lint_path(path: PathBuf, settings: &Settings) -> FileResult {
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
-            let d = Diagnostic::new(SYNTAX_ERROR, Severity::Error, 0..0, format!("cannot read this file: {e}"));
-            return FileResult { path, text: String::new(), diagnostics: vec![d] };
+            let d = Diagnostic::new(
+                SYNTAX_ERROR,
+                Severity::Error,
+                0..0,
+                format!("cannot read this file: {e}"),
+            );
+            return FileResult {
+                path,
+                text: String::new(),
+                diagnostics: vec![d],
+            };
         }
     };
     match String::from_utf8(bytes) {
         Ok(text) => {
             let diagnostics = lint_text_with(&path, &text, &settings.rules);
-            FileResult { path, text, diagnostics }
+            FileResult {
+                path,
+                text,
+                diagnostics,
+            }
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
@@ -240,7 +289,11 @@ fn lint_path(path: PathBuf, settings: &Settings) -> FileResult {
                 at..at,
                 format!("this file is not valid UTF-8 (invalid byte at offset {at}), so it was not linted"),
             );
-            FileResult { path, text, diagnostics: vec![d] }
+            FileResult {
+                path,
+                text,
+                diagnostics: vec![d],
+            }
         }
     }
 }
