@@ -46,18 +46,24 @@ pub struct Handler {
 }
 
 impl Handler {
-    /// `GET /users`, `middleware`, or `request handler`, for messages.
+    /// `GET /users`, `middleware for /api`, `middleware` or `request handler`.
     pub fn label(&self) -> String {
         match (&self.method, &self.path) {
             (Some(m), Some(p)) => format!("{m} {p}"),
             (Some(m), None) => format!("{m} route"),
             (None, Some(p)) => format!("middleware for {p}"),
             (None, None) => match self.framework {
-                Framework::Express | Framework::Koa | Framework::KoaRouter => {
-                    "middleware".to_string()
-                }
+                Framework::Express | Framework::Koa | Framework::KoaRouter => "middleware".to_string(),
                 _ => "request handler".to_string(),
             },
+        }
+    }
+
+    /// The handler as a noun phrase for messages: "the `GET /users` handler", "this middleware".
+    pub fn describe(&self) -> String {
+        match (&self.method, &self.path) {
+            (None, None) => format!("this {}", self.label()),
+            _ => format!("the `{}` handler", self.label()),
         }
     }
 }
