@@ -106,7 +106,7 @@ pub fn lint_source(text: &str, source_type: SourceType, rules: &RuleSet) -> Vec<
                     Diagnostic::new(
                         SYNTAX_ERROR,
                         Severity::Error,
-                        e.range.clone(),
+                        visible(text, e.range.clone()),
                         e.message.clone(),
                     )
                 })
@@ -179,6 +179,17 @@ fn run_rules(model: &Model<'_>, rules: &RuleSet) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Widens an empty range to the character after it, so editors have something to underline.
+fn visible(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    if range.start != range.end {
+        return range;
+    }
+    match text.get(range.start..).and_then(|rest| rest.chars().next()) {
+        Some(c) if c != '\n' && c != '\r' => range.start..range.start + c.len_utf8(),
+        _ => range,
+    }
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

@@ -1,4 +1,4 @@
-//! The `nodepit` binary: `check`, `explain`, `rules`.
+//! The `nodepit` binary: `check`, `explain`, `rules`, `lsp`.
 //!
 //! Output shapes (pretty, JSON) live here and only here; the core crates hand over plain data.
 
@@ -32,6 +32,8 @@ enum Command {
         /// The rule id, e.g. `no-floating-promise`.
         rule: String,
     },
+    /// Run the language server on stdin/stdout.
+    Lsp,
     /// List the rules.
     Rules {
         /// Output format.
@@ -95,6 +97,10 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Lsp => {
+            nodepit_lsp::run_stdio();
+            ExitCode::SUCCESS
+        }
         Command::Rules { format } => {
             print!("{}", render::rules_list(matches!(format, ListFormat::Json)));
             ExitCode::SUCCESS
@@ -107,6 +113,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let result = Workspace::new(Options {
         select,
         threads: args.threads,
+        ..Options::default()
     })
     .and_then(|ws| {
         let files = ws.collect_files(&args.paths)?;

@@ -1,4 +1,4 @@
-use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
+use nodepit_analyzer::{declare_rule, Edit, Fix, Node, NodeKind, Rule, RuleCx};
 use nodepit_semantic::{expr_label, member_name, unwrap_expr, FnId, Model};
 use serde::Deserialize;
 use swc_ecma_ast::{BinaryOp, CallExpr, Callee, Expr, Lit, UnaryOp};
@@ -12,7 +12,7 @@ pub struct NoFloatingPromise {
     allow: Vec<String>,
 }
 
-declare_rule!(NoFloatingPromise, "no-floating-promise", Error, fix: false);
+declare_rule!(NoFloatingPromise, "no-floating-promise", Error, fix: true);
 
 impl Rule for NoFloatingPromise {
     fn kinds(&self) -> &'static [NodeKind] {
@@ -50,8 +50,32 @@ impl NoFloatingPromise {
                     } else {
                         "Chain `.catch(...)` to handle the rejection, or `await` it from an async function."
                     };
-                    cx.report(c.span, format!("The promise from `{what}` is never awaited, returned or given a rejection handler, so a failure becomes an unhandled rejection."))
+                    let range = model.range(c.span);
+                    let catch = Fix {
+                        message: "Handle the rejection with `.catch(...)`".to_string(),
+                        edits: vec![Edit {
+                            range: range.end..range.end,
+                            text: ".catch((error) => console.error(error))".to_string(),
+                        }],
+                        safe: false,
+                    };
+                    let report = cx
+                        .report(c.span, format!("The promise from `{what}` is never awaited, returned or given a rejection handler, so a failure becomes an unhandled rejection."))
                         .help(help);
+                    // Awaiting inside an async function lets the caller's error handling see the failure.
+                    let report = if in_async {
+                        report.fix(Fix {
+                            message: format!("Add `await` before `{what}`"),
+                            edits: vec![Edit {
+                                range: range.start..range.start,
+                                text: "await ".to_string(),
+                            }],
+                            safe: true,
+                        })
+                    } else {
+                        report
+                    };
+                    report.fix(catch);
                 }
             }
             Expr::New(n) if model.is_promise(e, scope) => {

@@ -53,7 +53,9 @@ impl Handler {
             (Some(m), None) => format!("{m} route"),
             (None, Some(p)) => format!("middleware for {p}"),
             (None, None) => match self.framework {
-                Framework::Express | Framework::Koa | Framework::KoaRouter => "middleware".to_string(),
+                Framework::Express | Framework::Koa | Framework::KoaRouter => {
+                    "middleware".to_string()
+                }
                 _ => "request handler".to_string(),
             },
         }

@@ -8,7 +8,11 @@ fn callee_quals(src: &str) -> Vec<Option<String>> {
     analyze(src, SourceType::Ts, |model, errors, _| {
         assert!(errors.is_empty(), "{errors:?}");
         let model = model.expect("parses");
-        model.calls().iter().map(|c| model.callee_qual(c.node)).collect()
+        model
+            .calls()
+            .iter()
+            .map(|c| model.callee_qual(c.node))
+            .collect()
     })
 }
 
@@ -99,7 +103,11 @@ fn promise_facts() {
         .map(|(n, p)| (n.to_string(), *p))
         .collect();
         assert_eq!(promises, expect);
-        let safe = model.functions().iter().position(|f| f.name.as_deref() == Some("safe")).unwrap();
+        let safe = model
+            .functions()
+            .iter()
+            .position(|f| f.name.as_deref() == Some("safe"))
+            .unwrap();
         assert!(model.fn_cannot_reject(nodepit_semantic::FnId(safe as u32)));
     });
 }
@@ -123,7 +131,11 @@ fn handlers_are_found_with_method_and_path() {
         function auth(req, res, next) {}";
     analyze(src, SourceType::Js, |model, _, _| {
         let model = model.unwrap();
-        let found: Vec<(Framework, String)> = model.handlers().iter().map(|h| (h.framework, h.label())).collect();
+        let found: Vec<(Framework, String)> = model
+            .handlers()
+            .iter()
+            .map(|h| (h.framework, h.label()))
+            .collect();
         assert_eq!(
             found,
             [

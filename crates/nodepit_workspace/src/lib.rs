@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use nodepit_analyzer::semantic::SourceType;
 use nodepit_analyzer::{
-    lint_source, Config, ConfigError, Diagnostic, RuleSet, Severity, SYNTAX_ERROR,
+    lint_source, Config, ConfigError, Diagnostic, Level, RuleSet, RuleSetting, Severity,
+    SYNTAX_ERROR,
 };
 use rayon::prelude::*;
 
@@ -83,6 +84,8 @@ pub struct Options {
     pub select: Option<Vec<String>>,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// Rule levels that override every config file (the editor's settings).
+    pub overrides: Vec<(String, Level)>,
 }
 
 /// Finds configs and lints files.
@@ -133,6 +136,11 @@ impl Workspace {
         Ok(files)
     }
 
+    /// Forgets every loaded config, so the next lint reads `nodepit.toml` files again.
+    pub fn invalidate(&self) {
+        self.configs.lock().expect("config cache").clear();
+    }
+
     /// The settings that apply to a file: the nearest `nodepit.toml` above it, or defaults.
     pub fn settings_for(&self, file: &Path) -> Result<Arc<Settings>, SetupError> {
         let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
@@ -178,7 +186,7 @@ impl Workspace {
     }
 
     fn load(&self, path: Option<&Path>, dir: &Path) -> Result<Settings, SetupError> {
-        let config = match path {
+        let mut config = match path {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
                     .map_err(|e| SetupError::Path(p.to_path_buf(), e.to_string()))?;
@@ -187,6 +195,13 @@ impl Workspace {
             }
             None => Config::default(),
         };
+        for (id, level) in &self.options.overrides {
+            config
+                .rules
+                .entry(id.clone())
+                .or_insert_with(RuleSetting::default)
+                .level = Some(*level);
+        }
         let rules = RuleSet::new(
             nodepit_rules::REGISTRY,
             &config,

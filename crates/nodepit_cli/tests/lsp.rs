@@ -1,0 +1,540 @@
+//! Protocol tests: start `nodepit lsp` and speak LSP to it over stdio.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    /// Notifications and requests from the server seen while waiting for something else.
+    seen: Vec<Value>,
+    next_id: i64,
+}
+
+impl Server {
+    fn start(dir: &Path, env: &[(&str, &str)]) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nodepit"));
+        cmd.arg("lsp")
+            .current_dir(dir)
+            .env("XDG_CACHE_HOME", dir.join(".cache"))
+            .env_remove("NODEPIT_TEST_PANIC_RULE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("nodepit lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; len.expect("Content-Length header")];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if tx
+                    .send(serde_json::from_slice(&body).expect("server sends JSON"))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        Self {
+            child,
+            stdin,
+            messages: rx,
+            seen: Vec::new(),
+            next_id: 1,
+        }
+    }
+
+    fn send_raw(&mut self, body: &str) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send_raw(&json!({"jsonrpc": "2.0", "method": method, "params": params}).to_string());
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send_raw(
+            &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string(),
+        );
+        let msg = self.wait(|m| m["id"] == id && m.get("method").is_none());
+        msg
+    }
+
+    /// Waits for a message matching `pred`, answering server requests and keeping the rest.
+    fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.seen.iter().position(&pred) {
+            return self.seen.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = self
+                .messages
+                .recv_timeout(left)
+                .expect("timed out waiting for the server");
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                // Server-to-client requests (registerCapability, showDocument) get an empty success.
+                let id = msg["id"].clone();
+                self.send_raw(&json!({"jsonrpc": "2.0", "id": id, "result": null}).to_string());
+            }
+            if pred(&msg) {
+                return msg;
+            }
+            self.seen.push(msg);
+        }
+    }
+
+    fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let msg = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        });
+        msg["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn initialize(&mut self, root: &Path, capabilities: Value, options: Value) -> Value {
+        let root_uri = format!("file://{}", root.display());
+        let res = self.request(
+            "initialize",
+            json!({"processId": null, "rootUri": root_uri, "capabilities": capabilities, "initializationOptions": options,
+                   "workspaceFolders": [{"uri": root_uri, "name": "root"}]}),
+        );
+        self.notify("initialized", json!({}));
+        res
+    }
+
+    fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "javascript", "version": 1, "text": text}}),
+        );
+    }
+
+    fn shutdown(mut self) {
+        let res = self.request("shutdown", Value::Null);
+        assert!(res.get("error").is_none(), "{res}");
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit after shutdown is clean: {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn uri(dir: &Path, name: &str) -> String {
+    format!("file://{}", dir.join(name).display())
+}
+
+fn codes(diags: &[Value]) -> Vec<(String, u64)> {
+    diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+const FLOATING: &str = "async function save() {}\nfunction run() {\n  save();\n}\n";
+
+#[test]
+fn diagnostics_links_hover_and_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    let init = s.initialize(dir.path(), json!({}), Value::Null);
+    let caps = &init["result"]["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert!(
+        caps.get("diagnosticProvider").is_none(),
+        "push client gets no pull provider"
+    );
+    let u = uri(dir.path(), "a.js");
+    s.open(&u, FLOATING);
+    let diags = s.diagnostics(&u, 1);
+    assert_eq!(codes(&diags), vec![("no-floating-promise".to_string(), 2)]);
+    let d = &diags[0];
+    assert_eq!(d["source"], "nodepit");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 2, "character": 2}, "end": {"line": 2, "character": 8}})
+    );
+    let href = d["codeDescription"]["href"].as_str().unwrap();
+    let doc_path = href.strip_prefix("file://").expect("a local file link");
+    let doc = std::fs::read_to_string(doc_path).expect("the linked doc exists");
+    assert!(doc.contains("## Interview question") && doc.contains("## Answer"));
+
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 2, "character": 4}}),
+    );
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("Interview question") && value.contains("no-floating-promise"),
+        "{value}"
+    );
+
+    let actions = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let actions = actions["result"].as_array().unwrap();
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Disable no-floating-promise for this line"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"Explain no-floating-promise"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.starts_with("Handle the rejection")),
+        "{titles:?}"
+    );
+    let disable = actions
+        .iter()
+        .find(|a| a["title"] == "Disable no-floating-promise for this line")
+        .unwrap();
+    let edit = &disable["edit"]["changes"][&u][0];
+    assert_eq!(
+        edit["newText"],
+        "  // nodepit-disable-next-line no-floating-promise\n"
+    );
+    assert_eq!(edit["range"]["start"], json!({"line": 2, "character": 0}));
+
+    // Apply it: the finding goes, and the new comment is not an unused suppression.
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"range": edit["range"], "text": edit["newText"]}]}),
+    );
+    assert_eq!(codes(&s.diagnostics(&u, 2)), vec![]);
+
+    let explain = actions
+        .iter()
+        .find(|a| a["title"] == "Explain no-floating-promise")
+        .unwrap();
+    let cmd = &explain["command"];
+    let res = s.request(
+        "workspace/executeCommand",
+        json!({"command": cmd["command"], "arguments": cmd["arguments"]}),
+    );
+    assert!(res.get("error").is_none(), "{res}");
+    let show = s.wait(|m| m["method"] == "window/showDocument");
+    assert_eq!(show["params"]["uri"], href);
+    s.shutdown();
+}
+
+#[test]
+fn utf16_and_utf8_ranges_with_emoji_and_crlf() {
+    let text = "const s = '😀🎉'; async function save() {}\r\n/* 日本 */ save();\r\n";
+    for (caps, enc, col) in [
+        (json!({}), "utf-16", 9),
+        (
+            json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+            "utf-8",
+            13,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Server::start(dir.path(), &[]);
+        let init = s.initialize(dir.path(), caps, Value::Null);
+        assert_eq!(init["result"]["capabilities"]["positionEncoding"], enc);
+        let u = uri(dir.path(), "a.js");
+        s.open(&u, text);
+        let diags = s.diagnostics(&u, 1);
+        assert_eq!(
+            diags[0]["range"]["start"],
+            json!({"line": 1, "character": col}),
+            "{enc}"
+        );
+        // An edit before the finding, on the emoji line, in the negotiated units.
+        let (start, end) = if enc == "utf-16" { (11, 15) } else { (11, 19) };
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [
+                {"range": {"start": {"line": 0, "character": start}, "end": {"line": 0, "character": end}}, "text": "x"}]}),
+        );
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [
+                {"range": {"start": {"line": 1, "character": 3}, "end": {"line": 1, "character": 3}}, "text": "🙂"}]}),
+        );
+        let diags = s.diagnostics(&u, 3);
+        let shifted = if enc == "utf-16" { col + 2 } else { col + 4 };
+        assert_eq!(
+            diags[0]["range"]["start"],
+            json!({"line": 1, "character": shifted}),
+            "{enc}"
+        );
+        s.shutdown();
+    }
+}
+
+#[test]
+fn burst_of_changes_publishes_only_the_latest_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    s.initialize(dir.path(), json!({}), Value::Null);
+    let u = uri(dir.path(), "a.js");
+    s.open(&u, "async function save() {}\n");
+    for v in 2..=201 {
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": v}, "contentChanges": [
+                {"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}}, "text": if v % 2 == 0 { "s" } else { "x" }}]}),
+        );
+    }
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 202}, "contentChanges": [{"text": "async function save() {}\nsave();\n"}]}),
+    );
+    let diags = s.diagnostics(&u, 202);
+    assert_eq!(codes(&diags), vec![("no-floating-promise".to_string(), 1)]);
+    let stale: Vec<_> = s
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter_map(|m| m["params"]["version"].as_i64())
+        .filter(|v| *v > 1 && *v < 202)
+        .collect();
+    assert!(
+        stale.len() < 50,
+        "debouncing drops most stale versions, published {}",
+        stale.len()
+    );
+    s.shutdown();
+}
+
+#[test]
+fn unused_suppression_and_its_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    s.initialize(dir.path(), json!({}), Value::Null);
+    let u = uri(dir.path(), "a.js");
+    s.open(
+        &u,
+        "const x = 1; // nodepit-disable-line no-floating-promise\nlet y = 2;\n",
+    );
+    let diags = s.diagnostics(&u, 1);
+    assert_eq!(codes(&diags), vec![("unused-suppression".to_string(), 0)]);
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 45}}),
+    );
+    assert!(hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("Interview question"));
+    let actions = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+    );
+    let fix = &actions["result"][0];
+    assert_eq!(fix["title"], "Remove the unused suppression");
+    let edit = &fix["edit"]["changes"][&u][0];
+    assert_eq!(
+        edit["range"],
+        json!({"start": {"line": 0, "character": 12}, "end": {"line": 0, "character": 56}})
+    );
+    assert_eq!(edit["newText"], "");
+    s.shutdown();
+}
+
+#[test]
+fn config_reload_and_client_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    s.initialize(
+        dir.path(),
+        json!({}),
+        json!({"rules": {"no-floating-promise": "warn"}}),
+    );
+    let u = uri(dir.path(), "a.js");
+    s.open(&u, FLOATING);
+    let diags = s.diagnostics(&u, 1);
+    assert_eq!(
+        diags[0]["severity"], 2,
+        "the client setting makes it a warning"
+    );
+
+    std::fs::write(
+        dir.path().join("nodepit.toml"),
+        "[rules]\nprefer-pipeline = \"off\"\n",
+    )
+    .unwrap();
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"nodepit": {"rules": {"no-floating-promise": "off"}}}}),
+    );
+    assert_eq!(codes(&s.diagnostics(&u, 1)), vec![]);
+
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"nodepit": {"docsBaseUrl": "https://example.test/docs"}}}),
+    );
+    let diags = s.diagnostics(&u, 1);
+    assert_eq!(
+        diags[0]["codeDescription"]["href"],
+        "https://example.test/docs/no-floating-promise.md"
+    );
+
+    std::fs::write(
+        dir.path().join("nodepit.toml"),
+        "[rules]\nno-floating-promise = \"off\"\n",
+    )
+    .unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(dir.path(), "nodepit.toml"), "type": 2}]}),
+    );
+    assert_eq!(codes(&s.diagnostics(&u, 1)), vec![]);
+    s.shutdown();
+}
+
+#[test]
+fn pull_diagnostics_when_the_client_supports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    let init = s.initialize(
+        dir.path(),
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        Value::Null,
+    );
+    assert_eq!(
+        init["result"]["capabilities"]["diagnosticProvider"]["identifier"],
+        "nodepit"
+    );
+    let u = uri(dir.path(), "a.js");
+    s.open(&u, FLOATING);
+    let report = s.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": u}}),
+    );
+    assert_eq!(report["result"]["kind"], "full");
+    assert_eq!(
+        codes(report["result"]["items"].as_array().unwrap()),
+        vec![("no-floating-promise".to_string(), 2)]
+    );
+    s.shutdown();
+    // Never both: nothing was pushed.
+}
+
+#[test]
+fn a_panicking_rule_is_logged_and_the_server_stays_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(
+        dir.path(),
+        &[("NODEPIT_TEST_PANIC_RULE", "prefer-pipeline")],
+    );
+    s.initialize(dir.path(), json!({}), Value::Null);
+    let u = uri(dir.path(), "a.js");
+    s.open(&u, FLOATING);
+    let log = s.wait(|m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("prefer-pipeline")
+    });
+    assert!(log["params"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("crashed"));
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(hover.get("error").is_none(), "{hover}");
+    s.shutdown();
+}
+
+#[test]
+fn survives_garbage_and_huge_binary_or_deep_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    s.initialize(dir.path(), json!({}), Value::Null);
+
+    // Malformed messages get JSON-RPC errors; the server keeps reading.
+    let res = s.request("textDocument/hover", json!({"nonsense": true}));
+    assert_eq!(res["error"]["code"], -32602, "{res}");
+    let res = s.request("no/suchMethod", json!({}));
+    assert_eq!(res["error"]["code"], -32601);
+    s.send_raw("{\"jsonrpc\": \"2.0\", \"id\": 999, \"method\": ");
+    s.wait(|m| m["error"]["code"] == -32700);
+    s.send_raw("{\"foo\": 1}");
+    s.wait(|m| m["error"]["code"] == -32600);
+
+    let bin = uri(dir.path(), "bin.js");
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": bin, "languageId": "javascript", "version": 1, "text": "\u{0}\u{1}\u{fffd}garbage((("}}));
+    assert_eq!(
+        codes(&s.diagnostics(&bin, 1)),
+        vec![("syntax-error".to_string(), 0)]
+    );
+
+    let mut big = String::from("async function save() {}\n");
+    while big.len() < 5 * 1024 * 1024 {
+        big.push_str("const value = compute(1, 2, 3); // filler\n");
+    }
+    big.push_str("save();\n");
+    let lines = big.lines().count() as u64;
+    let big_uri = uri(dir.path(), "big.js");
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": big_uri, "languageId": "javascript", "version": 1, "text": big}}));
+    assert_eq!(
+        codes(&s.diagnostics(&big_uri, 1)),
+        vec![("no-floating-promise".to_string(), lines - 1)]
+    );
+
+    let deep = format!("const x = {}1{};", "(".repeat(20_000), ")".repeat(20_000));
+    let deep_uri = uri(dir.path(), "deep.js");
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": deep_uri, "languageId": "javascript", "version": 1, "text": deep}}));
+    assert_eq!(codes(&s.diagnostics(&deep_uri, 1)), vec![]);
+    s.shutdown();
+}
