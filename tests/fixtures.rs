@@ -10,11 +10,22 @@ fn fixtures_match_their_expectations() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for rule_dir in sorted_entries(&dir) {
-        let rule = rule_dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        assert!(nodepit_rules::find(&rule).is_some(), "fixtures/{rule} does not name a rule");
+        let rule = rule_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            nodepit_rules::find(&rule).is_some(),
+            "fixtures/{rule} does not name a rule"
+        );
         let (mut flagged, mut valid_files) = (0, 0);
         for file in sorted_entries(&rule_dir) {
-            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
             if name.ends_with(".snap") || name.ends_with(".snap.new") {
                 continue;
             }
@@ -24,7 +35,10 @@ fn fixtures_match_their_expectations() {
             let got = found(&text, &diagnostics);
             if name.starts_with("valid") {
                 valid_files += 1;
-                assert!(text.starts_with("// expect: none"), "{rule}/{name} must begin with `// expect: none`");
+                assert!(
+                    text.starts_with("// expect: none"),
+                    "{rule}/{name} must begin with `// expect: none`"
+                );
             } else {
                 flagged += want.iter().filter(|(_, r)| *r == rule).count();
             }
@@ -39,11 +53,19 @@ fn fixtures_match_their_expectations() {
             });
             checked += 1;
         }
-        assert!(flagged >= 10, "{rule}: only {flagged} flagged cases, want at least 10");
+        assert!(
+            flagged >= 10,
+            "{rule}: only {flagged} flagged cases, want at least 10"
+        );
         assert!(valid_files >= 3, "{rule}: only {valid_files} valid files");
     }
     assert!(checked > 0, "no fixtures found");
-    assert!(failures.is_empty(), "{} fixture(s) disagree:\n\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) disagree:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn sorted_entries(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

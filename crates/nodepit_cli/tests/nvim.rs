@@ -8,7 +8,10 @@ use std::process::Command;
 fn neovim_shows_nodepit_diagnostics() {
     if Command::new("nvim").arg("--version").output().is_err() {
         // CI installs Neovim (.ci/run); a developer machine without it cannot run this test.
-        assert!(std::env::var_os("CI").is_none(), "Neovim is missing on CI; .ci/run must install it");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Neovim is missing on CI; .ci/run must install it"
+        );
         eprintln!("nvim is not installed; skipped");
         return;
     }
@@ -46,7 +49,10 @@ fn neovim_shows_nodepit_diagnostics() {
         .args(["--headless", "-u", "NONE", "-i", "NONE", "--cmd"])
         .arg(format!("set rtp+={}", plugin.display()))
         .args(["--cmd", "filetype on", "-c"])
-        .arg(format!("lua require('nodepit').setup({{ cmd = {{ '{}', 'lsp' }} }})", env!("CARGO_BIN_EXE_nodepit")))
+        .arg(format!(
+            "lua require('nodepit').setup({{ cmd = {{ '{}', 'lsp' }} }})",
+            env!("CARGO_BIN_EXE_nodepit")
+        ))
         .arg("-c")
         .arg(format!("edit {}", file.display()))
         .arg("-c")
@@ -66,9 +72,24 @@ fn neovim_shows_nodepit_diagnostics() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["code"].as_str().unwrap_or("").to_string(), d["line"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
     found.sort();
-    assert_eq!(found, vec![("no-floating-promise".to_string(), 5), ("no-sync-in-handler".to_string(), 6)]);
-    assert!(v["found"].as_array().unwrap().iter().all(|d| d["source"] == "nodepit"));
+    assert_eq!(
+        found,
+        vec![
+            ("no-floating-promise".to_string(), 5),
+            ("no-sync-in-handler".to_string(), 6)
+        ]
+    );
+    assert!(v["found"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["source"] == "nodepit"));
 }

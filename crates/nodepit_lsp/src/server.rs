@@ -21,7 +21,10 @@ use crate::settings::Settings;
 fn debounce() -> Duration {
     static DEBOUNCE: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
     *DEBOUNCE.get_or_init(|| {
-        let ms = std::env::var("NODEPIT_LSP_DEBOUNCE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(15);
+        let ms = std::env::var("NODEPIT_LSP_DEBOUNCE_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(15);
         Duration::from_millis(ms)
     })
 }

@@ -54,7 +54,8 @@ impl Rule for NoRecursiveNextTick {
             return;
         };
         let name = model.fn_label(reentered);
-        let help = if site.in_catch {
+        // A reschedule from an error path is a retry loop: it needs a delay, not just a yield.
+        let help = if site.in_catch || enclosing.len() > 1 {
             "Retry with `setTimeout` and a growing delay (or at least `setImmediate`), so failures cannot spin before I/O gets a turn.".to_string()
         } else {
             "Schedule the next round with `setImmediate` so pending I/O and timers run between rounds.".to_string()

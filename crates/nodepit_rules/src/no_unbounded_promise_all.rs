@@ -241,6 +241,8 @@ fn is_small(model: &Model<'_>, e: &Expr, depth: u32) -> bool {
             .flatten()
             .all(|el| el.spread.is_none() || is_small(model, &el.expr, depth + 1)),
         Expr::Lit(Lit::Str(_)) => true,
+        // `Array.from({ length: n }, …)` makes a fixed number of elements.
+        Expr::Object(_) => is_length_object(e),
         Expr::Ident(id) => match model.binding(id).map(|b| (&b.kind, b.reassigned)) {
             Some((
                 BindingKind::Var {

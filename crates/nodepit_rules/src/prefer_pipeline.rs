@@ -73,7 +73,7 @@ impl Rule for PreferPipeline {
         };
         cx.report(
             site.node.span,
-            format!("`{chain}` neither forwards errors nor destroys the other streams when one fails, so a failure leaks descriptors or leaves the response hanging."),
+            format!("`{chain}` neither forwards errors nor destroys the other streams when one fails, so a failure leaks file descriptors or leaves a response that never ends."),
         )
         .help(help);
     }

@@ -128,6 +128,14 @@ fn write_label(e: &Expr, out: &mut String, depth: u32) {
             None => out.push_str("function"),
         },
         Expr::Lit(Lit::Str(_)) => out.push_str("'…'"),
+        Expr::Array(a) => match a.elems.as_slice() {
+            [Some(el)] if el.spread.is_some() => {
+                out.push_str("[...");
+                write_label(&el.expr, out, depth + 1);
+                out.push(']');
+            }
+            _ => out.push_str("[…]"),
+        },
         _ => out.push('…'),
     }
 }
