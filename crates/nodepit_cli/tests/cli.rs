@@ -370,3 +370,14 @@ fn explain_and_rules() {
     );
     assert!(v[0]["summary"].as_str().unwrap().len() > 10);
 }
+
+/// The human and JSON renderings of a real fixture, pinned.
+#[test]
+fn output_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let file = "fixtures/no-sync-in-handler/invalid_express.js";
+    let pretty = nodepit(&root, &["check", file]);
+    insta::assert_snapshot!("pretty", String::from_utf8_lossy(&pretty.stdout));
+    let json = nodepit(&root, &["check", "--format", "json", file]);
+    insta::assert_snapshot!("json", String::from_utf8_lossy(&json.stdout));
+}
