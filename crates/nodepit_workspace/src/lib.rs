@@ -323,3 +323,33 @@ pub fn lint_text_with(path: &Path, text: &str, rules: &RuleSet) -> Vec<Diagnosti
 pub fn docs_url(rule: &str) -> String {
     format!("{DOCS_BASE_URL}/{rule}.md")
 }
+
+/// Stable fingerprints of a file's findings, in the order given: rule, path and the flagged
+/// code with whitespace collapsed, plus an occurrence count among identical ones. Moving code up
+/// or down a file keeps them; editing the flagged code changes them.
+pub fn fingerprints(path: &Path, text: &str, diagnostics: &[Diagnostic]) -> Vec<String> {
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    diagnostics
+        .iter()
+        .map(|d| {
+            let code = text.get(d.range.clone()).unwrap_or("");
+            let normalized: Vec<&str> = code.split_whitespace().collect();
+            let key = fnv1a(&[d.rule.as_bytes(), path.to_string_lossy().as_bytes(), normalized.join(" ").as_bytes()]);
+            let n = seen.entry(key).or_insert(0);
+            *n += 1;
+            format!("{key:016x}:{n}")
+        })
+        .collect()
+}
+
+/// FNV-1a over byte strings, with a separator between them; stable across platforms and releases.
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.iter().chain(std::iter::once(&0xff)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
