@@ -33,7 +33,11 @@ enum Command {
         rule: String,
     },
     /// Run the language server on stdin/stdout.
-    Lsp,
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport, but many clients pass this flag.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
     /// List the rules.
     Rules {
         /// Output format.
@@ -97,7 +101,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Lsp => {
+        Command::Lsp { .. } => {
             nodepit_lsp::run_stdio();
             ExitCode::SUCCESS
         }

@@ -445,7 +445,7 @@ fn pull_diagnostics_when_the_client_supports_them() {
     let mut s = Server::start(dir.path(), &[]);
     let init = s.initialize(
         dir.path(),
-        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}, "workspace": {"diagnostics": {"refreshSupport": true}}}),
         Value::Null,
     );
     assert_eq!(
@@ -463,8 +463,34 @@ fn pull_diagnostics_when_the_client_supports_them() {
         codes(report["result"]["items"].as_array().unwrap()),
         vec![("no-floating-promise".to_string(), 2)]
     );
+    assert!(
+        !s.seen
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"),
+        "never both: nothing is pushed to a pull client"
+    );
     s.shutdown();
-    // Never both: nothing was pushed.
+}
+
+#[test]
+fn clients_that_cannot_refresh_get_pushed_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    let init = s.initialize(
+        dir.path(),
+        json!({"textDocument": {"diagnostic": {}}}),
+        Value::Null,
+    );
+    assert!(init["result"]["capabilities"]
+        .get("diagnosticProvider")
+        .is_none());
+    let u = uri(dir.path(), "a.js");
+    s.open(&u, FLOATING);
+    assert_eq!(
+        codes(&s.diagnostics(&u, 1)),
+        vec![("no-floating-promise".to_string(), 2)]
+    );
+    s.shutdown();
 }
 
 #[test]

@@ -350,11 +350,19 @@ impl LanguageServer for Backend {
         } else {
             Encoding::Utf16
         };
+        // Pull only from clients that can also be told to pull again (after a config change);
+        // others, Neovim among them, would show stale findings until the next edit.
         let pull = caps
             .text_document
             .as_ref()
             .and_then(|t| t.diagnostic.as_ref())
-            .is_some();
+            .is_some()
+            && caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false);
         *self.state.pull.write().expect("lock") = pull;
         let mut roots: Vec<PathBuf> = params
             .workspace_folders

@@ -336,3 +336,84 @@ impl<'a> Model<'a> {
         }
     }
 }
+
+impl<'a> Model<'a> {
+    /// Whether any binding of the file has this name (in any scope).
+    pub fn has_binding_named(&self, name: &str) -> bool {
+        self.bindings.keys().any(|(sym, _)| sym == name)
+    }
+
+    /// What the file's own binding of `name` refers to, when exactly one binding has that name.
+    pub fn qual_of_name(&self, name: &str) -> Option<String> {
+        let mut found = self.bindings.keys().filter(|(sym, _)| sym == name);
+        let (sym, ctxt) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        let ident = Ident::new(sym.clone(), swc_common::DUMMY_SP, *ctxt);
+        self.qual_ident(&ident)
+    }
+
+    /// Where a new import belongs: the byte offset after the last top-level import or
+    /// `require` declaration (or after a shebang and directives), and whether the file is an
+    /// ES module.
+    pub fn import_insertion_point(&self) -> (usize, bool) {
+        use swc_ecma_ast::{ModuleDecl, ModuleItem, Stmt};
+        let is_require_decl = |s: &Stmt| match s {
+            Stmt::Decl(swc_ecma_ast::Decl::Var(v)) => v.decls.iter().any(|d| {
+                d.init.as_deref().is_some_and(|init| {
+                    let mut e = crate::names::unwrap_expr(init);
+                    // `require('x').y` and `require('x')(opts)` count too.
+                    loop {
+                        match e {
+                            Expr::Member(m) => e = crate::names::unwrap_expr(&m.obj),
+                            Expr::Call(c) if self.require_source(c).is_some() => return true,
+                            Expr::Call(c) => match &c.callee {
+                                swc_ecma_ast::Callee::Expr(callee) => {
+                                    e = crate::names::unwrap_expr(callee)
+                                }
+                                _ => return false,
+                            },
+                            _ => return false,
+                        }
+                    }
+                })
+            }),
+            Stmt::Expr(e) => matches!(&*e.expr, Expr::Lit(swc_ecma_ast::Lit::Str(_))),
+            _ => false,
+        };
+        match self.program {
+            Program::Module(m) => {
+                let last = m.body.iter().take_while(|item| match item {
+                    ModuleItem::ModuleDecl(ModuleDecl::Import(_)) => true,
+                    ModuleItem::Stmt(s) => is_require_decl(s),
+                    _ => false,
+                });
+                let esm = m
+                    .body
+                    .iter()
+                    .any(|i| matches!(i, ModuleItem::ModuleDecl(_)));
+                let end = last.last().map(|i| match i {
+                    ModuleItem::ModuleDecl(d) => swc_common::Spanned::span(d).hi,
+                    ModuleItem::Stmt(s) => swc_common::Spanned::span(s).hi,
+                });
+                (
+                    end.map_or(0, |hi| self.range(swc_common::Span::new(hi, hi)).start),
+                    esm,
+                )
+            }
+            Program::Script(s) => {
+                let end = s
+                    .body
+                    .iter()
+                    .take_while(|st| is_require_decl(st))
+                    .last()
+                    .map(|st| swc_common::Spanned::span(st).hi);
+                (
+                    end.map_or(0, |hi| self.range(swc_common::Span::new(hi, hi)).start),
+                    false,
+                )
+            }
+        }
+    }
+}

@@ -334,7 +334,11 @@ pub fn fingerprints(path: &Path, text: &str, diagnostics: &[Diagnostic]) -> Vec<
         .map(|d| {
             let code = text.get(d.range.clone()).unwrap_or("");
             let normalized: Vec<&str> = code.split_whitespace().collect();
-            let key = fnv1a(&[d.rule.as_bytes(), path.to_string_lossy().as_bytes(), normalized.join(" ").as_bytes()]);
+            let key = fnv1a(&[
+                d.rule.as_bytes(),
+                path.to_string_lossy().as_bytes(),
+                normalized.join(" ").as_bytes(),
+            ]);
             let n = seen.entry(key).or_insert(0);
             *n += 1;
             format!("{key:016x}:{n}")
