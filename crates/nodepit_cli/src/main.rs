@@ -2,15 +2,17 @@
 //!
 //! Output shapes (pretty, JSON) live here and only here; the core crates hand over plain data.
 
+mod baseline;
 mod explain;
 mod render;
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use nodepit_workspace::{Options, Workspace};
+use nodepit_analyzer::Severity;
+use nodepit_workspace::{FixOptions, Options, Workspace};
 
 #[derive(Parser)]
 #[command(
@@ -60,6 +62,33 @@ struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Apply safe fixes to the files.
+    #[arg(long)]
+    fix: bool,
+    /// Apply safe fixes and suggestions that may change behaviour.
+    #[arg(long = "fix-unsafe")]
+    fix_unsafe: bool,
+    /// Print what `--fix` (or `--fix-unsafe`) would change as a unified diff, writing nothing.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file and exit 0.
+    #[arg(long = "write-baseline", value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Fail (exit 1) when there are more than N warnings.
+    #[arg(long = "max-warnings", value_name = "N")]
+    max_warnings: Option<usize>,
+    /// Fail (exit 1) on any warning.
+    #[arg(long = "deny-warnings")]
+    deny_warnings: bool,
+    /// Report errors only.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Lint standard input as if it were the file at this path.
+    #[arg(long = "stdin-filename", value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -113,23 +142,104 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let select = (!args.rules.is_empty()).then_some(args.rules);
+    let select = (!args.rules.is_empty()).then_some(args.rules.clone());
+    let fix = if args.diff {
+        Some(FixOptions {
+            include_unsafe: args.fix_unsafe,
+            write: false,
+        })
+    } else if args.fix || args.fix_unsafe {
+        Some(FixOptions {
+            include_unsafe: args.fix_unsafe,
+            write: true,
+        })
+    } else {
+        None
+    };
+    if fix.is_some_and(|f| f.write) && args.stdin_filename.is_some() {
+        eprintln!("error: --fix cannot rewrite standard input; use --diff to see the changes");
+        return ExitCode::from(2);
+    }
     let result = Workspace::new(Options {
         select,
         threads: args.threads,
+        fix,
         ..Options::default()
     })
-    .and_then(|ws| {
-        let files = ws.collect_files(&args.paths)?;
-        ws.lint_files(files)
+    .and_then(|ws| match &args.stdin_filename {
+        Some(path) => {
+            let mut text = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+                return Err(nodepit_workspace::SetupError::Path(
+                    PathBuf::from("<stdin>"),
+                    e.to_string(),
+                ));
+            }
+            ws.lint_text(path, text).map(|r| vec![r])
+        }
+        None => {
+            let files = ws.collect_files(&args.paths)?;
+            ws.lint_files(files)
+        }
     });
-    let results = match result {
+    let mut results = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    for r in &results {
+        if let Some(e) = &r.fix_error {
+            eprintln!("error: {}: {e}", r.path.display());
+        }
+    }
+    if args.diff {
+        let diff = render::diff(&results);
+        print!("{diff}");
+        return if diff.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    if fix.is_some() {
+        let fixed: usize = results.iter().map(|r| r.fixes_applied).sum();
+        let files = results.iter().filter(|r| r.fixes_applied > 0).count();
+        if fixed > 0 {
+            eprintln!(
+                "Fixed {fixed} finding{} in {files} file{}.",
+                plural(fixed),
+                plural(files)
+            );
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        return match baseline::write(path, &results) {
+            Ok(n) => {
+                eprintln!("Recorded {n} finding{} in {}.", plural(n), path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Some(path) = &args.baseline {
+        match baseline::read(path) {
+            Ok(known) => baseline::filter(&mut results, known),
+            Err(e) => {
+                eprintln!("error: cannot read baseline {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if args.quiet {
+        for r in &mut results {
+            r.diagnostics.retain(|d| d.severity == Severity::Error);
+        }
+    }
     let out = match args.format {
         Format::Pretty => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -140,13 +250,30 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
-    let failed = results
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity == nodepit_analyzer::Severity::Error);
-    if failed {
+    let all = results.iter().flat_map(|r| &r.diagnostics);
+    let errors = all
+        .clone()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = all.filter(|d| d.severity == Severity::Warning).count();
+    let too_many = args.max_warnings.is_some_and(|max| warnings > max);
+    if too_many {
+        eprintln!(
+            "error: {warnings} warnings exceed --max-warnings {}",
+            args.max_warnings.unwrap_or(0)
+        );
+    }
+    if errors > 0 || too_many || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }

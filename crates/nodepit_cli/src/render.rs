@@ -197,3 +197,23 @@ pub fn rules_list(as_json: bool) -> String {
         .map(|r| format!("{:width$}  {:7}  {}\n", r.id, r.severity, r.summary))
         .collect()
 }
+
+/// Unified diffs of the files fixes changed.
+pub fn diff(results: &[FileResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        let Some(original) = &r.original else {
+            continue;
+        };
+        let name = r.path.display().to_string();
+        let diff = similar::TextDiff::from_lines(original.as_str(), r.text.as_str());
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&name, &name)
+                .to_string(),
+        );
+    }
+    out
+}

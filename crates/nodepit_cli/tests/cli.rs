@@ -381,3 +381,153 @@ fn output_snapshots() {
     let json = nodepit(&root, &["check", "--format", "json", file]);
     insta::assert_snapshot!("json", String::from_utf8_lossy(&json.stdout));
 }
+
+const FIXABLE: &str = r#"const fs = require('fs');
+async function save() {}
+async function handler() {
+  save();
+}
+function copy(a, b) {
+  fs.createReadStream(a).pipe(fs.createWriteStream(b));
+}
+module.exports = { handler, copy };
+"#;
+
+#[test]
+fn fix_diff_and_idempotence() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.js", FIXABLE);
+    let diff = nodepit(dir.path(), &["check", "--diff", "a.js"]);
+    assert_eq!(diff.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.contains("+  await save();")
+            && text.contains("+const { pipeline } = require('node:stream');"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.js")).unwrap(),
+        FIXABLE,
+        "--diff writes nothing"
+    );
+
+    let (code, v) = json(dir.path(), &["--fix", "a.js"]);
+    assert_eq!(code, 0);
+    assert_eq!(rules_of(&v), vec![]);
+    let fixed = std::fs::read_to_string(dir.path().join("a.js")).unwrap();
+    assert_eq!(
+        fixed,
+        r#"const fs = require('fs');
+const { pipeline } = require('node:stream');
+async function save() {}
+async function handler() {
+  await save();
+}
+function copy(a, b) {
+  pipeline(fs.createReadStream(a), fs.createWriteStream(b), (err) => { if (err) console.error('pipeline failed', err); });
+}
+module.exports = { handler, copy };
+"#
+    );
+    let again = nodepit(dir.path(), &["check", "--fix", "a.js"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.js")).unwrap(),
+        fixed,
+        "a second run changes nothing"
+    );
+    assert_eq!(
+        nodepit(dir.path(), &["check", "--diff", "a.js"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn unsafe_fixes_need_their_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.js", "async function save() {}\nsave();\n");
+    let (code, _) = json(dir.path(), &["--fix", "a.js"]);
+    assert_eq!(code, 1, "no safe fix outside async functions");
+    let (code, _) = json(dir.path(), &["--fix-unsafe", "a.js"]);
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(dir.path().join("a.js")).unwrap();
+    assert!(text.contains("save().catch("), "{text}");
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.js", FLOATING);
+    let out = nodepit(
+        dir.path(),
+        &["check", "--write-baseline", "baseline.json", "."],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    // Move the old code down and add a new finding.
+    write(
+        dir.path(),
+        "a.js",
+        &format!("// moved\n\n{FLOATING}async function load() {{}}\nload();\n"),
+    );
+    let (code, v) = json(dir.path(), &["--baseline", "baseline.json", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(rules_of(&v), vec![("no-floating-promise".to_string(), 6)]);
+    write(dir.path(), "bad.json", "{");
+    assert_eq!(
+        nodepit(dir.path(), &["check", "--baseline", "bad.json"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn stdin_is_linted_as_the_named_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "nodepit.toml",
+        "[rules]\nno-floating-promise = \"warn\"\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nodepit"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "src/app.ts",
+        ])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"async function save(): Promise<void> {}\nsave();\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["path"], "src/app.ts");
+    assert_eq!(
+        v["diagnostics"][0]["severity"], "warning",
+        "the config near the named path applies"
+    );
+}
+
+#[test]
+fn warning_limits_and_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.js", &format!("{PIPE}{PIPE}"));
+    assert_eq!(json(dir.path(), &["a.js"]).0, 0);
+    assert_eq!(json(dir.path(), &["--max-warnings", "2", "a.js"]).0, 0);
+    assert_eq!(json(dir.path(), &["--max-warnings", "1", "a.js"]).0, 1);
+    assert_eq!(json(dir.path(), &["--deny-warnings", "a.js"]).0, 1);
+    let (code, v) = json(dir.path(), &["--quiet", "a.js"]);
+    assert_eq!((code, v["summary"]["warnings"].as_u64()), (0, Some(0)));
+}

@@ -73,8 +73,27 @@ pub struct FileResult {
     pub path: PathBuf,
     /// The text (lossily decoded when not UTF-8), for rendering snippets.
     pub text: String,
-    /// Findings, sorted by position.
+    /// Findings, sorted by position (after fixing, the ones that remain).
     pub diagnostics: Vec<Diagnostic>,
+    /// When fixes changed the file: its text before them.
+    pub original: Option<String>,
+    /// How many fixes were applied.
+    pub fixes_applied: usize,
+    /// Why fixing this file failed, if it did.
+    pub fix_error: Option<String>,
+}
+
+impl FileResult {
+    fn new(path: PathBuf, text: String, diagnostics: Vec<Diagnostic>) -> Self {
+        Self {
+            path,
+            text,
+            diagnostics,
+            original: None,
+            fixes_applied: 0,
+            fix_error: None,
+        }
+    }
 }
 
 /// Options of a run.
@@ -86,6 +105,17 @@ pub struct Options {
     pub threads: usize,
     /// Rule levels that override every config file (the editor's settings).
     pub overrides: Vec<(String, Level)>,
+    /// Apply fixes while linting.
+    pub fix: Option<FixOptions>,
+}
+
+/// How `--fix`, `--fix-unsafe` and `--diff` run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FixOptions {
+    /// Also apply fixes that may change behaviour.
+    pub include_unsafe: bool,
+    /// Write fixed files back (otherwise only compute them, for `--diff`).
+    pub write: bool,
 }
 
 /// Finds configs and lints files.
@@ -241,9 +271,16 @@ impl Workspace {
             .stack_size(STACK_SIZE)
             .build()
             .map_err(|e| SetupError::Rules(e.to_string()))?;
+        let fix = self.options.fix;
         Ok(pool.install(|| {
             jobs.into_par_iter()
-                .map(|(path, settings)| lint_path(path, &settings))
+                .map(|(path, settings)| {
+                    let result = lint_path(path, &settings);
+                    match fix {
+                        Some(fix) => fix_result(result, &settings, fix),
+                        None => result,
+                    }
+                })
                 .collect()
         }))
     }
@@ -256,16 +293,42 @@ impl Workspace {
             .stack_size(STACK_SIZE)
             .spawn(move || {
                 let diagnostics = lint_text_with(&path, &text, &settings.rules);
-                FileResult {
-                    path,
-                    text,
-                    diagnostics,
-                }
+                FileResult::new(path, text, diagnostics)
             })
             .map_err(|e| SetupError::Rules(e.to_string()))?;
         handle
             .join()
             .map_err(|_| SetupError::Rules("linting thread crashed".into()))
+    }
+}
+
+/// Applies a linted file's fixes, writes the file when asked, and re-lints the new text.
+fn fix_result(mut result: FileResult, settings: &Settings, fix: FixOptions) -> FileResult {
+    match apply_fixes(
+        &result.path,
+        &result.text,
+        &result.diagnostics,
+        fix.include_unsafe,
+    ) {
+        Ok(None) => result,
+        Ok(Some((fixed, count))) => {
+            if fix.write {
+                if let Err(e) = std::fs::write(&result.path, &fixed) {
+                    result.fix_error = Some(format!("cannot write the fixed file: {e}"));
+                    return result;
+                }
+            }
+            let diagnostics = lint_text_with(&result.path, &fixed, &settings.rules);
+            let original = std::mem::replace(&mut result.text, fixed);
+            result.original = Some(original);
+            result.diagnostics = diagnostics;
+            result.fixes_applied = count;
+            result
+        }
+        Err(e) => {
+            result.fix_error = Some(e.0);
+            result
+        }
     }
 }
 
@@ -279,21 +342,13 @@ fn lint_path(path: PathBuf, settings: &Settings) -> FileResult {
                 0..0,
                 format!("cannot read this file: {e}"),
             );
-            return FileResult {
-                path,
-                text: String::new(),
-                diagnostics: vec![d],
-            };
+            return FileResult::new(path, String::new(), vec![d]);
         }
     };
     match String::from_utf8(bytes) {
         Ok(text) => {
             let diagnostics = lint_text_with(&path, &text, &settings.rules);
-            FileResult {
-                path,
-                text,
-                diagnostics,
-            }
+            FileResult::new(path, text, diagnostics)
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
@@ -304,11 +359,7 @@ fn lint_path(path: PathBuf, settings: &Settings) -> FileResult {
                 at..at,
                 format!("this file is not valid UTF-8 (invalid byte at offset {at}), so it was not linted"),
             );
-            FileResult {
-                path,
-                text,
-                diagnostics: vec![d],
-            }
+            FileResult::new(path, text, vec![d])
         }
     }
 }
@@ -356,4 +407,159 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
         }
     }
     hash
+}
+
+/// Why a file's fixes were not applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixError(pub String);
+
+/// Applies every diagnostic's first eligible fix (safe ones, or any with `include_unsafe`) in one
+/// pass: fixes that overlap an earlier one wait for the next run, identical edits (two findings
+/// adding the same import) apply once, and a fix that would delete a comment is skipped. Returns
+/// the new text and how many fixes went in, or an error when the result no longer parses (the
+/// caller then leaves the file alone). `None` when there is nothing to fix.
+pub fn apply_fixes(
+    path: &Path,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    include_unsafe: bool,
+) -> Result<Option<(String, usize)>, FixError> {
+    let mut accepted: Vec<&nodepit_analyzer::Edit> = Vec::new();
+    let mut count = 0;
+    for fix in diagnostics
+        .iter()
+        .filter_map(|d| d.fixes.iter().find(|f| f.safe || include_unsafe))
+    {
+        let deletes_comment = fix.edits.iter().any(|e| {
+            let old = text.get(e.range.clone()).unwrap_or("");
+            (old.contains("//") || old.contains("/*")) && !e.text.contains(old)
+        });
+        let overlaps = fix.edits.iter().any(|e| {
+            accepted.iter().any(|a| {
+                let same = a.range == e.range && a.text == e.text;
+                let touching_insert = e.range.is_empty() && a.range.is_empty();
+                !same
+                    && !touching_insert
+                    && e.range.start < a.range.end.max(a.range.start + 1)
+                    && a.range.start < e.range.end.max(e.range.start + 1)
+            })
+        });
+        if deletes_comment
+            || overlaps
+            || fix
+                .edits
+                .iter()
+                .any(|e| text.get(e.range.clone()).is_none())
+        {
+            continue;
+        }
+        for e in &fix.edits {
+            if !accepted
+                .iter()
+                .any(|a| a.range == e.range && a.text == e.text)
+            {
+                accepted.push(e);
+            }
+        }
+        count += 1;
+    }
+    if count == 0 {
+        return Ok(None);
+    }
+    accepted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for e in accepted {
+        out.push_str(&text[at..e.range.start.max(at)]);
+        out.push_str(&e.text);
+        at = at.max(e.range.end);
+    }
+    out.push_str(&text[at..]);
+    let source_type = SourceType::from_path(path).unwrap_or(SourceType::Js);
+    let parses = |t: &str| {
+        nodepit_analyzer::semantic::analyze(t, source_type, |m, errors, _| {
+            m.is_some() && errors.is_empty()
+        })
+    };
+    if parses(text) && !parses(&out) {
+        return Err(FixError(
+            "applying the fixes would leave the file with a syntax error, so it was left unchanged"
+                .into(),
+        ));
+    }
+    Ok(Some((out, count)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nodepit_analyzer::{Edit, Fix};
+
+    fn diag(
+        range: std::ops::Range<usize>,
+        edits: Vec<(std::ops::Range<usize>, &str)>,
+    ) -> Diagnostic {
+        let mut d = Diagnostic::new("no-floating-promise", Severity::Error, range, "m");
+        d.fixes.push(Fix {
+            message: "f".into(),
+            edits: edits
+                .into_iter()
+                .map(|(range, text)| Edit {
+                    range,
+                    text: text.into(),
+                })
+                .collect(),
+            safe: true,
+        });
+        d
+    }
+
+    #[test]
+    fn overlapping_fixes_wait_and_identical_edits_apply_once() {
+        let text = "a(); b();\n";
+        let ds = [
+            diag(0..3, vec![(0..0, "await "), (0..0, "/*x*/")]),
+            diag(0..3, vec![(0..3, "c()")]),
+            diag(5..8, vec![(5..5, "await "), (0..0, "/*x*/")]),
+        ];
+        let (out, n) = apply_fixes(Path::new("a.js"), text, &ds, false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(out, "await /*x*/a(); await b();\n");
+    }
+
+    #[test]
+    fn a_fix_that_breaks_syntax_is_refused() {
+        let text = "f();\n";
+        let ds = [diag(0..3, vec![(0..0, "(")])];
+        assert!(apply_fixes(Path::new("a.js"), text, &ds, false).is_err());
+    }
+
+    #[test]
+    fn a_fix_that_would_delete_a_comment_is_skipped() {
+        let text = "a /* keep */ .b();\n";
+        let ds = [diag(0..4, vec![(1..13, "")])];
+        assert_eq!(
+            apply_fixes(Path::new("a.js"), text, &ds, false).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn fingerprints_survive_moves_and_count_repeats() {
+        let d = |r: std::ops::Range<usize>| Diagnostic::new("x", Severity::Error, r, "m");
+        let a = fingerprints(
+            Path::new("a.js"),
+            "save();\nsave();\n",
+            &[d(0..6), d(8..14)],
+        );
+        let b = fingerprints(
+            Path::new("a.js"),
+            "\n\n  save();\nsave();\n",
+            &[d(4..10), d(12..18)],
+        );
+        assert_eq!(a, b);
+        assert_ne!(a[0], a[1]);
+    }
 }
