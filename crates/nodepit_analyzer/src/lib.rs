@@ -11,7 +11,10 @@ mod suppress;
 
 pub use config::{Config, ConfigError, Level, RuleSetting};
 pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};
-pub use lint::{lint_source, RuleSet, INTERNAL_ERROR, SYNTAX_ERROR, UNUSED_SUPPRESSION};
+pub use lint::{
+    lint_source, lint_source_timed, LintTimes, RuleSet, INTERNAL_ERROR, SYNTAX_ERROR,
+    UNUSED_SUPPRESSION,
+};
 pub use nodepit_semantic as semantic;
 pub use rule::{build_rule, Node, NodeKind, Reporter, Rule, RuleCx, RuleEntry, RuleMeta};
 pub use suppress::{parse_directive, Directive, DirectiveKind};

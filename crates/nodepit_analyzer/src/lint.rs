@@ -2,7 +2,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use nodepit_semantic::{analyze, Comment, LineIndex, Model, SourceType};
+use nodepit_semantic::{analyze_timed, Comment, LineIndex, Model, PhaseTimes, SourceType};
 
 use crate::config::{Config, Level};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -96,26 +96,58 @@ impl RuleSet {
     }
 }
 
+/// Where linting a file spent its time, for `--stats`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LintTimes {
+    /// Parsing, resolving and building the model.
+    pub phases: PhaseTimes,
+    /// Running the rules and applying suppressions.
+    pub rules: std::time::Duration,
+}
+
 /// Lints one file's text. Never panics: parse failures and crashes become diagnostics.
 pub fn lint_source(text: &str, source_type: SourceType, rules: &RuleSet) -> Vec<Diagnostic> {
+    lint_source_timed(text, source_type, rules, &mut LintTimes::default(), true)
+}
+
+/// [`lint_source`], adding where the time went to `times`.
+/// With `with_rules` false it only parses and resolves (for measuring the floor).
+pub fn lint_source_timed(
+    text: &str,
+    source_type: SourceType,
+    rules: &RuleSet,
+    times: &mut LintTimes,
+    with_rules: bool,
+) -> Vec<Diagnostic> {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        analyze(text, source_type, |model, errors, comments| {
-            let mut out: Vec<Diagnostic> = errors
-                .iter()
-                .map(|e| {
-                    Diagnostic::new(
-                        SYNTAX_ERROR,
-                        Severity::Error,
-                        visible(text, e.range.clone()),
-                        e.message.clone(),
-                    )
-                })
-                .collect();
-            if let Some(model) = model {
-                out.extend(run_rules(model, rules));
-            }
-            apply_suppressions(text, comments, rules, out)
-        })
+        let phases = &mut times.phases;
+        let rules_time = &mut times.rules;
+        analyze_timed(
+            text,
+            source_type,
+            phases,
+            with_rules,
+            |model, errors, comments| {
+                let start = std::time::Instant::now();
+                let mut out: Vec<Diagnostic> = errors
+                    .iter()
+                    .map(|e| {
+                        Diagnostic::new(
+                            SYNTAX_ERROR,
+                            Severity::Error,
+                            visible(text, e.range.clone()),
+                            e.message.clone(),
+                        )
+                    })
+                    .collect();
+                if let Some(model) = model {
+                    out.extend(run_rules(model, rules));
+                }
+                let out = apply_suppressions(text, comments, rules, out);
+                *rules_time += start.elapsed();
+                out
+            },
+        )
     }));
     let mut out = result.unwrap_or_else(|payload| {
         vec![Diagnostic::new(

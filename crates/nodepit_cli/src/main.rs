@@ -89,6 +89,12 @@ struct CheckArgs {
     /// Lint standard input as if it were the file at this path.
     #[arg(long = "stdin-filename", value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
+    /// Print phase timings and counts to stderr.
+    #[arg(long)]
+    stats: bool,
+    /// Only parse and resolve scopes (no model, no rules): the benchmark's floor.
+    #[arg(long = "parse-only", hide = true)]
+    parse_only: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -160,10 +166,12 @@ fn check(args: CheckArgs) -> ExitCode {
         eprintln!("error: --fix cannot rewrite standard input; use --diff to see the changes");
         return ExitCode::from(2);
     }
+    let wall = std::time::Instant::now();
     let result = Workspace::new(Options {
         select,
         threads: args.threads,
         fix,
+        parse_only: args.parse_only,
         ..Options::default()
     })
     .and_then(|ws| match &args.stdin_filename {
@@ -240,6 +248,7 @@ fn check(args: CheckArgs) -> ExitCode {
             r.diagnostics.retain(|d| d.severity == Severity::Error);
         }
     }
+    let render_start = std::time::Instant::now();
     let out = match args.format {
         Format::Pretty => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -250,6 +259,17 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
+    if args.stats {
+        eprint!(
+            "{}",
+            render::stats(
+                &results,
+                wall.elapsed(),
+                render_start.elapsed(),
+                args.threads
+            )
+        );
+    }
     let all = results.iter().flat_map(|r| &r.diagnostics);
     let errors = all
         .clone()

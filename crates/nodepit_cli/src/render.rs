@@ -217,3 +217,67 @@ pub fn diff(results: &[FileResult]) -> String {
     }
     out
 }
+
+/// `--stats`: counts, wall time and each phase's time summed over files (so phases add up to
+/// more than the wall time when files are linted in parallel).
+pub fn stats(
+    results: &[FileResult],
+    wall: std::time::Duration,
+    output: std::time::Duration,
+    threads: usize,
+) -> String {
+    let sum = |f: &dyn Fn(&FileResult) -> std::time::Duration| {
+        results.iter().map(f).sum::<std::time::Duration>()
+    };
+    let read = sum(&|r| r.read_time);
+    let parse = sum(&|r| r.times.phases.parse);
+    let resolve = sum(&|r| r.times.phases.resolve);
+    let model = sum(&|r| r.times.phases.model);
+    let rules = sum(&|r| r.times.rules);
+    let failures: Vec<_> = results
+        .iter()
+        .filter(|r| {
+            r.diagnostics
+                .iter()
+                .any(|d| d.rule == nodepit_analyzer::SYNTAX_ERROR)
+        })
+        .map(|r| r.path.display().to_string())
+        .collect();
+    let diagnostics: usize = results.iter().map(|r| r.diagnostics.len()).sum();
+    let bytes: usize = results.iter().map(|r| r.text.len()).sum();
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
+    let ms = |d: std::time::Duration| format!("{:>9.1} ms", d.as_secs_f64() * 1000.0);
+    let mut out = format!(
+        "nodepit --stats: {} files ({:.1} MB), {} parse failures, {} diagnostics, {threads} threads\n",
+        results.len(),
+        bytes as f64 / 1e6,
+        failures.len(),
+        diagnostics
+    );
+    out.push_str(&format!("  wall     {}\n", ms(wall)));
+    out.push_str("  summed over files:\n");
+    for (name, d) in [
+        ("read", read),
+        ("parse", parse),
+        ("resolve", resolve),
+        ("model", model),
+        ("rules", rules),
+    ] {
+        out.push_str(&format!("  {name:<8} {}\n", ms(d)));
+    }
+    out.push_str(&format!("  output   {}\n", ms(output)));
+    for f in failures.iter().take(20) {
+        out.push_str(&format!("  parse failure: {f}\n"));
+    }
+    if failures.len() > 20 {
+        out.push_str(&format!(
+            "  … and {} more parse failures\n",
+            failures.len() - 20
+        ));
+    }
+    out
+}

@@ -103,6 +103,30 @@ pub fn analyze<R>(
     source_type: SourceType,
     f: impl FnOnce(Option<&Model<'_>>, &[ParseError], &[Comment]) -> R,
 ) -> R {
+    analyze_timed(text, source_type, &mut PhaseTimes::default(), true, f)
+}
+
+/// Time spent in each phase of [`analyze`], for `--stats`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PhaseTimes {
+    /// Lexing and parsing.
+    pub parse: std::time::Duration,
+    /// swc's resolver (scopes).
+    pub resolve: std::time::Duration,
+    /// Building the model (the one walk).
+    pub model: std::time::Duration,
+}
+
+/// [`analyze`], adding the time of each phase to `times`. With `build_model` false it stops
+/// after the resolver and hands `f` no model: the floor any swc-based linter pays.
+pub fn analyze_timed<R>(
+    text: &str,
+    source_type: SourceType,
+    times: &mut PhaseTimes,
+    build_model: bool,
+    f: impl FnOnce(Option<&Model<'_>>, &[ParseError], &[Comment]) -> R,
+) -> R {
+    let start = std::time::Instant::now();
     GLOBALS.set(&Globals::new(), || {
         let comments = SingleThreadedComments::default();
         let end = BASE + u32::try_from(text.len()).unwrap_or(u32::MAX - BASE);
@@ -128,6 +152,8 @@ pub fn analyze<R>(
                 return f(None, &errors, &all_comments);
             }
         };
+        let parsed = std::time::Instant::now();
+        times.parse += parsed - start;
         let unresolved_mark = Mark::new();
         let top_level_mark = Mark::new();
         let mut program = program;
@@ -137,7 +163,13 @@ pub fn analyze<R>(
             source_type.is_typescript(),
         ));
         let unresolved = SyntaxContext::empty().apply_mark(unresolved_mark);
+        let resolved = std::time::Instant::now();
+        times.resolve += resolved - parsed;
+        if !build_model {
+            return f(None, &errors, &all_comments);
+        }
         let model = Model::build(&program, unresolved, &all_comments, text);
+        times.model += resolved.elapsed();
         let out = f(Some(&model), &errors, &all_comments);
         drop(model);
         out

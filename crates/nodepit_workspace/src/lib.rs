@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use nodepit_analyzer::semantic::SourceType;
 use nodepit_analyzer::{
-    lint_source, Config, ConfigError, Diagnostic, Level, RuleSet, RuleSetting, Severity,
-    SYNTAX_ERROR,
+    lint_source, lint_source_timed, Config, ConfigError, Diagnostic, Level, LintTimes, RuleSet,
+    RuleSetting, Severity, SYNTAX_ERROR,
 };
 use rayon::prelude::*;
 
@@ -81,6 +81,10 @@ pub struct FileResult {
     pub fixes_applied: usize,
     /// Why fixing this file failed, if it did.
     pub fix_error: Option<String>,
+    /// Time spent reading the file.
+    pub read_time: std::time::Duration,
+    /// Time spent in each linting phase.
+    pub times: LintTimes,
 }
 
 impl FileResult {
@@ -92,6 +96,8 @@ impl FileResult {
             original: None,
             fixes_applied: 0,
             fix_error: None,
+            read_time: std::time::Duration::ZERO,
+            times: LintTimes::default(),
         }
     }
 }
@@ -107,6 +113,8 @@ pub struct Options {
     pub overrides: Vec<(String, Level)>,
     /// Apply fixes while linting.
     pub fix: Option<FixOptions>,
+    /// Only parse and resolve scopes, building no model and running no rule (the benchmark floor).
+    pub parse_only: bool,
 }
 
 /// How `--fix`, `--fix-unsafe` and `--diff` run.
@@ -272,10 +280,11 @@ impl Workspace {
             .build()
             .map_err(|e| SetupError::Rules(e.to_string()))?;
         let fix = self.options.fix;
+        let parse_only = self.options.parse_only;
         Ok(pool.install(|| {
             jobs.into_par_iter()
                 .map(|(path, settings)| {
-                    let result = lint_path(path, &settings);
+                    let result = lint_path(path, &settings, parse_only);
                     match fix {
                         Some(fix) => fix_result(result, &settings, fix),
                         None => result,
@@ -332,7 +341,8 @@ fn fix_result(mut result: FileResult, settings: &Settings, fix: FixOptions) -> F
     }
 }
 
-fn lint_path(path: PathBuf, settings: &Settings) -> FileResult {
+fn lint_path(path: PathBuf, settings: &Settings, parse_only: bool) -> FileResult {
+    let start = std::time::Instant::now();
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
@@ -347,8 +357,15 @@ fn lint_path(path: PathBuf, settings: &Settings) -> FileResult {
     };
     match String::from_utf8(bytes) {
         Ok(text) => {
-            let diagnostics = lint_text_with(&path, &text, &settings.rules);
-            FileResult::new(path, text, diagnostics)
+            let read_time = start.elapsed();
+            let mut times = LintTimes::default();
+            let source_type = SourceType::from_path(&path).unwrap_or(SourceType::Js);
+            let diagnostics =
+                lint_source_timed(&text, source_type, &settings.rules, &mut times, !parse_only);
+            let mut result = FileResult::new(path, text, diagnostics);
+            result.read_time = read_time;
+            result.times = times;
+            result
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
