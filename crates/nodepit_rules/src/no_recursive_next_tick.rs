@@ -70,7 +70,19 @@ impl Rule for NoRecursiveNextTick {
 }
 
 fn scheduler(model: &Model<'_>, call: &swc_ecma_ast::CallExpr) -> Option<&'static str> {
-    match model.callee_qual(call)?.as_str() {
+    // Spelling first, as a cheap filter; the model then says what the name really is.
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let last = match unwrap_expr(callee) {
+        Expr::Ident(i) => &*i.sym,
+        Expr::Member(m) => member_name(&m.prop)?,
+        _ => return None,
+    };
+    if last != "nextTick" && last != "queueMicrotask" {
+        return None;
+    }
+    match model.qual(callee)?.as_str() {
         "process.nextTick" => Some("process.nextTick"),
         "queueMicrotask" => Some("queueMicrotask"),
         _ => None,

@@ -27,7 +27,17 @@ impl Rule for NoUnboundedPromiseAll {
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::Call(site) = node else { return };
         let model = cx.model();
-        let Some(q) = model.callee_qual(site.node) else {
+        // Spelling first, as a cheap filter; the model then says whether it is the global Promise.
+        let Callee::Expr(callee) = &site.node.callee else {
+            return;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return;
+        };
+        if !matches!(member_name(&m.prop), Some("all" | "allSettled")) {
+            return;
+        }
+        let Some(q) = model.qual(callee) else {
             return;
         };
         if q != "Promise.all" && q != "Promise.allSettled" {
@@ -37,9 +47,6 @@ impl Rule for NoUnboundedPromiseAll {
             return;
         };
         let Some(f) = fanout(model, &arg.expr, site.func, 0) else {
-            return;
-        };
-        let Callee::Expr(callee) = &site.node.callee else {
             return;
         };
         let (collection, work) = (f.collection, f.work);

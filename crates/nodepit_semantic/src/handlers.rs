@@ -147,6 +147,30 @@ impl<'a> Model<'a> {
         };
         let callee = unwrap_expr(callee);
         let scope = site.func;
+        // Most calls register nothing: a cheap look at the callee's spelling skips them before
+        // any name is resolved.
+        let worth_resolving = match callee {
+            Expr::Member(m) => member_name(&m.prop).is_some_and(|p| {
+                VERBS.contains(&p)
+                    || matches!(
+                        p,
+                        "use"
+                            | "route"
+                            | "on"
+                            | "addListener"
+                            | "once"
+                            | "prependListener"
+                            | "addHook"
+                            | "ext"
+                    )
+                    || p.ends_with("Server")
+            }),
+            Expr::Ident(i) => i.sym.ends_with("Server"),
+            _ => false,
+        };
+        if !worth_resolving {
+            return;
+        }
         let mut push = |func: FnId, framework, method: Option<&str>, path: Option<&str>| {
             out.push(Handler {
                 func,
