@@ -25,6 +25,8 @@ pub enum Framework {
     Fastify,
     /// A hapi route or request extension.
     Hapi,
+    /// A NestJS controller method (`@Get()`, `@Post()`, …).
+    Nest,
     /// A route registered on an object from another file, recognised by its shape
     /// (`x.get('/path', (req, res) => …)`).
     Inferred,
@@ -133,6 +135,9 @@ impl<'a> Model<'a> {
         let mut out = Vec::new();
         for site in &self.calls {
             self.registration(site, &mut out);
+        }
+        for class in &self.classes {
+            self.nest_routes(class, &mut out);
         }
         // A function registered twice keeps its first registration.
         let mut seen = rustc_hash::FxHashSet::default();
@@ -274,6 +279,60 @@ impl<'a> Model<'a> {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// Methods of a `@Controller()` class decorated with an HTTP method from `@nestjs/common`.
+    fn nest_routes(&self, class: &ClassInfo<'a>, out: &mut Vec<Handler>) {
+        let nest = |d: &'a Decorator| -> Option<(String, Option<&'a str>)> {
+            let Expr::Call(c) = unwrap_expr(&d.expr) else {
+                return None;
+            };
+            let name = self
+                .callee_qual(c)?
+                .strip_prefix("@nestjs/common.")?
+                .to_string();
+            Some((name, c.args.first().and_then(|a| static_string(&a.expr))))
+        };
+        let Some(prefix) = class
+            .node
+            .decorators
+            .iter()
+            .filter_map(nest)
+            .find(|(n, _)| n == "Controller")
+        else {
+            return;
+        };
+        for member in &class.node.body {
+            let ClassMember::Method(m) = member else {
+                continue;
+            };
+            let Some(f) = self.fn_at(m.function.span) else {
+                continue;
+            };
+            for (verb, path) in m.function.decorators.iter().filter_map(nest) {
+                let method = verb.to_ascii_lowercase();
+                if !VERBS.contains(&method.as_str()) {
+                    continue;
+                }
+                let full = match (prefix.1, path) {
+                    (Some(p), Some(q)) => {
+                        format!("/{}/{}", p.trim_matches('/'), q.trim_matches('/'))
+                    }
+                    (Some(p), None) => format!("/{}", p.trim_matches('/')),
+                    (None, Some(q)) => format!("/{}", q.trim_matches('/')),
+                    (None, None) => "/".to_string(),
+                };
+                out.push(Handler {
+                    func: f,
+                    framework: Framework::Nest,
+                    method: (method != "all").then(|| method.to_ascii_uppercase()),
+                    path: Some(full.trim_end_matches('/').to_string())
+                        .filter(|p| !p.is_empty())
+                        .or(Some("/".into())),
+                    registration: m.key.span(),
+                });
             }
         }
     }
