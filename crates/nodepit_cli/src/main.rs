@@ -4,6 +4,7 @@
 
 mod baseline;
 mod explain;
+mod machine;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
@@ -103,6 +104,18 @@ enum Format {
     Pretty,
     /// One JSON object: `{"diagnostics": [...], "summary": {...}}`.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// `path:line:column: severity rule-id message`, one line per finding.
+    Compact,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -255,6 +268,12 @@ fn check(args: CheckArgs) -> ExitCode {
             render::pretty(&results, color)
         }
         Format::Json => render::json(&results),
+        Format::Sarif => machine::render(machine::MachineFormat::Sarif, &results),
+        Format::Github => machine::render(machine::MachineFormat::Github, &results),
+        Format::Gitlab => machine::render(machine::MachineFormat::Gitlab, &results),
+        Format::Junit => machine::render(machine::MachineFormat::Junit, &results),
+        Format::Checkstyle => machine::render(machine::MachineFormat::Checkstyle, &results),
+        Format::Compact => machine::render(machine::MachineFormat::Compact, &results),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
