@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Side-by-side speed of nodepit and its peers on one corpus of popular npm packages.
+#
+#   tests/bench/compare.sh [--rebuild]
+#
+# Env: NODEPIT_BENCH_DIR (scratch folder, default /tmp/nodepit-bench), RUNS (hyperfine runs, 5),
+#      SKIP_ESLINT=1 (ESLint is slow). Nothing it downloads or builds is committed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BENCH=${NODEPIT_BENCH_DIR:-/tmp/nodepit-bench}
+RUNS=${RUNS:-5}
+NODEPIT=$ROOT/target/release/nodepit
+mkdir -p "$BENCH"
+cd "$BENCH"
+
+# Pinned so every run measures the same files.
+PACKAGES=(
+  express@5.1.0 koa@3.0.1 fastify@5.6.1 mongoose@8.19.1 socket.io@4.8.1 ws@8.18.3 pino@10.0.0
+  undici@7.16.0 axios@1.12.2 bull@4.16.5 sequelize@6.37.7 pg@8.16.3 mysql2@3.15.2 redis@5.8.3
+  ioredis@5.8.1 nodemailer@7.0.9 jsonwebtoken@9.0.2 passport@0.7.0 multer@2.0.2
+  @aws-sdk/client-s3@3.908.0 webpack@5.102.1 typescript@5.9.3 eslint@9.37.0 prettier@3.6.2
+  @nestjs/core@11.1.6 @nestjs/common@11.1.6 rxjs@7.8.2 reflect-metadata@0.2.2
+)
+PEERS=(oxlint@1.94.0 @biomejs/biome@2.6.8 eslint@9.37.0 eslint-plugin-n@18.5.0 eslint-plugin-promise@7.3.0)
+
+if [ ! -x "$NODEPIT" ]; then
+  (cd "$ROOT" && cargo build --release -p nodepit_cli)
+fi
+command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine || { apt-get update -qq && apt-get install -y -qq hyperfine; }; }
+[ -x /usr/bin/time ] || apt-get install -y -qq time
+
+if [ "${1:-}" = "--rebuild" ] || [ ! -d corpus ]; then
+  rm -rf src corpus
+  mkdir -p src && (cd src && npm init -y >/dev/null && npm install --ignore-scripts --no-audit --no-fund --loglevel=error "${PACKAGES[@]}" || { echo "note: some pinned versions failed; retrying unpinned"; npm install --ignore-scripts --no-audit --no-fund --loglevel=error "${PACKAGES[@]%@*}"; })
+  # Copy sources with `node_modules` renamed, so no tool skips them; no declarations, no minified or huge files.
+  (cd src/node_modules && find . -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.ts' \) \
+      ! -name '*.d.ts' ! -name '*.d.mts' ! -name '*.d.cts' ! -name '*.min.js' -size -2M -print0) |
+    while IFS= read -r -d '' f; do
+      dest="corpus/$(dirname "$f" | sed 's#node_modules#nm#g')"
+      mkdir -p "$dest" && cp "src/node_modules/$f" "$dest/"
+    done
+fi
+files=$(find corpus -type f | wc -l)
+mb=$(du -sm corpus | cut -f1)
+lines=$(find corpus -type f -print0 | xargs -0 cat | wc -l)
+echo "corpus: $files files, $mb MB, $lines lines"
+
+if [ ! -d peers/node_modules ]; then
+  mkdir -p peers && (cd peers && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "${PEERS[@]}")
+fi
+BIN=$BENCH/peers/node_modules/.bin
+
+# Peer configs live in the scratch folder, never in the repository.
+cat > oxlint-few.json <<'JSON'
+{ "categories": { "correctness": "off" }, "rules": { "no-async-promise-executor": "error", "no-promise-executor-return": "error", "no-await-in-loop": "error", "prefer-promise-reject-errors": "error", "require-await": "error" } }
+JSON
+mkdir -p biome-few biome-default
+cat > biome-few/biome.json <<'JSON'
+{ "vcs": { "enabled": false }, "files": { "includes": ["**"], "maxSize": 3000000, "ignoreUnknown": true },
+  "linter": { "rules": { "recommended": false, "suspicious": { "noAsyncPromiseExecutor": "error", "noThenProperty": "error" }, "correctness": { "noUnusedVariables": "off" } } } }
+JSON
+cat > biome-default/biome.json <<'JSON'
+{ "vcs": { "enabled": false }, "files": { "includes": ["**"], "maxSize": 3000000, "ignoreUnknown": true } }
+JSON
+cat > eslint.config.mjs <<'JSON'
+import n from "eslint-plugin-n";
+import promise from "eslint-plugin-promise";
+export default [
+  { files: ["**/*.js", "**/*.mjs", "**/*.cjs"], plugins: { n, promise },
+    languageOptions: { ecmaVersion: "latest", sourceType: "module" },
+    linterOptions: { reportUnusedDisableDirectives: "off" },
+    rules: { "n/no-sync": "error", ...promise.configs.recommended.rules } },
+];
+JSON
+
+declare -a NAMES=() CMDS=()
+add() { NAMES+=("$1"); CMDS+=("$2"); }
+add "nodepit (all rules, 2 threads)" "$NODEPIT check --format json --threads 2 corpus"
+add "nodepit (1 thread)" "$NODEPIT check --format json --threads 1 corpus"
+add "nodepit floor: parse + resolve" "$NODEPIT check --format json --parse-only --threads 2 corpus"
+add "oxlint (5 rules)" "$BIN/oxlint --threads 2 -c oxlint-few.json --no-ignore corpus"
+add "oxlint (default rules)" "$BIN/oxlint --threads 2 --no-ignore corpus"
+add "biome (few rules)" "$BIN/biome lint --config-path biome-few --max-diagnostics 0 corpus"
+add "biome (default rules)" "$BIN/biome lint --config-path biome-default --max-diagnostics 0 corpus"
+if [ "${SKIP_ESLINT:-0}" != 1 ]; then
+  add "eslint (n + promise, js only)" "$BIN/eslint --no-config-lookup -c eslint.config.mjs --no-warn-ignored corpus"
+fi
+
+args=()
+for i in "${!CMDS[@]}"; do args+=(-n "${NAMES[$i]}" "${CMDS[$i]}"); done
+hyperfine -i -N --warmup 1 --runs "$RUNS" --export-json results.json "${args[@]}" >/dev/null
+
+: > peaks.txt
+for i in "${!CMDS[@]}"; do
+  # shellcheck disable=SC2086 # the command is a word list
+  /usr/bin/time -f %M -o peak.tmp ${CMDS[$i]} >/dev/null 2>&1 || true
+  tail -1 peak.tmp >> peaks.txt
+done
+
+python3 - "$BENCH" "$files" "$mb" "$lines" <<'PY'
+import json, sys, datetime, os
+bench, files, mb, lines = sys.argv[1:]
+res = json.load(open(os.path.join(bench, "results.json")))["results"]
+peaks = [int(l.split()[0]) if l.strip() else 0 for l in open(os.path.join(bench, "peaks.txt"))]
+base = res[0]["median"]
+rows = ["| tool / config | median wall (s) | user+sys (s) | peak RSS (MB) | × nodepit |", "|---|---|---|---|---|"]
+for r, peak in zip(res, peaks):
+    cpu = (r.get("user") or 0) + (r.get("system") or 0)
+    rows.append(f"| {r['command']} | {r['median']:.2f} | {cpu:.2f} | {peak / 1024:.0f} | {r['median'] / base:.2f} |")
+by = {r["command"]: r["median"] for r in res}
+np2, np1, floor = by["nodepit (all rules, 2 threads)"], by["nodepit (1 thread)"], by["nodepit floor: parse + resolve"]
+ox = by.get("oxlint (default rules)")
+checks = [
+    f"- all rules / floor: {np2 / floor:.2f} (target ≤ 1.3)",
+    f"- 1 thread / 2 threads: {np1 / np2:.2f} (target ≥ 1.8)",
+    f"- nodepit / oxlint default: {np2 / ox:.2f} (target ≤ 1.0)" if ox else "- oxlint did not run",
+    f"- nodepit peak RSS: {peaks[0] / 1024:.0f} MB (target ≤ 200)",
+]
+head = f"{datetime.date.today()}, {os.cpu_count()} cores, corpus {files} files, {mb} MB, {lines} lines; `tests/bench/compare.sh`"
+out = "\n".join([head, "", *rows, "", *checks]) + "\n"
+print(out)
+open(os.path.join(bench, "results.md"), "w").write(out)
+PY
+echo
+echo "phase breakdown (nodepit check --stats):"
+"$NODEPIT" check --format json --stats corpus 2>&1 >/dev/null | head -12 || true
