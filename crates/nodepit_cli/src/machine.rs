@@ -14,35 +14,6 @@ use quick_xml::Writer;
 use serde::Serialize;
 use serde_sarif::sarif;
 
-/// The CI formats `--format` offers besides `pretty` and `json`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MachineFormat {
-    /// SARIF 2.1.0 for GitHub code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands.
-    Github,
-    /// GitLab Code Quality JSON.
-    Gitlab,
-    /// JUnit XML.
-    Junit,
-    /// Checkstyle XML.
-    Checkstyle,
-    /// `path:line:column: severity rule message`.
-    Compact,
-}
-
-/// Renders results in a machine format.
-pub fn render(format: MachineFormat, results: &[FileResult]) -> String {
-    match format {
-        MachineFormat::Sarif => sarif_log(results),
-        MachineFormat::Github => github(results),
-        MachineFormat::Gitlab => gitlab(results),
-        MachineFormat::Junit => junit(results),
-        MachineFormat::Checkstyle => checkstyle(results),
-        MachineFormat::Compact => compact(results),
-    }
-}
-
 /// A path as CI tools want it: forward slashes, no leading `./`.
 fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
@@ -155,7 +126,8 @@ fn path_uri(path: &Path) -> String {
     percent_encoding::utf8_percent_encode(&display_path(path), KEEP).to_string()
 }
 
-fn sarif_log(results: &[FileResult]) -> String {
+/// SARIF 2.1.0 for GitHub code scanning.
+pub fn sarif_log(results: &[FileResult]) -> String {
     let mut rules: Vec<sarif::ReportingDescriptor> = nodepit_rules::REGISTRY
         .iter()
         .map(|e| {
@@ -317,7 +289,8 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn github(results: &[FileResult]) -> String {
+/// GitHub Actions workflow commands.
+pub fn github(results: &[FileResult]) -> String {
     let mut out = String::new();
     for r in results {
         let file = escape_property(&display_path(&r.path));
@@ -365,7 +338,8 @@ struct CodeQualityLines {
     end: usize,
 }
 
-fn gitlab(results: &[FileResult]) -> String {
+/// GitLab Code Quality JSON.
+pub fn gitlab(results: &[FileResult]) -> String {
     let mut issues = Vec::new();
     for r in results {
         let p = Positions::new(&r.text);
@@ -416,7 +390,8 @@ fn xml_string(w: Writer<Cursor<Vec<u8>>>) -> String {
     s
 }
 
-fn junit(results: &[FileResult]) -> String {
+/// JUnit XML, a test suite per file.
+pub fn junit(results: &[FileResult]) -> String {
     let mut w = xml_writer();
     let total: usize = results.iter().map(|r| r.diagnostics.len().max(1)).sum();
     let failures: usize = results.iter().map(|r| r.diagnostics.len()).sum();
@@ -471,7 +446,8 @@ fn junit(results: &[FileResult]) -> String {
     xml_string(w)
 }
 
-fn checkstyle(results: &[FileResult]) -> String {
+/// Checkstyle XML.
+pub fn checkstyle(results: &[FileResult]) -> String {
     let mut w = xml_writer();
     let mut root = BytesStart::new("checkstyle");
     root.push_attribute(("version", "4.3"));
@@ -509,7 +485,8 @@ fn checkstyle(results: &[FileResult]) -> String {
 // ---------------------------------------------------------------------------------------------
 // Compact
 
-fn compact(results: &[FileResult]) -> String {
+/// `path:line:column: severity rule message`, one line per finding.
+pub fn compact(results: &[FileResult]) -> String {
     let mut out = String::new();
     for r in results {
         let p = Positions::new(&r.text);

@@ -268,12 +268,12 @@ fn check(args: CheckArgs) -> ExitCode {
             render::pretty(&results, color)
         }
         Format::Json => render::json(&results),
-        Format::Sarif => machine::render(machine::MachineFormat::Sarif, &results),
-        Format::Github => machine::render(machine::MachineFormat::Github, &results),
-        Format::Gitlab => machine::render(machine::MachineFormat::Gitlab, &results),
-        Format::Junit => machine::render(machine::MachineFormat::Junit, &results),
-        Format::Checkstyle => machine::render(machine::MachineFormat::Checkstyle, &results),
-        Format::Compact => machine::render(machine::MachineFormat::Compact, &results),
+        Format::Sarif => machine::sarif_log(&results),
+        Format::Github => machine::github(&results),
+        Format::Gitlab => machine::gitlab(&results),
+        Format::Junit => machine::junit(&results),
+        Format::Checkstyle => machine::checkstyle(&results),
+        Format::Compact => machine::compact(&results),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
