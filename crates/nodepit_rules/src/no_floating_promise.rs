@@ -100,6 +100,9 @@ impl NoFloatingPromise {
                 Some("then") if call.args.get(1).is_some_and(|a| !is_nullish(&a.expr)) => {
                     return None
                 }
+                // Whatever the receiver is, `.then(onFulfilled)` makes a promise whose rejection
+                // (the receiver's, or the callback's own throw) nobody handles.
+                Some("then") if !call.args.is_empty() => return Some(expr_label(callee)),
                 Some("finally") => {
                     // `finally` passes the receiver's outcome through: handled iff the receiver is.
                     return match unwrap_expr(&m.obj) {
