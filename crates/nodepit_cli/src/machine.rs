@@ -170,7 +170,7 @@ pub fn sarif_log(results: &[FileResult]) -> String {
             sarif::ReportingDescriptor::builder()
                 .id(id.to_string())
                 .name(pascal_case(id))
-                .help_uri(docs_url("README"))
+                .help_uri("https://github.com/nodepit/nodepit#readme".to_string())
                 .short_description(
                     sarif::MultiformatMessageString::builder()
                         .text(text.to_string())
@@ -490,7 +490,7 @@ pub fn compact(results: &[FileResult]) -> String {
     let mut out = String::new();
     for r in results {
         let p = Positions::new(&r.text);
-        let path = r.path.display();
+        let path = display_path(&r.path);
         for d in &r.diagnostics {
             let (l, c) = p.chars(d.range.start);
             let message = d.message.replace(['\n', '\r'], " ");
