@@ -19,7 +19,8 @@ pub enum Level {
 }
 
 impl Level {
-    fn parse(s: &str) -> Option<Self> {
+    /// `"error"`, `"warn"` (or `"warning"`) or `"off"`.
+    pub fn parse(s: &str) -> Option<Self> {
         match s {
             "error" => Some(Self::Error),
             "warn" | "warning" => Some(Self::Warn),

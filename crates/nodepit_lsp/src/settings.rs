@@ -39,7 +39,7 @@ impl Settings {
                     .rules
                     .iter()
                     .filter(|(id, level)| {
-                        nodepit_rules::find(id).is_none() || parse_level(level).is_none()
+                        nodepit_rules::find(id).is_none() || Level::parse(level).is_none()
                     })
                     .map(|(id, level)| format!("ignoring setting rules.{id} = {level:?}"))
                     .collect();
@@ -59,16 +59,7 @@ impl Settings {
             .filter(|(id, _)| {
                 nodepit_rules::find(id).is_some() || id.as_str() == "unused-suppression"
             })
-            .filter_map(|(id, level)| Some((id.clone(), parse_level(level)?)))
+            .filter_map(|(id, level)| Some((id.clone(), Level::parse(level)?)))
             .collect()
-    }
-}
-
-fn parse_level(s: &str) -> Option<Level> {
-    match s {
-        "error" => Some(Level::Error),
-        "warn" | "warning" => Some(Level::Warn),
-        "off" => Some(Level::Off),
-        _ => None,
     }
 }
