@@ -20,25 +20,29 @@ fn display_path(path: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_string()
 }
 
-/// 1-based `(line, column)` of a byte offset, columns in characters or UTF-16 units.
+/// 1-based `(line, column)` of a byte offset, columns in characters or UTF-16 units. The line
+/// index is built on first use: most files have no findings and need none.
 struct Positions<'t> {
     text: &'t str,
-    index: LineIndex,
+    index: std::cell::OnceCell<LineIndex>,
 }
 
 impl<'t> Positions<'t> {
     fn new(text: &'t str) -> Self {
         Self {
             text,
-            index: LineIndex::new(text),
+            index: std::cell::OnceCell::new(),
         }
     }
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text))
+    }
     fn chars(&self, offset: usize) -> (usize, usize) {
-        let (l, c) = self.index.char_position(self.text, offset);
+        let (l, c) = self.index().char_position(self.text, offset);
         (l + 1, c + 1)
     }
     fn utf16(&self, offset: usize) -> (usize, usize) {
-        let (l, c) = self.index.utf16_position(self.text, offset);
+        let (l, c) = self.index().utf16_position(self.text, offset);
         (l + 1, c + 1)
     }
 }
@@ -488,7 +492,7 @@ pub fn checkstyle(results: &[FileResult]) -> String {
 /// `path:line:column: severity rule message`, one line per finding.
 pub fn compact(results: &[FileResult]) -> String {
     let mut out = String::new();
-    for r in results {
+    for r in results.iter().filter(|r| !r.diagnostics.is_empty()) {
         let p = Positions::new(&r.text);
         let path = display_path(&r.path);
         for d in &r.diagnostics {

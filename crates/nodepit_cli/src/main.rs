@@ -15,6 +15,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use nodepit_analyzer::Severity;
 use nodepit_workspace::{FixOptions, Options, Workspace};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "nodepit",
@@ -180,6 +183,7 @@ fn check(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let wall = std::time::Instant::now();
+    let mut walk = std::time::Duration::ZERO;
     let result = Workspace::new(Options {
         select,
         threads: args.threads,
@@ -199,7 +203,9 @@ fn check(args: CheckArgs) -> ExitCode {
             ws.lint_text(path, text).map(|r| vec![r])
         }
         None => {
+            let walk_start = std::time::Instant::now();
             let files = ws.collect_files(&args.paths)?;
+            walk = walk_start.elapsed();
             ws.lint_files(files)
         }
     });
@@ -284,6 +290,7 @@ fn check(args: CheckArgs) -> ExitCode {
             render::stats(
                 &results,
                 wall.elapsed(),
+                walk,
                 render_start.elapsed(),
                 args.threads
             )

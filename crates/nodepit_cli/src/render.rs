@@ -223,6 +223,7 @@ pub fn diff(results: &[FileResult]) -> String {
 pub fn stats(
     results: &[FileResult],
     wall: std::time::Duration,
+    walk: std::time::Duration,
     output: std::time::Duration,
     threads: usize,
 ) -> String {
@@ -244,7 +245,7 @@ pub fn stats(
         .map(|r| r.path.display().to_string())
         .collect();
     let diagnostics: usize = results.iter().map(|r| r.diagnostics.len()).sum();
-    let bytes: usize = results.iter().map(|r| r.text.len()).sum();
+    let bytes: usize = results.iter().map(|r| r.bytes).sum();
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -259,6 +260,7 @@ pub fn stats(
         diagnostics
     );
     out.push_str(&format!("  wall     {}\n", ms(wall)));
+    out.push_str(&format!("  walk     {}  (finding the files)\n", ms(walk)));
     out.push_str("  summed over files:\n");
     for (name, d) in [
         ("read", read),
@@ -269,7 +271,7 @@ pub fn stats(
     ] {
         out.push_str(&format!("  {name:<8} {}\n", ms(d)));
     }
-    out.push_str(&format!("  output   {}\n", ms(output)));
+    out.push_str(&format!("  output   {}  (one thread)\n", ms(output)));
     for f in failures.iter().take(20) {
         out.push_str(&format!("  parse failure: {f}\n"));
     }

@@ -3,13 +3,13 @@
 use std::cell::{OnceCell, RefCell};
 
 use rustc_hash::FxHashMap;
-use swc_atoms::Atom;
+use swc_atoms::{atom, Atom};
 use swc_common::{Span, SyntaxContext};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::model::*;
-use crate::names::{prop_name, unwrap_expr};
+use crate::names::{prop_atom, unwrap_expr};
 use crate::parse::{Comment, BASE};
 
 impl<'a> Model<'a> {
@@ -55,11 +55,13 @@ impl<'a> Model<'a> {
 
 /// Ends of block comments that document a promise return (`@returns {Promise<…>}`).
 fn promise_doc_ends(comments: &[Comment]) -> Vec<usize> {
+    let finder = memchr::memmem::Finder::new("@return");
     comments
         .iter()
         .filter(|c| c.block && c.text.starts_with('*'))
         .filter(|c| {
-            c.text.split("@return").skip(1).any(|rest| {
+            finder.find_iter(c.text.as_bytes()).any(|at| {
+                let rest = &c.text[at + "@return".len()..];
                 let rest = rest.strip_prefix('s').unwrap_or(rest).trim_start();
                 rest.strip_prefix('{').is_some_and(|t| {
                     let t = t.trim_start();
@@ -173,9 +175,9 @@ impl<'a> Builder<'a, '_> {
             Pat::Object(o) => {
                 for p in &o.props {
                     match p {
-                        ObjectPatProp::KeyValue(kv) => match prop_name(&kv.key) {
+                        ObjectPatProp::KeyValue(kv) => match prop_atom(&kv.key) {
                             Some(key) => {
-                                path.push(Atom::from(key));
+                                path.push(key);
                                 self.bind_var(&kv.value, init, is_const, path);
                                 path.pop();
                             }
@@ -323,15 +325,16 @@ impl<'a> Builder<'a, '_> {
         self.loops.pop();
     }
 
-    /// Names the function that `value` is, if it is one, before it is visited.
+    /// Names the function that `value` is, if it is one, before it is visited. The name is only
+    /// computed then: most values are not functions.
     fn name_next_fn(
         &mut self,
         value: &Expr,
-        name: Option<Atom>,
+        name: impl FnOnce() -> Option<Atom>,
         this_ref: Option<Option<ThisRef<'a>>>,
     ) {
         if matches!(unwrap_expr(value), Expr::Fn(_) | Expr::Arrow(_)) {
-            self.pending.name = name;
+            self.pending.name = name();
             self.pending.this_ref = this_ref;
         }
     }
@@ -415,7 +418,7 @@ impl<'a> Visit for Builder<'a, '_> {
                 .ident
                 .as_ref()
                 .map(|i| i.sym.clone())
-                .or(Some(Atom::from("default")));
+                .or(Some(atom!("default")));
             self.pending.doc_lo = Some(n.span.lo.0);
             self.pending.own_binding = f.ident.as_ref().map(|i| i.to_id());
         }
@@ -425,7 +428,7 @@ impl<'a> Visit for Builder<'a, '_> {
 
     fn visit_export_default_expr(&mut self, n: &ExportDefaultExpr) {
         self.decl_lo = Some(n.span.lo.0);
-        self.name_next_fn(&n.expr, Some(Atom::from("default")), None);
+        self.name_next_fn(&n.expr, || Some(atom!("default")), None);
         n.visit_children_with(self);
         self.decl_lo = None;
     }
@@ -441,7 +444,7 @@ impl<'a> Visit for Builder<'a, '_> {
             self.bind_var(&d.name, d.init.as_deref(), is_const, &mut Vec::new());
             if let (Pat::Ident(b), Some(init)) = (&d.name, &d.init) {
                 if matches!(unwrap_expr(init), Expr::Fn(_) | Expr::Arrow(_)) {
-                    self.name_next_fn(init, Some(b.id.sym.clone()), None);
+                    self.name_next_fn(init, || Some(b.id.sym.clone()), None);
                     self.pending.doc_lo = self.decl_lo;
                 }
             }
@@ -481,7 +484,7 @@ impl<'a> Visit for Builder<'a, '_> {
     fn visit_constructor(&mut self, n: &Constructor) {
         let n: &'a Constructor = pin(n);
         let this_ref = self.this_stack_class();
-        self.pending.name = Some(Atom::from("constructor"));
+        self.pending.name = Some(atom!("constructor"));
         self.pending.this_ref = Some(this_ref);
         self.enter_fn(FnNode::Constructor(n), n.span, false, |b| {
             n.visit_children_with(b)
@@ -517,7 +520,7 @@ impl<'a> Visit for Builder<'a, '_> {
     fn visit_class_method(&mut self, n: &ClassMethod) {
         let this_ref = self.this_stack_class();
         n.key.visit_with(self);
-        self.pending.name = prop_name(&n.key).map(Atom::from);
+        self.pending.name = prop_atom(&n.key);
         self.pending.this_ref = Some(this_ref);
         self.pending.doc_lo = Some(n.span.lo.0);
         n.function.visit_with(self);
@@ -538,7 +541,7 @@ impl<'a> Visit for Builder<'a, '_> {
             // Class fields see the instance as `this`, arrows included.
             self.this_stack.push(this_ref);
             if matches!(unwrap_expr(value), Expr::Fn(_) | Expr::Arrow(_)) {
-                self.name_next_fn(value, prop_name(&n.key).map(Atom::from), Some(this_ref));
+                self.name_next_fn(value, || prop_atom(&n.key), Some(this_ref));
                 self.pending.doc_lo = Some(n.span.lo.0);
             }
             value.visit_with(self);
@@ -555,7 +558,7 @@ impl<'a> Visit for Builder<'a, '_> {
 
     fn visit_method_prop(&mut self, n: &MethodProp) {
         n.key.visit_with(self);
-        self.pending.name = prop_name(&n.key).map(Atom::from);
+        self.pending.name = prop_atom(&n.key);
         self.pending.this_ref = Some(self.object_stack.last().map(|o| ThisRef::Object(o)));
         n.function.visit_with(self);
     }
@@ -563,7 +566,7 @@ impl<'a> Visit for Builder<'a, '_> {
     fn visit_key_value_prop(&mut self, n: &KeyValueProp) {
         n.key.visit_with(self);
         let this_ref = self.object_stack.last().map(|o| ThisRef::Object(o));
-        self.name_next_fn(&n.value, prop_name(&n.key).map(Atom::from), Some(this_ref));
+        self.name_next_fn(&n.value, || prop_atom(&n.key), Some(this_ref));
         n.value.visit_with(self);
     }
 
@@ -571,13 +574,16 @@ impl<'a> Visit for Builder<'a, '_> {
         match &n.left {
             AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
                 self.mark_reassigned(&b.id);
-                self.name_next_fn(&n.right, Some(b.id.sym.clone()), None);
+                self.name_next_fn(&n.right, || Some(b.id.sym.clone()), None);
             }
             AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
-                let name = crate::names::member_name(&m.prop).map(Atom::from);
                 let this_ref = match unwrap_expr(&m.obj) {
                     Expr::This(_) => self.this_stack.last().copied(),
                     _ => None,
+                };
+                let name = || match &m.prop {
+                    MemberProp::Ident(id) => Some(id.sym.clone()),
+                    prop => crate::names::member_name(prop).map(Atom::from),
                 };
                 self.name_next_fn(&n.right, name, this_ref);
             }

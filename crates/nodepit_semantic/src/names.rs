@@ -1,5 +1,6 @@
 //! Small syntactic helpers shared by the model and the rules.
 
+use swc_atoms::Atom;
 use swc_ecma_ast::{Expr, Lit, MemberProp, PropName};
 
 /// Strips parentheses and TypeScript-only wrappers (`as`, `!`, `satisfies`, `<T>x`).
@@ -43,6 +44,15 @@ pub(crate) fn prop_name(key: &PropName) -> Option<&str> {
         PropName::Str(s) => s.value.as_atom().map(|a| a.as_str()),
         PropName::Computed(c) => static_string(&c.expr),
         PropName::Num(_) | PropName::BigInt(_) => None,
+    }
+}
+
+/// A property key's static name as an atom, sharing the key's own atom when it has one.
+pub(crate) fn prop_atom(key: &PropName) -> Option<Atom> {
+    match key {
+        PropName::Ident(id) => Some(id.sym.clone()),
+        PropName::Str(s) => s.value.as_atom().cloned(),
+        _ => prop_name(key).map(Atom::from),
     }
 }
 

@@ -71,8 +71,12 @@ impl Settings {
 pub struct FileResult {
     /// The path as given or found.
     pub path: PathBuf,
-    /// The text (lossily decoded when not UTF-8), for rendering snippets.
+    /// The text (lossily decoded when not UTF-8), for rendering snippets. [`Workspace::lint_files`]
+    /// keeps it only for files with findings or fixes, so a large tree's text is not all held
+    /// until output.
     pub text: String,
+    /// Size of the text that was linted, in bytes (kept when `text` is dropped).
+    pub bytes: usize,
     /// Findings, sorted by position (after fixing, the ones that remain).
     pub diagnostics: Vec<Diagnostic>,
     /// When fixes changed the file: its text before them.
@@ -91,6 +95,7 @@ impl FileResult {
     fn new(path: PathBuf, text: String, diagnostics: Vec<Diagnostic>) -> Self {
         Self {
             path,
+            bytes: text.len(),
             text,
             diagnostics,
             original: None,
@@ -286,10 +291,14 @@ impl Workspace {
                         return Ok(None);
                     }
                     let result = lint_path(path, &settings, parse_only);
-                    Ok(Some(match fix {
+                    let mut result = match fix {
                         Some(fix) => fix_result(result, &settings, fix),
                         None => result,
-                    }))
+                    };
+                    if result.diagnostics.is_empty() && result.original.is_none() {
+                        result.text = String::new();
+                    }
+                    Ok(Some(result))
                 })
                 .collect()
         });
