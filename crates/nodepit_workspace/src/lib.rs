@@ -161,18 +161,26 @@ impl Workspace {
                 files.push(path.clone());
                 continue;
             }
-            let walker = ignore::WalkBuilder::new(path)
+            // Directory reads and stats are a serial cost before linting starts: walk in parallel.
+            let found = Mutex::new(Vec::new());
+            ignore::WalkBuilder::new(path)
                 .require_git(false)
+                .threads(self.options.threads)
                 .filter_entry(|e| e.file_name() != "node_modules")
-                .build();
-            for entry in walker {
-                let Ok(entry) = entry else { continue };
-                if entry.file_type().is_some_and(|t| t.is_file())
-                    && SourceType::from_path(entry.path()).is_some()
-                {
-                    files.push(entry.into_path());
-                }
-            }
+                .build_parallel()
+                .run(|| {
+                    Box::new(|entry| {
+                        if let Ok(entry) = entry {
+                            if entry.file_type().is_some_and(|t| t.is_file())
+                                && SourceType::from_path(entry.path()).is_some()
+                            {
+                                found.lock().expect("walk").push(entry.into_path());
+                            }
+                        }
+                        ignore::WalkState::Continue
+                    })
+                });
+            files.append(&mut found.into_inner().expect("walk"));
         }
         files.sort();
         files.dedup();
