@@ -68,6 +68,43 @@ fn fixtures_match_their_expectations() {
     );
 }
 
+/// Each rule alone, so only its own needles gate the file: skipping files without them must
+/// change none of its findings on its fixtures.
+#[test]
+fn needle_gate_changes_no_finding() {
+    use nodepit_analyzer::{Config, RuleSet};
+    let mut compared = 0;
+    for rule_dir in sorted_entries(&root().join("fixtures")) {
+        let rule = rule_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let select = [rule.clone()];
+        let gated = RuleSet::new(nodepit_rules::REGISTRY, &Config::default(), Some(&select))
+            .expect("rule exists");
+        let ungated = RuleSet::new(nodepit_rules::REGISTRY, &Config::default(), Some(&select))
+            .expect("rule exists")
+            .without_gate();
+        for file in sorted_entries(&rule_dir) {
+            let name = file.to_string_lossy().to_string();
+            if name.ends_with(".snap") || name.ends_with(".snap.new") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).expect("fixture is UTF-8");
+            let with = nodepit_workspace::lint_text_with(&file, &text, &gated);
+            let without = nodepit_workspace::lint_text_with(&file, &text, &ungated);
+            assert_eq!(
+                found(&text, &with),
+                found(&text, &without),
+                "{name}: the needle gate of `{rule}` changed its findings"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 0, "no fixtures compared");
+}
+
 fn sorted_entries(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))

@@ -2,7 +2,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use nodepit_semantic::{analyze_timed, Comment, LineIndex, Model, PhaseTimes, SourceType};
+use aho_corasick::AhoCorasick;
+use nodepit_semantic::{analyze_timed, Comment, Depth, LineIndex, Model, PhaseTimes, SourceType};
 
 use crate::config::{Config, Level};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -27,6 +28,8 @@ pub struct RuleSet {
     active: Vec<ActiveRule>,
     known: Vec<&'static str>,
     unused_suppression: Option<Severity>,
+    /// Every enabled rule's needles, when all of them have some (see [`Rule::needles`]).
+    gate: Option<AhoCorasick>,
     /// Test hook: the id of a rule made to panic, from `NODEPIT_TEST_PANIC_RULE`.
     panic_rule: Option<String>,
 }
@@ -78,10 +81,22 @@ impl RuleSet {
             Some(Level::Error) => Some(Severity::Error),
             _ => Some(Severity::Warning),
         };
+        // `NODEPIT_NO_GATE` turns the needle gate off, to check that it changes no finding.
+        let gate = if std::env::var_os("NODEPIT_NO_GATE").is_some() {
+            None
+        } else {
+            active
+                .iter()
+                .map(|r| r.rule.needles())
+                .collect::<Option<Vec<_>>>()
+                .map(|lists| lists.concat())
+                .and_then(|needles| AhoCorasick::new(needles).ok())
+        };
         Ok(Self {
             active,
             known: registry.iter().map(|e| e.meta.id).collect(),
             unused_suppression,
+            gate,
             panic_rule: std::env::var("NODEPIT_TEST_PANIC_RULE").ok(),
         })
     }
@@ -94,6 +109,18 @@ impl RuleSet {
     fn is_enabled(&self, id: &str) -> bool {
         self.active.iter().any(|r| r.meta.id == id)
     }
+
+    /// The same rules with the needle gate off, so every file gets a model (for checking that
+    /// the gate changes no finding).
+    pub fn without_gate(mut self) -> Self {
+        self.gate = None;
+        self
+    }
+
+    /// Whether some enabled rule could flag `text` (false when none of their needles is in it).
+    pub fn could_flag(&self, text: &str) -> bool {
+        self.gate.as_ref().is_none_or(|g| g.is_match(text))
+    }
 }
 
 /// Where linting a file spent its time, for `--stats`.
@@ -103,6 +130,8 @@ pub struct LintTimes {
     pub phases: PhaseTimes,
     /// Running the rules and applying suppressions.
     pub rules: std::time::Duration,
+    /// Whether scopes, model and rules were skipped because no rule could flag the file.
+    pub gated: bool,
 }
 
 /// Lints one file's text. Never panics: parse failures and crashes become diagnostics.
@@ -119,6 +148,14 @@ pub fn lint_source_timed(
     times: &mut LintTimes,
     with_rules: bool,
 ) -> Vec<Diagnostic> {
+    let depth = if !with_rules {
+        Depth::Resolve
+    } else if rules.could_flag(text) {
+        Depth::Model
+    } else {
+        times.gated = true;
+        Depth::Parse
+    };
     let result = catch_unwind(AssertUnwindSafe(|| {
         let phases = &mut times.phases;
         let rules_time = &mut times.rules;
@@ -126,7 +163,7 @@ pub fn lint_source_timed(
             text,
             source_type,
             phases,
-            with_rules,
+            depth,
             |model, errors, comments| {
                 let start = std::time::Instant::now();
                 let mut out: Vec<Diagnostic> = errors

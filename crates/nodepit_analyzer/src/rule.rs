@@ -63,6 +63,14 @@ impl RuleMeta {
 pub trait Rule: Send + Sync + Debug {
     /// The node kinds `check` wants to see.
     fn kinds(&self) -> &'static [NodeKind];
+    /// Substrings at least one of which appears in the source of every file this rule can flag,
+    /// or `None` when there is no such cheap necessary condition. When no enabled rule's needle
+    /// is in a file, nodepit parses it (for syntax errors and suppressions) but skips scopes,
+    /// model and rules. A needle the rule can fire without is a missed finding, so list every
+    /// spelling the rule's decision can rest on.
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        None
+    }
     /// Looks at one node and reports through `cx`.
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>);
 }

@@ -259,6 +259,10 @@ pub fn stats(
         failures.len(),
         diagnostics
     );
+    let gated = results.iter().filter(|r| r.times.gated).count();
+    out.push_str(&format!(
+        "  {gated} files hold no enabled rule's needle: parsed only, no scopes, model or rules\n"
+    ));
     out.push_str(&format!("  wall     {}\n", ms(wall)));
     out.push_str(&format!("  walk     {}  (finding the files)\n", ms(walk)));
     out.push_str("  summed over files:\n");

@@ -19,6 +19,13 @@ impl Rule for NoFloatingPromise {
         &[NodeKind::ExprStmt]
     }
 
+    // A floating promise comes from an async function, a `.then`, a `Promise`, a promise API
+    // (`fs/promises` and the other `*.promises`, `util.promisify`, `fetch`, undici, `events.once`)
+    // or a function returning one of those; each is spelled with one of these.
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["async", "then", "romis", "fetch", "undici", "events"])
+    }
+
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::ExprStmt(site) = node else { return };
         self.check_expr(&site.node.expr, site.func, cx);

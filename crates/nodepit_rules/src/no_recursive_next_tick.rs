@@ -33,6 +33,10 @@ impl Rule for NoRecursiveNextTick {
         &[NodeKind::Call]
     }
 
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["nextTick", "queueMicrotask"])
+    }
+
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::Call(site) = node else { return };
         let model = cx.model();

@@ -15,6 +15,10 @@ impl Rule for NoSyncInHandler {
         &[NodeKind::Call]
     }
 
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["Sync"])
+    }
+
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::Call(site) = node else { return };
         let Callee::Expr(callee) = &site.node.callee else {

@@ -24,6 +24,10 @@ impl Rule for NoUnboundedPromiseAll {
         &[NodeKind::Call]
     }
 
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["Promise"])
+    }
+
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::Call(site) = node else { return };
         let model = cx.model();

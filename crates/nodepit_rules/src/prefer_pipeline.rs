@@ -28,6 +28,10 @@ impl Rule for PreferPipeline {
         &[NodeKind::Call]
     }
 
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["pipe"])
+    }
+
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::Call(site) = node else { return };
         let model = cx.model();

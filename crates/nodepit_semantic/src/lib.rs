@@ -20,4 +20,4 @@ pub use model::{
     StmtSite, ThisRef,
 };
 pub use names::{expr_label, member_name, normalize_module, static_string, unwrap_expr};
-pub use parse::{analyze, analyze_timed, Comment, ParseError, PhaseTimes, SourceType};
+pub use parse::{analyze, analyze_timed, Comment, Depth, ParseError, PhaseTimes, SourceType};

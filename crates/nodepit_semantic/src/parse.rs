@@ -94,6 +94,17 @@ pub struct Comment {
 /// Spans are offset by one so that no real node sits at swc's dummy position 0.
 pub(crate) const BASE: u32 = 1;
 
+/// How far [`analyze_timed`] goes before handing over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Parse only: syntax errors and comments, no model.
+    Parse,
+    /// Parse and run swc's resolver, no model: the floor any swc-based linter pays.
+    Resolve,
+    /// Everything: the model rules run on.
+    Model,
+}
+
 /// Parses `text`, resolves its scopes and hands the model to `f`.
 ///
 /// Everything that touches swc's hygiene data must run inside this call, so the model is only
@@ -103,7 +114,13 @@ pub fn analyze<R>(
     source_type: SourceType,
     f: impl FnOnce(Option<&Model<'_>>, &[ParseError], &[Comment]) -> R,
 ) -> R {
-    analyze_timed(text, source_type, &mut PhaseTimes::default(), true, f)
+    analyze_timed(
+        text,
+        source_type,
+        &mut PhaseTimes::default(),
+        Depth::Model,
+        f,
+    )
 }
 
 /// Time spent in each phase of [`analyze`], for `--stats`.
@@ -117,13 +134,13 @@ pub struct PhaseTimes {
     pub model: std::time::Duration,
 }
 
-/// [`analyze`], adding the time of each phase to `times`. With `build_model` false it stops
-/// after the resolver and hands `f` no model: the floor any swc-based linter pays.
+/// [`analyze`], adding the time of each phase to `times`, and stopping at `depth` (below
+/// [`Depth::Model`], `f` gets no model).
 pub fn analyze_timed<R>(
     text: &str,
     source_type: SourceType,
     times: &mut PhaseTimes,
-    build_model: bool,
+    depth: Depth,
     f: impl FnOnce(Option<&Model<'_>>, &[ParseError], &[Comment]) -> R,
 ) -> R {
     let start = std::time::Instant::now();
@@ -154,6 +171,9 @@ pub fn analyze_timed<R>(
         };
         let parsed = std::time::Instant::now();
         times.parse += parsed - start;
+        if depth == Depth::Parse {
+            return f(None, &errors, &all_comments);
+        }
         let unresolved_mark = Mark::new();
         let top_level_mark = Mark::new();
         let mut program = program;
@@ -165,7 +185,7 @@ pub fn analyze_timed<R>(
         let unresolved = SyntaxContext::empty().apply_mark(unresolved_mark);
         let resolved = std::time::Instant::now();
         times.resolve += resolved - parsed;
-        if !build_model {
+        if depth == Depth::Resolve {
             return f(None, &errors, &all_comments);
         }
         let model = Model::build(&program, unresolved, &all_comments, text);
