@@ -191,7 +191,12 @@ impl<'a> Model<'a> {
                 registration: callee.span(),
             })
         };
-        if let Some(q) = self.qual(callee) {
+        let spelled_server = match callee {
+            Expr::Member(m) => member_name(&m.prop).is_some_and(|p| p.ends_with("Server")),
+            Expr::Ident(i) => i.sym.ends_with("Server"),
+            _ => false,
+        };
+        if let Some(q) = spelled_server.then(|| self.qual(callee)).flatten() {
             if is_create_server(&q) {
                 for a in &call.args {
                     if let Some(f) = self.handler_fn(&a.expr, scope) {
@@ -562,6 +567,7 @@ impl<'a> Model<'a> {
 
     fn reach_from(&self, handlers: &[Handler]) -> FxHashMap<FnId, Reach> {
         let mut reach: FxHashMap<FnId, Reach> = FxHashMap::default();
+        let handler_fns: rustc_hash::FxHashSet<FnId> = handlers.iter().map(|h| h.func).collect();
         let mut queue = VecDeque::new();
         for (i, h) in handlers.iter().enumerate() {
             if let std::collections::hash_map::Entry::Vacant(e) = reach.entry(h.func) {
@@ -594,7 +600,7 @@ impl<'a> Model<'a> {
             for (g, helper) in next {
                 if let std::collections::hash_map::Entry::Vacant(e) = reach.entry(g) {
                     // A handler's own nested callbacks keep pointing at the handler.
-                    let helper = if handlers.iter().any(|h| h.func == g) {
+                    let helper = if handler_fns.contains(&g) {
                         None
                     } else {
                         helper
