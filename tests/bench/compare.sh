@@ -63,7 +63,8 @@ JSON
 cat > biome-default/biome.json <<'JSON'
 { "vcs": { "enabled": false }, "files": { "includes": ["**"], "maxSize": 3000000, "ignoreUnknown": true } }
 JSON
-cat > eslint.config.mjs <<'JSON'
+# Beside the peers' node_modules, so its imports resolve.
+cat > peers/eslint.config.mjs <<'JSON'
 import n from "eslint-plugin-n";
 import promise from "eslint-plugin-promise";
 export default [
@@ -86,8 +87,20 @@ add "oxlint (default rules)" "$BIN/oxlint --threads 2 --no-ignore corpus"
 add "biome (few rules)" "$BIN/biome lint --config-path biome-few --max-diagnostics 0 corpus"
 add "biome (default rules)" "$BIN/biome lint --config-path biome-default --max-diagnostics 0 corpus"
 if [ "${SKIP_ESLINT:-0}" != 1 ]; then
-  add "eslint (n + promise, js only)" "$BIN/eslint --no-config-lookup -c eslint.config.mjs --no-warn-ignored corpus"
+  add "eslint (n + promise, js only)" "$BIN/eslint --no-config-lookup -c peers/eslint.config.mjs --no-warn-ignored corpus"
 fi
+
+# Exit 1 means findings; anything else is a broken run, which hyperfine -i would time anyway.
+for i in "${!CMDS[@]}"; do
+  status=0
+  # shellcheck disable=SC2086 # the command is a word list
+  ${CMDS[$i]} >/dev/null 2>check.err || status=$?
+  if [ "$status" -gt 1 ]; then
+    echo "error: '${NAMES[$i]}' failed (exit $status):" >&2
+    head -20 check.err >&2
+    exit 1
+  fi
+done
 
 args=()
 for i in "${!CMDS[@]}"; do args+=(-n "${NAMES[$i]}" "${CMDS[$i]}"); done
