@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use nodepit_workspace::{fingerprints, FileResult};
+use nodepit_workspace::{display_path, fingerprints, FileResult};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -22,14 +22,8 @@ struct Entry {
     fingerprint: String,
 }
 
-/// A path as stored: forward slashes, no leading `./`.
-fn normalize(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").unwrap_or(&s).to_string()
-}
-
 fn entries(r: &FileResult) -> Vec<Entry> {
-    let path = normalize(&r.path);
+    let path = display_path(&r.path);
     fingerprints(&r.path, &r.text, &r.diagnostics)
         .into_iter()
         .zip(&r.diagnostics)

@@ -8,17 +8,11 @@ use std::path::Path;
 
 use nodepit_analyzer::semantic::LineIndex;
 use nodepit_analyzer::{Diagnostic, Severity, INTERNAL_ERROR, SYNTAX_ERROR, UNUSED_SUPPRESSION};
-use nodepit_workspace::{docs_url, fingerprints, FileResult};
+use nodepit_workspace::{display_path, docs_url, fingerprints, FileResult};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use serde::Serialize;
 use serde_sarif::sarif;
-
-/// A path as CI tools want it: forward slashes, no leading `./`.
-fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").unwrap_or(&s).to_string()
-}
 
 /// 1-based `(line, column)` of a byte offset, columns in characters or UTF-16 units. The line
 /// index is built on first use: most files have no findings and need none.
@@ -383,9 +377,16 @@ pub fn gitlab(results: &[FileResult]) -> String {
 
 fn xml_writer() -> Writer<Cursor<Vec<u8>>> {
     let mut w = Writer::new_with_indent(Cursor::new(Vec::new()), b' ', 2);
-    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-        .expect("in memory");
+    put(
+        &mut w,
+        Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)),
+    );
     w
+}
+
+/// Writes one XML event into the in-memory buffer, which cannot fail.
+fn put(w: &mut Writer<Cursor<Vec<u8>>>, event: Event<'_>) {
+    w.write_event(event).expect("in memory");
 }
 
 fn xml_string(w: Writer<Cursor<Vec<u8>>>) -> String {
@@ -403,7 +404,7 @@ pub fn junit(results: &[FileResult]) -> String {
     suites.push_attribute(("name", "nodepit"));
     suites.push_attribute(("tests", total.to_string().as_str()));
     suites.push_attribute(("failures", failures.to_string().as_str()));
-    w.write_event(Event::Start(suites)).expect("in memory");
+    put(&mut w, Event::Start(suites));
     for r in results {
         let path = display_path(&r.path);
         let p = Positions::new(&r.text);
@@ -412,12 +413,12 @@ pub fn junit(results: &[FileResult]) -> String {
         suite.push_attribute(("tests", r.diagnostics.len().max(1).to_string().as_str()));
         suite.push_attribute(("failures", r.diagnostics.len().to_string().as_str()));
         suite.push_attribute(("errors", "0"));
-        w.write_event(Event::Start(suite)).expect("in memory");
+        put(&mut w, Event::Start(suite));
         if r.diagnostics.is_empty() {
             let mut case = BytesStart::new("testcase");
             case.push_attribute(("name", "no findings"));
             case.push_attribute(("classname", path.as_str()));
-            w.write_event(Event::Empty(case)).expect("in memory");
+            put(&mut w, Event::Empty(case));
         }
         for d in &r.diagnostics {
             let (l, c) = p.chars(d.range.start);
@@ -425,28 +426,23 @@ pub fn junit(results: &[FileResult]) -> String {
             let mut case = BytesStart::new("testcase");
             case.push_attribute(("name", name.as_str()));
             case.push_attribute(("classname", path.as_str()));
-            w.write_event(Event::Start(case)).expect("in memory");
+            put(&mut w, Event::Start(case));
             let mut failure = BytesStart::new("failure");
             failure.push_attribute(("message", d.message.as_str()));
             failure.push_attribute(("type", d.rule));
-            w.write_event(Event::Start(failure)).expect("in memory");
+            put(&mut w, Event::Start(failure));
             let body = format!(
                 "{} at {path}:{l}:{c}\n{}",
                 level_name(d.severity),
                 full_message(d)
             );
-            w.write_event(Event::Text(BytesText::new(&body)))
-                .expect("in memory");
-            w.write_event(Event::End(BytesEnd::new("failure")))
-                .expect("in memory");
-            w.write_event(Event::End(BytesEnd::new("testcase")))
-                .expect("in memory");
+            put(&mut w, Event::Text(BytesText::new(&body)));
+            put(&mut w, Event::End(BytesEnd::new("failure")));
+            put(&mut w, Event::End(BytesEnd::new("testcase")));
         }
-        w.write_event(Event::End(BytesEnd::new("testsuite")))
-            .expect("in memory");
+        put(&mut w, Event::End(BytesEnd::new("testsuite")));
     }
-    w.write_event(Event::End(BytesEnd::new("testsuites")))
-        .expect("in memory");
+    put(&mut w, Event::End(BytesEnd::new("testsuites")));
     xml_string(w)
 }
 
@@ -455,17 +451,17 @@ pub fn checkstyle(results: &[FileResult]) -> String {
     let mut w = xml_writer();
     let mut root = BytesStart::new("checkstyle");
     root.push_attribute(("version", "4.3"));
-    w.write_event(Event::Start(root)).expect("in memory");
+    put(&mut w, Event::Start(root));
     for r in results {
         let path = display_path(&r.path);
         let p = Positions::new(&r.text);
         let mut file = BytesStart::new("file");
         file.push_attribute(("name", path.as_str()));
         if r.diagnostics.is_empty() {
-            w.write_event(Event::Empty(file)).expect("in memory");
+            put(&mut w, Event::Empty(file));
             continue;
         }
-        w.write_event(Event::Start(file)).expect("in memory");
+        put(&mut w, Event::Start(file));
         for d in &r.diagnostics {
             let (l, c) = p.chars(d.range.start);
             let source = format!("nodepit.{}", d.rule);
@@ -476,13 +472,11 @@ pub fn checkstyle(results: &[FileResult]) -> String {
             e.push_attribute(("severity", level_name(d.severity)));
             e.push_attribute(("message", message.as_str()));
             e.push_attribute(("source", source.as_str()));
-            w.write_event(Event::Empty(e)).expect("in memory");
+            put(&mut w, Event::Empty(e));
         }
-        w.write_event(Event::End(BytesEnd::new("file")))
-            .expect("in memory");
+        put(&mut w, Event::End(BytesEnd::new("file")));
     }
-    w.write_event(Event::End(BytesEnd::new("checkstyle")))
-        .expect("in memory");
+    put(&mut w, Event::End(BytesEnd::new("checkstyle")));
     xml_string(w)
 }
 

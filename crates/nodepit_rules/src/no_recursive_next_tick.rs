@@ -1,5 +1,5 @@
 use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
-use nodepit_semantic::{member_name, unwrap_expr, FnId, Model};
+use nodepit_semantic::{callee_name, member_name, unwrap_expr, FnId, Model};
 use serde::Deserialize;
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{Callee, Expr, Stmt};
@@ -78,12 +78,7 @@ fn scheduler(model: &Model<'_>, call: &swc_ecma_ast::CallExpr) -> Option<&'stati
     let Callee::Expr(callee) = &call.callee else {
         return None;
     };
-    let last = match unwrap_expr(callee) {
-        Expr::Ident(i) => &*i.sym,
-        Expr::Member(m) => member_name(&m.prop)?,
-        _ => return None,
-    };
-    if last != "nextTick" && last != "queueMicrotask" {
+    if !matches!(callee_name(callee)?, "nextTick" | "queueMicrotask") {
         return None;
     }
     match model.qual(callee)?.as_str() {

@@ -1,5 +1,5 @@
 use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
-use nodepit_semantic::{member_name, unwrap_expr};
+use nodepit_semantic::callee_name;
 use serde::Deserialize;
 use swc_ecma_ast::{Callee, Expr};
 
@@ -25,12 +25,7 @@ impl Rule for NoSyncInHandler {
             return;
         };
         // Cheap spelling filter first; the model decides what the name means.
-        let last = match unwrap_expr(callee) {
-            Expr::Ident(i) => &*i.sym,
-            Expr::Member(m) => member_name(&m.prop).unwrap_or(""),
-            _ => return,
-        };
-        if !last.ends_with("Sync") {
+        if !callee_name(callee).is_some_and(|n| n.ends_with("Sync")) {
             return;
         }
         let model = cx.model();

@@ -8,7 +8,7 @@ use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
 
 use crate::model::*;
-use crate::names::{is_relative, member_name, prop_name, static_string, unwrap_expr};
+use crate::names::{callee_name, is_relative, member_name, prop_name, static_string, unwrap_expr};
 
 /// The server framework a handler was registered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,26 +154,24 @@ impl<'a> Model<'a> {
         let scope = site.func;
         // Most calls register nothing: a cheap look at the callee's spelling skips them before
         // any name is resolved.
-        let worth_resolving = match callee {
-            Expr::Member(m) => member_name(&m.prop).is_some_and(|p| {
-                VERBS.contains(&p)
-                    || matches!(
-                        p,
-                        "use"
-                            | "route"
-                            | "on"
-                            | "addListener"
-                            | "once"
-                            | "prependListener"
-                            | "addHook"
-                            | "ext"
-                    )
-                    || p.ends_with("Server")
-            }),
-            Expr::Ident(i) => i.sym.ends_with("Server"),
-            _ => false,
+        let Some(name) = callee_name(callee) else {
+            return;
         };
-        if !worth_resolving {
+        let spelled_server = name.ends_with("Server");
+        let registers = matches!(callee, Expr::Member(_))
+            && (VERBS.contains(&name)
+                || matches!(
+                    name,
+                    "use"
+                        | "route"
+                        | "on"
+                        | "addListener"
+                        | "once"
+                        | "prependListener"
+                        | "addHook"
+                        | "ext"
+                ));
+        if !spelled_server && !registers {
             return;
         }
         let mut push = |func: FnId, framework, method: Option<&str>, path: Option<&str>| {
@@ -190,11 +188,6 @@ impl<'a> Model<'a> {
                 path: path.map(str::to_string),
                 registration: callee.span(),
             })
-        };
-        let spelled_server = match callee {
-            Expr::Member(m) => member_name(&m.prop).is_some_and(|p| p.ends_with("Server")),
-            Expr::Ident(i) => i.sym.ends_with("Server"),
-            _ => false,
         };
         if let Some(q) = spelled_server.then(|| self.qual(callee)).flatten() {
             if is_create_server(&q) {
@@ -321,21 +314,19 @@ impl<'a> Model<'a> {
                 if !VERBS.contains(&method.as_str()) {
                     continue;
                 }
-                let full = match (prefix.1, path) {
-                    (Some(p), Some(q)) => {
-                        format!("/{}/{}", p.trim_matches('/'), q.trim_matches('/'))
-                    }
-                    (Some(p), None) => format!("/{}", p.trim_matches('/')),
-                    (None, Some(q)) => format!("/{}", q.trim_matches('/')),
-                    (None, None) => "/".to_string(),
-                };
+                // `@Controller('users')` + `@Get(':id')` → `/users/:id`; no segments → `/`.
+                let full: String = [prefix.1, path]
+                    .into_iter()
+                    .flatten()
+                    .map(|seg| seg.trim_matches('/'))
+                    .filter(|seg| !seg.is_empty())
+                    .flat_map(|seg| ["/", seg])
+                    .collect();
                 out.push(Handler {
                     func: f,
                     framework: Framework::Nest,
                     method: (method != "all").then(|| method.to_ascii_uppercase()),
-                    path: Some(full.trim_end_matches('/').to_string())
-                        .filter(|p| !p.is_empty())
-                        .or(Some("/".into())),
+                    path: Some(if full.is_empty() { "/".into() } else { full }),
                     registration: m.key.span(),
                 });
             }

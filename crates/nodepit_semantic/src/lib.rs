@@ -19,5 +19,7 @@ pub use model::{
     Binding, BindingKind, CallSite, ClassId, FnId, FnInfo, FnNode, Imported, LoopRef, Model,
     StmtSite, ThisRef,
 };
-pub use names::{expr_label, member_name, normalize_module, static_string, unwrap_expr};
+pub use names::{
+    callee_name, expr_label, member_name, normalize_module, static_string, unwrap_expr,
+};
 pub use parse::{analyze, analyze_timed, Comment, Depth, ParseError, PhaseTimes, SourceType};

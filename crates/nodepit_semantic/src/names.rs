@@ -28,6 +28,16 @@ pub fn member_name(prop: &MemberProp) -> Option<&str> {
     }
 }
 
+/// A callee's last name as spelled (`f` in `f()`, `g` in `a.b.g()`): a cheap filter to apply
+/// before resolving what the name refers to.
+pub fn callee_name(callee: &Expr) -> Option<&str> {
+    match unwrap_expr(callee) {
+        Expr::Ident(i) => Some(&i.sym),
+        Expr::Member(m) => member_name(&m.prop),
+        _ => None,
+    }
+}
+
 /// The value of a string literal or a template literal without substitutions.
 pub fn static_string(e: &Expr) -> Option<&str> {
     match unwrap_expr(e) {

@@ -411,10 +411,18 @@ pub fn docs_url(rule: &str) -> String {
     format!("{DOCS_BASE_URL}/{rule}.md")
 }
 
-/// Stable fingerprints of a file's findings, in the order given: rule, path and the flagged
-/// code with whitespace collapsed, plus an occurrence count among identical ones. Moving code up
-/// or down a file keeps them; editing the flagged code changes them.
+/// A path as reports and baselines write it: forward slashes, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+/// Stable fingerprints of a file's findings, in the order given: rule, path (as
+/// [`display_path`] writes it, so `./src/a.js` and `src/a.js` agree) and the flagged code with
+/// whitespace collapsed, plus an occurrence count among identical ones. Moving code up or down a
+/// file keeps them; editing the flagged code changes them.
 pub fn fingerprints(path: &Path, text: &str, diagnostics: &[Diagnostic]) -> Vec<String> {
+    let path = display_path(path);
     let mut seen: HashMap<u64, usize> = HashMap::new();
     diagnostics
         .iter()
@@ -423,7 +431,7 @@ pub fn fingerprints(path: &Path, text: &str, diagnostics: &[Diagnostic]) -> Vec<
             let normalized: Vec<&str> = code.split_whitespace().collect();
             let key = fnv1a(&[
                 d.rule.as_bytes(),
-                path.to_string_lossy().as_bytes(),
+                path.as_bytes(),
                 normalized.join(" ").as_bytes(),
             ]);
             let n = seen.entry(key).or_insert(0);
@@ -512,9 +520,12 @@ pub fn apply_fixes(
     }
     out.push_str(&text[at..]);
     let source_type = SourceType::from_path(path).unwrap_or(SourceType::Js);
+    // Syntax is all this checks: parse only, no scopes or model.
     let parses = |t: &str| {
-        nodepit_analyzer::semantic::analyze(t, source_type, |m, errors, _| {
-            m.is_some() && errors.is_empty()
+        use nodepit_analyzer::semantic::{analyze_timed, Depth, PhaseTimes};
+        let mut times = PhaseTimes::default();
+        analyze_timed(t, source_type, &mut times, Depth::Parse, |_, errors, _| {
+            errors.is_empty()
         })
     };
     if parses(text) && !parses(&out) {
@@ -597,5 +608,15 @@ mod tests {
         );
         assert_eq!(a, b);
         assert_ne!(a[0], a[1]);
+    }
+
+    #[test]
+    fn fingerprints_ignore_how_the_path_was_spelled() {
+        let d = [Diagnostic::new("x", Severity::Error, 0..6, "m")];
+        let text = "save();\n";
+        assert_eq!(
+            fingerprints(Path::new("./src/a.js"), text, &d),
+            fingerprints(Path::new("src/a.js"), text, &d)
+        );
     }
 }
