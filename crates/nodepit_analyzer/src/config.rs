@@ -1,11 +1,17 @@
-//! `nodepit.toml`: rule levels, rule options and ignore globs, with errors that name the key and line.
+//! `nodepit.toml`: rule levels, rule options, ignore globs and per-folder `[[overrides]]`, with
+//! errors that name the key and its line.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::rule::RuleEntry;
+
+/// The level spellings the error messages list.
+const LEVELS: &str = "use \"error\", \"warn\" (alias \"warning\") or \"off\"";
 
 /// A rule's configured level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +25,7 @@ pub enum Level {
 }
 
 impl Level {
-    /// `"error"`, `"warn"` (or `"warning"`) or `"off"`.
+    /// `"error"`, `"warn"` (or its alias `"warning"`, which ESLint users type) or `"off"`.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "error" => Some(Self::Error),
@@ -39,6 +45,33 @@ pub struct RuleSetting {
     pub options: Option<toml::Table>,
 }
 
+impl RuleSetting {
+    /// Lays `over` on top of this setting: its level replaces ours when it sets one, and each
+    /// option it sets replaces ours (options it does not mention are kept).
+    pub fn merge(&mut self, over: &RuleSetting) {
+        if over.level.is_some() {
+            self.level = over.level;
+        }
+        if let Some(options) = &over.options {
+            let base = self.options.get_or_insert_with(toml::Table::new);
+            for (key, value) in options {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// One `[[overrides]]` block: settings for the files its globs match.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Override {
+    /// Globs (relative to the config file's folder) of the files this block applies to.
+    pub files: Vec<String>,
+    /// Globs of files it does not apply to, even when `files` matches them.
+    pub exclude: Vec<String>,
+    /// Settings laid on top of the base `[rules]` (and earlier blocks).
+    pub rules: BTreeMap<String, RuleSetting>,
+}
+
 /// A parsed and validated `nodepit.toml`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
@@ -46,6 +79,8 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleSetting>,
     /// Globs (relative to the config file's folder) of files not to lint.
     pub ignore: Vec<String>,
+    /// `[[overrides]]` blocks, in file order (later blocks win).
+    pub overrides: Vec<Override>,
 }
 
 /// A config problem, located in the config text.
@@ -57,17 +92,18 @@ pub struct ConfigError {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
-    /// The offending key, when there is one.
+    /// The offending key, when there is one (`rules.no-floating-promise.level`,
+    /// `overrides[1].rules.prefer-pipeline`).
     pub key: Option<String>,
 }
 
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: ", self.line, self.column)?;
+        if let Some(key) = &self.key {
+            write!(f, "{key}: ")?;
+        }
+        f.write_str(&self.message)
     }
 }
 
@@ -75,108 +111,493 @@ impl std::fmt::Display for ConfigError {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
-    ignore: Vec<String>,
+    ignore: Vec<Spanned<String>>,
     #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    rules: BTreeMap<Spanned<String>, Spanned<RawRule>>,
+    #[serde(default)]
+    overrides: Vec<Spanned<RawOverride>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverride {
+    files: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<RawRule>>,
+}
+
+/// A rule's value as written, with the span of every key in a table so errors can point at
+/// the key's own line rather than the table's header.
+enum RawRule {
+    Level(String),
+    Table(Vec<(Spanned<String>, Spanned<toml::Value>)>),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for RawRule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RawRuleVisitor;
+        impl<'de> Visitor<'de> for RawRuleVisitor {
+            type Value = RawRule;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a level string or a table")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawRule, E> {
+                Ok(RawRule::Level(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawRule, E> {
+                Ok(RawRule::Other("boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawRule, E> {
+                Ok(RawRule::Other("integer"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawRule, E> {
+                Ok(RawRule::Other("integer"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawRule, E> {
+                Ok(RawRule::Other("float"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawRule, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(RawRule::Other("array"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRule, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    entries.push((key, map.next_value::<Spanned<toml::Value>>()?));
+                }
+                Ok(RawRule::Table(entries))
+            }
+        }
+        deserializer.deserialize_any(RawRuleVisitor)
+    }
 }
 
 /// Names nodepit reports itself and that configs may set too.
 const BUILTIN: &[&str] = &["unused-suppression"];
 
+/// Turns byte offsets into located errors.
+struct Locator<'t> {
+    text: &'t str,
+}
+
+impl Locator<'_> {
+    fn at(&self, offset: usize, key: Option<String>, message: String) -> ConfigError {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ConfigError {
+            message,
+            line,
+            column,
+            key,
+        }
+    }
+}
+
 impl Config {
-    /// Parses config text and checks every rule id, level and option against `registry`.
+    /// Parses config text and checks every rule id, level, option and glob against `registry`.
     pub fn parse(text: &str, registry: &[RuleEntry]) -> Result<Self, ConfigError> {
-        let at = |offset: usize, message: String, key: Option<String>| {
-            let before = &text[..offset.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            ConfigError {
-                message,
-                line,
-                column,
-                key,
-            }
-        };
+        let loc = Locator { text };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
-            at(offset, e.message().to_string(), None)
+            loc.at(offset, None, e.message().trim().to_string())
         })?;
-        let mut config = Config {
-            rules: BTreeMap::new(),
-            ignore: raw.ignore,
-        };
-        for glob in &config.ignore {
-            if let Err(e) = globset::Glob::new(glob) {
-                return Err(at(
-                    text.find(glob.as_str()).unwrap_or(0),
-                    format!("invalid glob `{glob}`: {e}"),
-                    Some("ignore".into()),
-                ));
-            }
-        }
-        for (key, value) in raw.rules {
-            let id = key.get_ref().clone();
-            let entry = registry.iter().find(|e| e.meta.id == id);
-            if entry.is_none() && !BUILTIN.contains(&id.as_str()) {
-                let known: Vec<_> = registry.iter().map(|e| e.meta.id).collect();
-                return Err(at(
-                    key.span().start,
-                    format!("unknown rule `{id}`; known rules: {}", known.join(", ")),
-                    Some(format!("rules.{id}")),
-                ));
-            }
-            let span = value.span();
-            let setting = match value.into_inner() {
-                toml::Value::String(s) => {
-                    let level = Level::parse(&s).ok_or_else(|| {
-                        at(span.start, format!("invalid level `{s}` for `{id}`: use \"error\", \"warn\" or \"off\""), Some(format!("rules.{id}")))
-                    })?;
-                    RuleSetting {
-                        level: Some(level),
-                        options: None,
-                    }
-                }
-                toml::Value::Table(mut table) => {
-                    let level = match table.remove("level") {
-                        None => None,
-                        Some(toml::Value::String(s)) => Some(Level::parse(&s).ok_or_else(|| {
-                            at(span.start, format!("invalid level `{s}` for `{id}`: use \"error\", \"warn\" or \"off\""), Some(format!("rules.{id}.level")))
-                        })?),
-                        Some(other) => {
-                            return Err(at(span.start, format!("`level` of `{id}` must be a string, not {}", other.type_str()), Some(format!("rules.{id}.level"))))
-                        }
-                    };
-                    let options = (!table.is_empty()).then_some(table);
-                    if let (Some(entry), Some(options)) = (entry, &options) {
-                        (entry.build)(Some(options)).map_err(|e| {
-                            at(
-                                span.start,
-                                format!("invalid options for `{id}`: {e}"),
-                                Some(format!("rules.{id}")),
-                            )
-                        })?;
-                    } else if options.is_some() {
-                        return Err(at(
-                            span.start,
-                            format!("`{id}` takes no options"),
-                            Some(format!("rules.{id}")),
-                        ));
-                    }
-                    RuleSetting { level, options }
-                }
-                other => {
-                    return Err(at(
-                        span.start,
-                        format!(
-                            "`{id}` must be a level string or a table, not {}",
-                            other.type_str()
-                        ),
-                        Some(format!("rules.{id}")),
-                    ))
-                }
+        let ignore = globs(&loc, raw.ignore, "ignore")?;
+        let rules = rule_settings(&loc, raw.rules, registry, "rules")?;
+        let mut overrides = Vec::new();
+        for (i, block) in raw.overrides.into_iter().enumerate() {
+            let prefix = format!("overrides[{i}]");
+            let span = block.span();
+            let block = block.into_inner();
+            let files = match block.files {
+                Some(files) if !files.is_empty() => files,
+                _ => return Err(loc.at(
+                    span.start,
+                    Some(format!("{prefix}.files")),
+                    "an override needs `files`, a non-empty list of globs such as [\"test/**\"]"
+                        .into(),
+                )),
             };
-            config.rules.insert(id, setting);
+            overrides.push(Override {
+                files: globs(&loc, files, &format!("{prefix}.files"))?,
+                exclude: globs(&loc, block.exclude, &format!("{prefix}.exclude"))?,
+                rules: rule_settings(&loc, block.rules, registry, &format!("{prefix}.rules"))?,
+            });
         }
-        Ok(config)
+        Ok(Config {
+            rules,
+            ignore,
+            overrides,
+        })
+    }
+
+    /// The settings for a file that the `[[overrides]]` blocks at `matched` (ascending indices)
+    /// apply to: each laid on the base rules in turn, so later blocks win. The result has no
+    /// overrides of its own.
+    pub fn with_overrides(&self, matched: &[usize]) -> Config {
+        let mut rules = self.rules.clone();
+        for block in matched.iter().filter_map(|&i| self.overrides.get(i)) {
+            for (id, setting) in &block.rules {
+                rules.entry(id.clone()).or_default().merge(setting);
+            }
+        }
+        Config {
+            rules,
+            ignore: self.ignore.clone(),
+            overrides: Vec::new(),
+        }
+    }
+}
+
+/// A glob as matched: relative to the config's folder, so a leading `./` is dropped.
+pub fn normalize_glob(glob: &str) -> &str {
+    glob.strip_prefix("./").unwrap_or(glob)
+}
+
+fn globs(
+    loc: &Locator<'_>,
+    raw: Vec<Spanned<String>>,
+    key: &str,
+) -> Result<Vec<String>, ConfigError> {
+    raw.into_iter()
+        .map(|g| {
+            let span = g.span();
+            let glob = g.into_inner();
+            match globset::Glob::new(normalize_glob(&glob)) {
+                Ok(_) => Ok(glob),
+                Err(e) => Err(loc.at(
+                    span.start,
+                    Some(key.to_string()),
+                    format!("invalid glob `{glob}`: {}", e.kind()),
+                )),
+            }
+        })
+        .collect()
+}
+
+fn invalid_level(s: &str, id: &str) -> String {
+    format!("invalid level `{s}` for `{id}`: {LEVELS}")
+}
+
+fn rule_settings(
+    loc: &Locator<'_>,
+    raw: BTreeMap<Spanned<String>, Spanned<RawRule>>,
+    registry: &[RuleEntry],
+    prefix: &str,
+) -> Result<BTreeMap<String, RuleSetting>, ConfigError> {
+    let mut out = BTreeMap::new();
+    for (key, value) in raw {
+        let id = key.get_ref().clone();
+        let path = format!("{prefix}.{id}");
+        let entry = registry.iter().find(|e| e.meta.id == id);
+        if entry.is_none() && !BUILTIN.contains(&id.as_str()) {
+            let mut known: Vec<_> = registry.iter().map(|e| e.meta.id).collect();
+            known.extend(BUILTIN);
+            return Err(loc.at(
+                key.span().start,
+                Some(path),
+                format!("unknown rule `{id}`; known rules: {}", known.join(", ")),
+            ));
+        }
+        let span = value.span();
+        let setting = match value.into_inner() {
+            RawRule::Level(s) => RuleSetting {
+                level: Some(
+                    Level::parse(&s)
+                        .ok_or_else(|| loc.at(span.start, Some(path), invalid_level(&s, &id)))?,
+                ),
+                options: None,
+            },
+            RawRule::Table(entries) => {
+                let mut level = None;
+                let mut options = toml::Table::new();
+                let mut option_spans = Vec::new();
+                for (k, v) in entries {
+                    let v_span = v.span();
+                    if k.get_ref() == "level" {
+                        let key = Some(format!("{path}.level"));
+                        level = Some(match v.into_inner() {
+                            toml::Value::String(s) => Level::parse(&s)
+                                .ok_or_else(|| loc.at(v_span.start, key, invalid_level(&s, &id)))?,
+                            other => {
+                                return Err(loc.at(
+                                    v_span.start,
+                                    key,
+                                    format!(
+                                        "`level` of `{id}` must be a string, not {}",
+                                        other.type_str()
+                                    ),
+                                ))
+                            }
+                        });
+                    } else {
+                        option_spans.push((k.get_ref().clone(), k.span().start));
+                        options.insert(k.into_inner(), v.into_inner());
+                    }
+                }
+                if let Some((name, at)) = option_spans.first() {
+                    let Some(entry) = entry else {
+                        return Err(loc.at(
+                            *at,
+                            Some(format!("{path}.{name}")),
+                            format!("`{id}` takes no options"),
+                        ));
+                    };
+                    if let Err(e) = (entry.build)(Some(&options)) {
+                        // Options are independent fields: the first one that fails alone is the
+                        // culprit; when none does, the table as a whole is.
+                        let culprit = option_spans.iter().find_map(|(name, at)| {
+                            let mut one = toml::Table::new();
+                            one.insert(name.clone(), options.get(name)?.clone());
+                            let e = (entry.build)(Some(&one)).err()?;
+                            Some((name, *at, e))
+                        });
+                        return Err(match culprit {
+                            Some((name, at, e)) => loc.at(
+                                at,
+                                Some(format!("{path}.{name}")),
+                                format!("invalid option for `{id}`: {e}"),
+                            ),
+                            None => loc.at(
+                                span.start,
+                                Some(path),
+                                format!("invalid options for `{id}`: {e}"),
+                            ),
+                        });
+                    }
+                }
+                RuleSetting {
+                    level,
+                    options: (!options.is_empty()).then_some(options),
+                }
+            }
+            RawRule::Other(kind) => {
+                return Err(loc.at(
+                    span.start,
+                    Some(path),
+                    format!("`{id}` must be a level string or a table, not {kind}"),
+                ))
+            }
+        };
+        out.insert(id, setting);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::{Node, NodeKind, Rule, RuleCx, RuleMeta};
+    use crate::Severity;
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct WithOptions {
+        #[serde(default)]
+        #[allow(dead_code)]
+        allow: Vec<String>,
+        #[serde(default)]
+        #[allow(dead_code)]
+        strict: bool,
+    }
+
+    impl Rule for WithOptions {
+        fn kinds(&self) -> &'static [NodeKind] {
+            &[]
+        }
+        fn check(&self, _: Node<'_, '_>, _: &mut RuleCx<'_, '_>) {}
+    }
+
+    static META: RuleMeta = RuleMeta {
+        id: "with-options",
+        severity: Severity::Error,
+        doc: "# with-options\n",
+        has_fix: false,
+    };
+    static OTHER: RuleMeta = RuleMeta {
+        id: "other",
+        severity: Severity::Warning,
+        doc: "# other\n",
+        has_fix: false,
+    };
+
+    fn registry() -> Vec<RuleEntry> {
+        vec![
+            RuleEntry {
+                meta: &META,
+                build: crate::build_rule::<WithOptions>,
+            },
+            RuleEntry {
+                meta: &OTHER,
+                build: crate::build_rule::<WithOptions>,
+            },
+        ]
+    }
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, &registry())
+    }
+
+    fn err(text: &str) -> (usize, String, String) {
+        let e = parse(text).expect_err("config is rejected");
+        (e.line, e.key.unwrap_or_default(), e.message)
+    }
+
+    #[test]
+    fn overrides_parse_in_order() {
+        let c = parse(
+            r#"
+[rules]
+with-options = "warn"
+
+[[overrides]]
+files = ["test/**", "./**/*.spec.*"]
+exclude = ["test/fixtures/**"]
+[overrides.rules]
+with-options = "off"
+
+[[overrides]]
+files = ["public/**"]
+rules = { other = "error", with-options = { allow = ["x"] } }
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.overrides.len(), 2);
+        assert_eq!(c.overrides[0].files, ["test/**", "./**/*.spec.*"]);
+        assert_eq!(c.overrides[0].exclude, ["test/fixtures/**"]);
+        assert_eq!(c.overrides[0].rules["with-options"].level, Some(Level::Off));
+        assert_eq!(c.overrides[1].rules["other"].level, Some(Level::Error));
+        assert!(c.overrides[1].rules["with-options"].options.is_some());
+    }
+
+    #[test]
+    fn later_overrides_win_and_options_merge_by_key() {
+        let c = parse(
+            r#"
+[rules.with-options]
+level = "warn"
+allow = ["base"]
+strict = true
+
+[[overrides]]
+files = ["a/**"]
+rules.with-options = { level = "off", allow = ["a"] }
+
+[[overrides]]
+files = ["a/b/**"]
+rules.with-options = "error"
+"#,
+        )
+        .unwrap();
+        let both = c.with_overrides(&[0, 1]);
+        let s = &both.rules["with-options"];
+        assert_eq!(s.level, Some(Level::Error), "the later block wins");
+        let options = s.options.as_ref().unwrap();
+        assert_eq!(options["allow"], toml::Value::Array(vec!["a".into()]));
+        assert_eq!(
+            options["strict"],
+            toml::Value::Boolean(true),
+            "unmentioned options stay"
+        );
+        assert_eq!(
+            c.with_overrides(&[0]).rules["with-options"].level,
+            Some(Level::Off)
+        );
+        assert_eq!(c.with_overrides(&[]).rules, c.rules);
+        assert!(c.with_overrides(&[0]).overrides.is_empty());
+    }
+
+    #[test]
+    fn warning_is_an_alias_of_warn() {
+        let c = parse("[rules]\nwith-options = \"warning\"\n").unwrap();
+        assert_eq!(c.rules["with-options"].level, Some(Level::Warn));
+        let (_, _, message) = err("[rules]\nwith-options = \"loud\"\n");
+        assert!(message.contains("\"warning\""), "{message}");
+    }
+
+    #[test]
+    fn errors_inside_a_rule_table_point_at_the_key() {
+        assert_eq!(
+            err("[rules.with-options]\nallow = []\nlevel = \"loud\"\n"),
+            (
+                3,
+                "rules.with-options.level".into(),
+                "invalid level `loud` for `with-options`: use \"error\", \"warn\" (alias \"warning\") or \"off\"".into()
+            )
+        );
+        let (line, key, message) =
+            err("[rules.with-options]\nlevel = \"warn\"\n\nallwo = [\"x\"]\n");
+        assert_eq!((line, key.as_str()), (4, "rules.with-options.allwo"));
+        assert!(message.contains("unknown field `allwo`"), "{message}");
+        let (line, key, message) = err("[rules.with-options]\nallow = [\"a\"]\nstrict = \"yes\"\n");
+        assert_eq!((line, key.as_str()), (3, "rules.with-options.strict"));
+        assert!(message.contains("invalid type"), "{message}");
+        let (line, key, _) = err("[rules.with-options]\nlevel = 3\n");
+        assert_eq!((line, key.as_str()), (2, "rules.with-options.level"));
+        let (line, key, message) = err("[rules.unused-suppression]\nlevel = \"off\"\nx = 1\n");
+        assert_eq!((line, key.as_str()), (3, "rules.unused-suppression.x"));
+        assert!(message.contains("takes no options"), "{message}");
+        let (line, key, _) = err("[rules]\nother = 1\n");
+        assert_eq!((line, key.as_str()), (2, "rules.other"));
+    }
+
+    #[test]
+    fn errors_in_overrides_name_the_block_and_line() {
+        let text = r#"[[overrides]]
+files = ["test/**"]
+[overrides.rules]
+with-options = "off"
+
+[[overrides]]
+files = ["src/**"]
+[overrides.rules]
+other = "warn"
+no-such-rule = "off"
+"#;
+        let (line, key, message) = err(text);
+        assert_eq!(
+            (line, key.as_str()),
+            (10, "overrides[1].rules.no-such-rule")
+        );
+        assert!(message.contains("unknown rule `no-such-rule`"), "{message}");
+
+        let text = "[[overrides]]\nfiles = [\"a/**\"]\n\n[overrides.rules.with-options]\nallow = [\"x\"]\nlevel = \"sometimes\"\n";
+        assert_eq!(err(text).0, 6);
+        assert_eq!(err(text).1, "overrides[0].rules.with-options.level");
+
+        let (line, key, _) = err("[[overrides]]\nfiles = [\"a/**\", \"b/[\"]\n");
+        assert_eq!((line, key.as_str()), (2, "overrides[0].files"));
+        let (line, key, _) =
+            err("ignore = [\"x\"]\n[[overrides]]\nfiles = [\"a\"]\nexclude = [\"{\"]\n");
+        assert_eq!((line, key.as_str()), (4, "overrides[0].exclude"));
+
+        let (line, key, message) =
+            err("[rules]\nother = \"warn\"\n\n[[overrides]]\nrules = { other = \"off\" }\n");
+        assert_eq!((line, key.as_str()), (4, "overrides[0].files"));
+        assert!(message.contains("needs `files`"), "{message}");
+        assert_eq!(err("[[overrides]]\nfiles = []\n").0, 1);
+
+        let (line, _, message) = err("[[overrides]]\nfiles = [\"a\"]\nfile = [\"b\"]\n");
+        assert_eq!(line, 3);
+        assert!(message.contains("unknown field `file`"), "{message}");
+    }
+
+    #[test]
+    fn base_errors_keep_their_lines() {
+        let (line, key, _) = err("[rules]\nwith-options = \"error\"\nno-such-rule = \"warn\"\n");
+        assert_eq!((line, key.as_str()), (3, "rules.no-such-rule"));
+        let (line, key, _) = err("ignore = [\n  \"ok/**\",\n  \"bad/[\",\n]\n");
+        assert_eq!((line, key.as_str()), (3, "ignore"));
+        let (line, _, message) = err("colour = true\n");
+        assert_eq!(line, 1);
+        assert!(message.contains("unknown field `colour`"), "{message}");
+        assert!(parse("[rules\n").is_err());
     }
 }

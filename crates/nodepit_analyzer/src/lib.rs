@@ -9,7 +9,7 @@ mod lint;
 mod rule;
 mod suppress;
 
-pub use config::{Config, ConfigError, Level, RuleSetting};
+pub use config::{normalize_glob, Config, ConfigError, Level, Override, RuleSetting};
 pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};
 pub use lint::{
     lint_source, lint_source_timed, LintTimes, RuleSet, INTERNAL_ERROR, SYNTAX_ERROR,
