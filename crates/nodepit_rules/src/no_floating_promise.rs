@@ -85,7 +85,9 @@ impl NoFloatingPromise {
                     report.fix(catch);
                 }
             }
-            Expr::New(n) if model.is_promise(e, scope) => {
+            Expr::New(n)
+                if model.is_promise(e, scope) && !model.promise_cannot_reject(e, scope) =>
+            {
                 cx.report(n.span, "This `new Promise(…)` is neither awaited nor stored, so its rejection is unhandled.")
                     .help("`await` it, return it, or chain `.catch(...)`.");
             }
@@ -107,16 +109,27 @@ impl NoFloatingPromise {
                 Some("then") if call.args.get(1).is_some_and(|a| !is_nullish(&a.expr)) => {
                     return None
                 }
-                // Whatever the receiver is, `.then(onFulfilled)` makes a promise whose rejection
-                // (the receiver's, or the callback's own throw) nobody handles.
-                Some("then") if !call.args.is_empty() => return Some(expr_label(callee)),
+                // `.then(onFulfilled)` on a receiver nodepit cannot see is taken for a promise
+                // (the receiver's rejection, or the callback's own throw, goes unhandled),
+                // unless it is a test driver's or jQuery's thenable, which is not one.
+                Some("then") if !call.args.is_empty() => {
+                    if !model.is_promise(&m.obj, scope) && model.is_foreign_thenable(&m.obj) {
+                        return None;
+                    }
+                    if model.call_cannot_reject(call, scope) {
+                        return None;
+                    }
+                    return Some(expr_label(callee));
+                }
                 Some("finally") => {
                     // `finally` passes the receiver's outcome through: handled iff the receiver is.
                     return match unwrap_expr(&m.obj) {
                         Expr::Call(inner) => self
                             .unhandled(model, inner, scope)
                             .map(|_| expr_label(callee)),
-                        other => model.is_promise(other, scope).then(|| expr_label(callee)),
+                        other => (model.is_promise(other, scope)
+                            && !model.promise_cannot_reject(other, scope))
+                        .then(|| expr_label(callee)),
                     };
                 }
                 _ => {}
@@ -125,10 +138,7 @@ impl NoFloatingPromise {
         if !model.call_returns_promise(call, scope) {
             return None;
         }
-        if model
-            .fn_of_expr(callee, scope)
-            .is_some_and(|f| model.fn_cannot_reject(f))
-        {
+        if model.call_cannot_reject(call, scope) {
             return None;
         }
         if model

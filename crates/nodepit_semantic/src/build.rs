@@ -31,6 +31,7 @@ impl<'a> Model<'a> {
                 calls: Vec::new(),
                 stmts: Vec::new(),
                 promise_memo: RefCell::new(Vec::new()),
+                promise_facts: crate::values::PromiseFacts::new(comments),
                 handlers: OnceCell::new(),
             },
             promise_docs: promise_doc_ends(comments),

@@ -262,6 +262,7 @@ pub struct Model<'a> {
     pub(crate) calls: Vec<CallSite<'a>>,
     pub(crate) stmts: Vec<StmtSite<'a>>,
     pub(crate) promise_memo: RefCell<Vec<Option<bool>>>,
+    pub(crate) promise_facts: crate::values::PromiseFacts,
     pub(crate) handlers: OnceCell<HandlerTable>,
 }
 

@@ -1,8 +1,13 @@
 //! What expressions are: qualified names of module members and globals, local functions,
 //! class instances, and promises.
 
+use std::cell::{OnceCell, RefCell};
+
+use rustc_hash::FxHashMap;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::parse::Comment;
 
 use crate::model::*;
 use crate::names::{
@@ -324,25 +329,322 @@ impl<'a> Model<'a> {
             && returns.args.iter().all(|e| self.is_promise(e, Some(f)))
     }
 
-    /// Whether an async function can never reject: its whole body is one `try` whose `catch`
-    /// neither throws nor rethrows.
+    /// Whether calling the function can never produce a rejected promise: every `await`,
+    /// `throw` and returned promise sits where a `try` whose `catch` neither throws nor rethrows
+    /// absorbs it (or cannot reject in the first place), and every value it returns is a plain
+    /// value or a promise that cannot reject. Synchronous code that might throw by accident
+    /// (logging, assignments) is not counted: only what the code shows can fail.
     pub fn fn_cannot_reject(&self, f: FnId) -> bool {
+        if let Some(known) = self.promise_facts.reject_memo.borrow().get(&f.0) {
+            return *known;
+        }
+        // Provisional answer while computing, so recursion terminates on the cautious side.
+        self.promise_facts
+            .reject_memo
+            .borrow_mut()
+            .insert(f.0, false);
         let info = self.function(f);
-        if !info.is_async {
-            return false;
-        }
-        let Some([Stmt::Try(t)]) = info.node.body_stmts() else {
+        let yes = !info.is_generator && self.body_cannot_reject(f, ReturnRule::Strict);
+        self.promise_facts.reject_memo.borrow_mut().insert(f.0, yes);
+        yes
+    }
+
+    /// Whether a function given to `.then`/`.catch`/`.finally` cannot make the chain reject:
+    /// a synchronous callback without a `throw` that returns no promise known to reject, or an
+    /// async one that cannot reject.
+    fn callback_is_quiet(&self, cb: &Expr, scope: Option<FnId>) -> bool {
+        let Some(f) = self.fn_of_expr(cb, scope) else {
             return false;
         };
-        let Some(handler) = &t.handler else {
+        let info = self.function(f);
+        if info.is_generator {
+            return false;
+        }
+        if info.is_async {
+            return self.fn_cannot_reject(f);
+        }
+        self.body_cannot_reject(f, ReturnRule::Lenient)
+    }
+
+    fn body_cannot_reject(&self, f: FnId, returns: ReturnRule) -> bool {
+        let node = self.function(f).node;
+        let mut scan = RejectScan {
+            model: self,
+            scope: f,
+            returns,
+            throws: false,
+            escapes: false,
+        };
+        if let Some(e) = node.expr_body() {
+            e.visit_with(&mut scan);
+            scan.check_return(e);
+        } else if let Some(stmts) = node.body_stmts() {
+            for s in stmts {
+                s.visit_with(&mut scan);
+            }
+        }
+        !scan.throws && !scan.escapes
+    }
+
+    /// Whether an expression is a promise that cannot reject: `Promise.resolve` of a value that
+    /// is not a rejecting promise, `Promise.allSettled(…)`, `new Promise` whose executor takes no
+    /// `reject` and does not throw, `Promise.all` (`race`, `any`) of such promises, a call of a
+    /// function of this file that cannot reject, and `.then`/`.catch`/`.finally` chains on them
+    /// whose callbacks cannot reject either.
+    pub fn promise_cannot_reject(&self, e: &Expr, scope: Option<FnId>) -> bool {
+        self.promise_cannot_reject_at(e, scope, 0)
+    }
+
+    fn promise_cannot_reject_at(&self, e: &Expr, scope: Option<FnId>, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match unwrap_expr(e) {
+            Expr::New(n) => {
+                let is_promise = matches!(unwrap_expr(&n.callee), Expr::Ident(id) if self.is_global(id, "Promise"));
+                let executor = n.args.as_ref().and_then(|a| a.first());
+                is_promise
+                    && executor.is_some_and(|x| {
+                        x.spread.is_none() && self.executor_is_quiet(&x.expr, scope)
+                    })
+            }
+            Expr::Call(c) => self.call_cannot_reject_at(c, scope, depth),
+            Expr::Cond(c) => {
+                self.value_cannot_reject(&c.cons, scope, Names::Lenient, depth + 1)
+                    && self.value_cannot_reject(&c.alt, scope, Names::Lenient, depth + 1)
+                    && (self.is_promise(&c.cons, scope) || self.is_promise(&c.alt, scope))
+            }
+            Expr::Seq(s) => s
+                .exprs
+                .last()
+                .is_some_and(|e| self.promise_cannot_reject_at(e, scope, depth + 1)),
+            Expr::Ident(id) => match self.const_init(id) {
+                Some(init) => self.promise_cannot_reject_at(init, scope, depth + 1),
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// [`Model::promise_cannot_reject`] for a call.
+    pub fn call_cannot_reject(&self, c: &CallExpr, scope: Option<FnId>) -> bool {
+        self.call_cannot_reject_at(c, scope, 0)
+    }
+
+    fn call_cannot_reject_at(&self, c: &CallExpr, scope: Option<FnId>, depth: u32) -> bool {
+        let Callee::Expr(callee) = &c.callee else {
             return false;
         };
-        let mut throws = Throws(false);
-        handler.body.visit_with(&mut throws);
-        if let Some(fin) = &t.finalizer {
-            fin.visit_with(&mut throws);
+        let callee = unwrap_expr(callee);
+        let arg = |i: usize| {
+            c.args
+                .get(i)
+                .filter(|a| a.spread.is_none())
+                .map(|a| &*a.expr)
+        };
+        let given = |i: usize| arg(i).filter(|e| !is_nullish(e));
+        if let Expr::Member(m) = callee {
+            let receiver_quiet = || self.promise_cannot_reject_at(&m.obj, scope, depth + 1);
+            let quiet = |cb: &Expr| self.callback_is_quiet(cb, scope);
+            match member_name(&m.prop) {
+                Some("then") => {
+                    let fulfilled = given(0).is_none_or(quiet);
+                    let rejected = match given(1) {
+                        Some(on_rejected) => quiet(on_rejected),
+                        None => receiver_quiet(),
+                    };
+                    return fulfilled && rejected;
+                }
+                Some("catch") => {
+                    return match given(0) {
+                        Some(on_rejected) => quiet(on_rejected),
+                        None => receiver_quiet(),
+                    }
+                }
+                Some("finally") => return receiver_quiet() && given(0).is_none_or(quiet),
+                _ => {}
+            }
         }
-        !throws.0
+        if let Some(f) = self.fn_of_expr(callee, scope) {
+            return self.fn_returns_promise(f) && self.fn_cannot_reject(f);
+        }
+        let Some(q) = self.qual(callee) else {
+            return false;
+        };
+        match q.as_str() {
+            "Promise.allSettled" => true,
+            "Promise.resolve" => arg(0).is_none_or(|v| {
+                c.args.len() == 1 && self.value_cannot_reject(v, scope, Names::Lenient, depth + 1)
+            }),
+            "Promise.all" | "Promise.race" | "Promise.any" => {
+                arg(0).is_some_and(|xs| self.elements_cannot_reject(xs, scope, depth + 1))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether every element of the iterable handed to `Promise.all` cannot reject: an array
+    /// literal of such values, or `xs.map(f)` with `f` a function of this file that cannot reject.
+    fn elements_cannot_reject(&self, xs: &Expr, scope: Option<FnId>, depth: u32) -> bool {
+        match unwrap_expr(xs) {
+            Expr::Array(a) => a.elems.iter().flatten().all(|el| {
+                el.spread.is_none()
+                    && self.value_cannot_reject(&el.expr, scope, Names::Strict, depth)
+            }),
+            Expr::Call(c) => {
+                let Callee::Expr(callee) = &c.callee else {
+                    return false;
+                };
+                let Expr::Member(m) = unwrap_expr(callee) else {
+                    return false;
+                };
+                member_name(&m.prop) == Some("map")
+                    && c.args.first().is_some_and(|a| {
+                        a.spread.is_none()
+                            && self
+                                .fn_of_expr(&a.expr, scope)
+                                .is_some_and(|f| self.fn_cannot_reject(f))
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a `new Promise` executor can only resolve: it takes no `reject` parameter and
+    /// does not throw.
+    fn executor_is_quiet(&self, executor: &Expr, scope: Option<FnId>) -> bool {
+        let Some(f) = self.fn_of_expr(executor, scope) else {
+            return false;
+        };
+        let info = self.function(f);
+        !info.is_async
+            && !info.is_generator
+            && info.node.param_count() < 2
+            && self.body_cannot_reject(f, ReturnRule::Ignored)
+    }
+
+    /// Whether a value handed on (returned, awaited, resolved with) cannot bring a rejection
+    /// with it: a promise that cannot reject, or a value that is plainly not a promise. Calls
+    /// of unknown functions might return a rejecting promise, so they count against it; with
+    /// `Names::Lenient`, names and properties of unknown origin are taken as plain values.
+    fn value_cannot_reject(&self, e: &Expr, scope: Option<FnId>, names: Names, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let e = unwrap_expr(e);
+        if self.promise_cannot_reject_at(e, scope, depth + 1) {
+            return true;
+        }
+        match e {
+            Expr::Call(c) => {
+                if self.is_promise(e, scope) {
+                    return false;
+                }
+                let Callee::Expr(callee) = &c.callee else {
+                    return false;
+                };
+                if let Some(f) = self.fn_of_expr(callee, scope) {
+                    // A synchronous function of this file hands back what its returns hand back.
+                    return !self.function(f).is_async && self.fn_cannot_reject(f);
+                }
+                self.returns_plain_data(callee)
+            }
+            Expr::New(n) => {
+                !matches!(unwrap_expr(&n.callee), Expr::Ident(id) if self.is_global(id, "Promise"))
+            }
+            Expr::TaggedTpl(_) | Expr::Yield(_) => false,
+            Expr::Cond(c) => {
+                self.value_cannot_reject(&c.cons, scope, names, depth + 1)
+                    && self.value_cannot_reject(&c.alt, scope, names, depth + 1)
+            }
+            Expr::Seq(s) => s
+                .exprs
+                .last()
+                .is_some_and(|e| self.value_cannot_reject(e, scope, names, depth + 1)),
+            Expr::Bin(b)
+                if matches!(
+                    b.op,
+                    BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
+                ) =>
+            {
+                self.value_cannot_reject(&b.left, scope, names, depth + 1)
+                    && self.value_cannot_reject(&b.right, scope, names, depth + 1)
+            }
+            Expr::Assign(a) => self.value_cannot_reject(&a.right, scope, names, depth + 1),
+            Expr::Ident(id) => {
+                if self.is_global(id, "undefined") {
+                    return true;
+                }
+                match self.const_init(id) {
+                    Some(init) => self.value_cannot_reject(init, scope, names, depth + 1),
+                    None => names == Names::Lenient,
+                }
+            }
+            Expr::Member(_) | Expr::SuperProp(_) | Expr::OptChain(_) => names == Names::Lenient,
+            // Literals, templates, objects, arrays, functions, classes, arithmetic, `await`
+            // (its value is already settled), `this`, `typeof`, `new X()`.
+            _ => true,
+        }
+    }
+
+    /// Whether a call of something this file cannot see still plainly yields data, not a
+    /// promise: built-ins that compute values (`JSON.parse`, `Object.keys`, `Math.max`) and
+    /// methods called on an awaited result (`rows.map(…)` after `const rows = await query()`).
+    fn returns_plain_data(&self, callee: &Expr) -> bool {
+        if let Some(q) = self.qual(callee) {
+            let root = q.split('.').next().unwrap_or_default();
+            if matches!(
+                root,
+                "JSON"
+                    | "Math"
+                    | "Object"
+                    | "Array"
+                    | "Number"
+                    | "String"
+                    | "Boolean"
+                    | "Date"
+                    | "parseInt"
+                    | "parseFloat"
+                    | "encodeURIComponent"
+                    | "decodeURIComponent"
+                    | "path"
+            ) && !q.contains("()")
+            {
+                return true;
+            }
+        }
+        let mut e = unwrap_expr(callee);
+        for _ in 0..MAX_DEPTH {
+            e = match e {
+                Expr::Member(m) => unwrap_expr(&m.obj),
+                Expr::Call(c) => match &c.callee {
+                    Callee::Expr(callee) => unwrap_expr(callee),
+                    _ => return false,
+                },
+                Expr::Ident(id) => {
+                    return self
+                        .const_init(id)
+                        .is_some_and(|init| matches!(unwrap_expr(init), Expr::Await(_)))
+                }
+                Expr::Await(_) | Expr::Lit(_) | Expr::Tpl(_) | Expr::Array(_) => return true,
+                _ => return false,
+            };
+        }
+        false
+    }
+
+    /// The initialiser of a name bound once (`const x = …`, or a `let` never reassigned), not
+    /// destructured.
+    fn const_init(&self, id: &Ident) -> Option<&'a Expr> {
+        let b = self.binding(id)?;
+        match &b.kind {
+            BindingKind::Var {
+                init: Some(init),
+                path,
+                ..
+            } if path.is_empty() && !b.reassigned => Some(init),
+            _ => None,
+        }
     }
 
     /// Whether an expression evaluates to a promise, as far as this file and Node's own APIs tell.
@@ -375,6 +677,243 @@ impl<'a> Model<'a> {
             return self.fn_returns_promise(f);
         }
         self.qual(callee).is_some_and(|q| is_promise_api(&q))
+    }
+}
+
+impl<'a> Model<'a> {
+    /// Whether a `.then` receiver is another library's thenable rather than a native promise:
+    /// a Cypress chain (rooted at `cy` or `Cypress`), a jQuery Deferred (rooted at `$` or
+    /// `jQuery`), or any receiver in a file that drives a browser-test library (Cypress,
+    /// Protractor, selenium-webdriver, WebdriverIO, Nightwatch, TestCafe), whose commands queue
+    /// on the library's own control flow and report failures through its runner.
+    pub fn is_foreign_thenable(&self, receiver: &Expr) -> bool {
+        self.chain_is_foreign(receiver, 0) || self.drives_browser_tests()
+    }
+
+    fn chain_is_foreign(&self, e: &Expr, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match unwrap_expr(e) {
+            Expr::Member(m) => self.chain_is_foreign(&m.obj, depth + 1),
+            Expr::Call(c) => match &c.callee {
+                Callee::Expr(callee) => self.chain_is_foreign(callee, depth + 1),
+                _ => false,
+            },
+            // `(done ? result : cy.wrap(result)).then(…)`
+            Expr::Cond(c) => {
+                self.chain_is_foreign(&c.cons, depth + 1)
+                    || self.chain_is_foreign(&c.alt, depth + 1)
+            }
+            Expr::Ident(id) if self.is_unresolved(id) => {
+                matches!(&*id.sym, "cy" | "Cypress" | "$" | "jQuery")
+            }
+            Expr::Ident(id) => self
+                .qual_ident(id)
+                .is_some_and(|q| q == "jquery" || q.starts_with("jquery.")),
+            _ => false,
+        }
+    }
+
+    /// Whether the file loads a browser-test library, by import, `require` or a triple-slash
+    /// `reference types` directive.
+    fn drives_browser_tests(&self) -> bool {
+        *self.promise_facts.drives_browser_tests.get_or_init(|| {
+            self.promise_facts.references_browser_tests || self.loads_module(is_browser_test_module)
+        })
+    }
+
+    /// Whether an import or `require` of the file loads a module the predicate accepts.
+    fn loads_module(&self, accept: fn(&str) -> bool) -> bool {
+        let imported = match self.program {
+            Program::Module(m) => m.body.iter().any(|item| {
+                matches!(item, ModuleItem::ModuleDecl(ModuleDecl::Import(i))
+                    if i.src.value.as_atom().is_some_and(|a| accept(a)))
+            }),
+            Program::Script(_) => false,
+        };
+        imported
+            || self.bindings.values().any(|b| match &b.kind {
+                BindingKind::Import { source, .. } => accept(source),
+                BindingKind::Var {
+                    init: Some(init), ..
+                } => self.required_module(init).is_some_and(accept),
+                _ => false,
+            })
+    }
+
+    /// The module behind `require('m')`, `require('m').x` or `require('m')(…)`.
+    fn required_module<'e>(&self, init: &'e Expr) -> Option<&'e str> {
+        let mut e = unwrap_expr(init);
+        for _ in 0..MAX_DEPTH {
+            e = match e {
+                Expr::Member(m) => unwrap_expr(&m.obj),
+                Expr::Call(c) => {
+                    if let Some(src) = self.require_source(c) {
+                        return Some(src);
+                    }
+                    match &c.callee {
+                        Callee::Expr(callee) => unwrap_expr(callee),
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            };
+        }
+        None
+    }
+}
+
+/// Per-file inputs and memos of the promise facts.
+#[derive(Debug, Default)]
+pub(crate) struct PromiseFacts {
+    /// A triple-slash directive references a browser-test library's types.
+    references_browser_tests: bool,
+    /// Whether the file drives a browser-test library, computed on first use.
+    drives_browser_tests: OnceCell<bool>,
+    /// [`Model::fn_cannot_reject`] answers by function index.
+    reject_memo: RefCell<FxHashMap<u32, bool>>,
+}
+
+impl PromiseFacts {
+    /// The facts that come from the file's comments.
+    pub(crate) fn new(comments: &[Comment]) -> Self {
+        let references_browser_tests = comments
+            .iter()
+            .any(|c| !c.block && reference_types(&c.text).is_some_and(is_browser_test_module));
+        Self {
+            references_browser_tests,
+            ..Self::default()
+        }
+    }
+}
+
+/// The package of a `/// <reference types="…" />` directive, given the comment's text after `//`.
+fn reference_types(text: &str) -> Option<&str> {
+    let rest = text
+        .strip_prefix('/')?
+        .trim_start()
+        .strip_prefix("<reference")?;
+    let after = &rest[rest.find("types=")? + "types=".len()..];
+    let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let value = &after[1..];
+    Some(&value[..value.find(quote)?])
+}
+
+/// Browser-test libraries whose commands return their own thenables.
+fn is_browser_test_module(m: &str) -> bool {
+    const DRIVERS: [&str; 6] = [
+        "cypress",
+        "protractor",
+        "selenium-webdriver",
+        "webdriverio",
+        "nightwatch",
+        "testcafe",
+    ];
+    DRIVERS.iter().any(|d| {
+        m.strip_prefix(d)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }) || m.starts_with("@wdio/")
+        || m.starts_with("@cypress/")
+}
+
+/// Which returned values [`RejectScan`] holds against a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReturnRule {
+    /// Only plain values and promises that cannot reject (a function whose promise is used).
+    Strict,
+    /// Anything but a promise known to reject (a callback, following what the file shows).
+    Lenient,
+    /// Return values do not matter (a `new Promise` executor).
+    Ignored,
+}
+
+/// How names and properties of unknown origin are taken by `value_cannot_reject`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    /// As possibly holding a rejecting promise (what an `await` or `Promise.all` is given).
+    Strict,
+    /// As plain values (what is returned or resolved with).
+    Lenient,
+}
+
+/// Scans one function body for what could reject its promise: `throw`, `await` of something
+/// that can reject, `for await`, and returned promises that can reject; a `try` whose `catch`
+/// cannot itself throw absorbs what its block throws, but not a promise returned from it
+/// without `await`, which settles after the `try` is left.
+struct RejectScan<'m, 'a> {
+    model: &'m Model<'a>,
+    scope: FnId,
+    returns: ReturnRule,
+    throws: bool,
+    escapes: bool,
+}
+
+impl RejectScan<'_, '_> {
+    fn check_return(&mut self, arg: &Expr) {
+        let scope = Some(self.scope);
+        let ok = match self.returns {
+            ReturnRule::Ignored => true,
+            ReturnRule::Strict => self
+                .model
+                .value_cannot_reject(arg, scope, Names::Lenient, 0),
+            ReturnRule::Lenient => {
+                !self.model.is_promise(arg, scope) || self.model.promise_cannot_reject(arg, scope)
+            }
+        };
+        self.escapes |= !ok;
+    }
+}
+
+impl Visit for RejectScan<'_, '_> {
+    fn visit_throw_stmt(&mut self, n: &ThrowStmt) {
+        self.throws = true;
+        n.visit_children_with(self);
+    }
+    fn visit_await_expr(&mut self, n: &AwaitExpr) {
+        let quiet = self
+            .model
+            .value_cannot_reject(&n.arg, Some(self.scope), Names::Strict, 0);
+        self.throws |= !quiet;
+        n.visit_children_with(self);
+    }
+    fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
+        self.throws |= n.is_await;
+        n.visit_children_with(self);
+    }
+    fn visit_return_stmt(&mut self, n: &ReturnStmt) {
+        if let Some(arg) = &n.arg {
+            self.check_return(arg);
+            arg.visit_with(self);
+        }
+    }
+    fn visit_try_stmt(&mut self, n: &TryStmt) {
+        let before = std::mem::take(&mut self.throws);
+        n.block.visit_with(self);
+        let block = std::mem::take(&mut self.throws);
+        let handler = match &n.handler {
+            Some(h) => {
+                h.visit_with(self);
+                std::mem::take(&mut self.throws)
+            }
+            None => true,
+        };
+        if let Some(f) = &n.finalizer {
+            f.visit_with(self);
+        }
+        self.throws = before || (block && handler) || self.throws;
+    }
+    fn visit_function(&mut self, _: &Function) {}
+    fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
+    fn visit_class(&mut self, _: &Class) {}
+}
+
+fn is_nullish(e: &Expr) -> bool {
+    match unwrap_expr(e) {
+        Expr::Lit(Lit::Null(_)) => true,
+        Expr::Ident(i) => i.sym == "undefined",
+        Expr::Unary(u) => u.op == UnaryOp::Void,
+        _ => false,
     }
 }
 
@@ -450,18 +989,6 @@ impl Visit for Returns<'_> {
             Some(arg) => self.args.push(crate::build::pin(&**arg)),
             None => self.bare = true,
         }
-    }
-    fn visit_function(&mut self, _: &Function) {}
-    fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
-    fn visit_class(&mut self, _: &Class) {}
-}
-
-/// Finds a `throw` outside nested functions.
-struct Throws(bool);
-
-impl Visit for Throws {
-    fn visit_throw_stmt(&mut self, _: &ThrowStmt) {
-        self.0 = true;
     }
     fn visit_function(&mut self, _: &Function) {}
     fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}

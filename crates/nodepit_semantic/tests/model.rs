@@ -149,3 +149,141 @@ fn handlers_are_found_with_method_and_path() {
         );
     });
 }
+
+/// Each top-level expression statement of `src` with its label and what `check` says of it.
+fn per_statement(
+    src: &str,
+    source_type: SourceType,
+    check: impl Fn(&nodepit_semantic::Model<'_>, &Expr) -> bool,
+) -> Vec<(String, bool)> {
+    analyze(src, source_type, |model, errors, _| {
+        assert!(errors.is_empty(), "{errors:?}");
+        let model = model.expect("parses");
+        model
+            .stmts()
+            .iter()
+            .filter(|s| s.func.is_none())
+            .map(|s| (expr_label(&s.node.expr), check(model, &s.node.expr)))
+            .collect()
+    })
+}
+
+fn labelled(expect: &[(&str, bool)]) -> Vec<(String, bool)> {
+    expect.iter().map(|(l, b)| (l.to_string(), *b)).collect()
+}
+
+#[test]
+fn promises_that_cannot_reject() {
+    let src = "
+        const { readFile } = require('node:fs/promises');
+        const log = require('./log');
+        async function guarded() {
+          log.debug('start');
+          if (!log.enabled) return;
+          try { await readFile('a'); } catch (err) { log.warn(err); } finally { log.debug('end'); }
+        }
+        async function awaitsFirst() { await readFile('a'); try { await readFile('b'); } catch {} }
+        async function rethrows() { try { await readFile('a'); } catch (err) { throw err; } }
+        async function returnsUnawaited() { try { return readFile('a'); } catch { return ''; } }
+        async function nothingAwaited(list) { list.pop(); }
+        async function innerGuard() {
+          try { try { await readFile('a'); } catch {} } catch (err) { throw err; }
+        }
+        function cached(v) { return Promise.resolve(v); }
+        function orFetch(v) { if (v) return Promise.resolve(v); return fetch('/x'); }
+        const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+        const waitOrFail = (ms) => new Promise((resolve, reject) => setTimeout(reject, ms));
+        const waitOrThrow = (ms) => new Promise((resolve) => { if (ms < 0) throw new Error('x'); });
+        guarded(); awaitsFirst(); rethrows(); returnsUnawaited(); nothingAwaited([]); innerGuard();
+        cached(1); orFetch(1); wait(1); waitOrFail(1); waitOrThrow(1);
+        Promise.resolve(); Promise.resolve(42); Promise.resolve(readFile('a')); Promise.reject(1);
+        Promise.allSettled([readFile('a')]);
+        Promise.allSettled([readFile('a')]).then((r) => log.info(r.length));
+        Promise.allSettled([readFile('a')]).then((r) => { throw new Error(String(r)); });
+        Promise.allSettled([readFile('a')]).then(async (r) => { await readFile(r[0]); });
+        Promise.all([1, 2].map(async (n) => { try { await readFile(String(n)); } catch {} }));
+        Promise.all([1, 2].map((n) => readFile(String(n))));
+        Promise.all([wait(1), cached(2)]);
+        readFile('a').catch(() => null);
+        wait(5).finally(() => log.info('done'));
+        readFile('a').finally(() => log.info('done'));";
+    let got = per_statement(src, SourceType::Js, |model, e| {
+        model.promise_cannot_reject(e, None)
+    });
+    assert_eq!(
+        got,
+        labelled(&[
+            ("guarded()", true),
+            ("awaitsFirst()", false),
+            ("rethrows()", false),
+            ("returnsUnawaited()", false),
+            ("nothingAwaited(…)", true),
+            ("innerGuard()", true),
+            ("cached(…)", true),
+            ("orFetch(…)", false),
+            ("wait(…)", true),
+            ("waitOrFail(…)", false),
+            ("waitOrThrow(…)", false),
+            ("Promise.resolve()", true),
+            ("Promise.resolve(…)", true),
+            ("Promise.resolve(…)", false),
+            ("Promise.reject(…)", false),
+            ("Promise.allSettled(…)", true),
+            ("Promise.allSettled(…).then(…)", true),
+            ("Promise.allSettled(…).then(…)", false),
+            ("Promise.allSettled(…).then(…)", false),
+            ("Promise.all(…)", true),
+            ("Promise.all(…)", false),
+            ("Promise.all(…)", true),
+            ("readFile(…).catch(…)", true),
+            ("wait(…).finally(…)", true),
+            ("readFile(…).finally(…)", false),
+        ])
+    );
+}
+
+#[test]
+fn thenables_of_test_drivers_and_jquery() {
+    let receiver = |model: &nodepit_semantic::Model<'_>, e: &Expr| {
+        let Expr::Call(c) = e else { return false };
+        let Callee::Expr(callee) = &c.callee else {
+            return false;
+        };
+        let Expr::Member(m) = &**callee else {
+            return false;
+        };
+        model.is_foreign_thenable(&m.obj)
+    };
+    let plain = "
+        cy.get('#a').invoke('text').then((t) => t);
+        (done ? done : cy.wrap(1)).then(() => 1);
+        $.ajax('/x').then(() => 1);
+        api.get('/x').then(() => 1);
+        fetch('/x').then(() => 1);";
+    assert_eq!(
+        per_statement(plain, SourceType::Js, receiver),
+        labelled(&[
+            ("cy.get(…).invoke(…).then(…)", true),
+            ("….then(…)", true),
+            ("$.ajax(…).then(…)", true),
+            ("api.get(…).then(…)", false),
+            ("fetch(…).then(…)", false),
+        ])
+    );
+    let shadowed =
+        "function f(cy) { return cy; }\nconst $ = require('zx');\n$.run('x').then(() => 1);";
+    assert_eq!(
+        per_statement(shadowed, SourceType::Js, receiver),
+        labelled(&[("$.run(…).then(…)", false)])
+    );
+    for src in [
+        "const { browser } = require('protractor');\nbrowser.get('/').then(() => 1);",
+        "import { Builder } from 'selenium-webdriver/chrome';\ndriver.get('/').then(() => 1);",
+        "import 'cypress';\nhelper().then(() => 1);",
+        "/// <reference types=\"cypress\" />\nhelper().then(() => 1);",
+    ] {
+        let got = per_statement(src, SourceType::Ts, receiver);
+        assert_eq!(got.len(), 1, "{src}");
+        assert!(got[0].1, "{src}");
+    }
+}
