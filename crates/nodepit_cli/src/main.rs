@@ -54,8 +54,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files or folders to lint.
-    #[arg(default_value = ".")]
+    /// Files or folders to lint [default: .]
+    #[arg(conflicts_with = "stdin_filename")]
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
@@ -90,7 +90,7 @@ struct CheckArgs {
     /// Report errors only.
     #[arg(long, short)]
     quiet: bool,
-    /// Lint standard input as if it were the file at this path.
+    /// Lint standard input as if it were the file at this path (no other paths then).
     #[arg(long = "stdin-filename", value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
     /// Print phase timings and counts to stderr.
@@ -184,6 +184,7 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let wall = std::time::Instant::now();
     let mut walk = std::time::Duration::ZERO;
+    let mut stdin_ignored = false;
     let result = Workspace::new(Options {
         select,
         threads: args.threads,
@@ -200,22 +201,52 @@ fn check(args: CheckArgs) -> ExitCode {
                     e.to_string(),
                 ));
             }
-            ws.lint_text(path, text).map(|r| vec![r])
+            // As ESLint does: text named like an ignored file gets no findings.
+            if ws.is_ignored(path)? {
+                eprintln!(
+                    "note: {} is ignored by its nodepit.toml, so standard input was not linted",
+                    path.display()
+                );
+                stdin_ignored = true;
+                return Ok((Vec::new(), Vec::new()));
+            }
+            ws.lint_text(path, text).map(|r| (vec![r], Vec::new()))
         }
         None => {
             let walk_start = std::time::Instant::now();
-            let files = ws.collect_files(&args.paths)?;
+            let paths = if args.paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                args.paths.clone()
+            };
+            let (files, unreadable) = ws.collect_files(&paths)?;
             walk = walk_start.elapsed();
-            ws.lint_files(files)
+            Ok((ws.lint_files(files)?, unreadable))
         }
     });
-    let mut results = match result {
+    let (mut results, mut unreadable) = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    // Files that could not be read are I/O errors (exit 2), not findings.
+    results.retain(|r| match &r.io_error {
+        Some(error) => {
+            unreadable.push(nodepit_workspace::IoError {
+                path: r.path.clone(),
+                error: error.clone(),
+            });
+            false
+        }
+        None => true,
+    });
+    unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+    for e in &unreadable {
+        eprintln!("error: {e}");
+    }
+    let io_failed = !unreadable.is_empty();
     for r in &results {
         if let Some(e) = &r.fix_error {
             eprintln!("error: {}: {e}", r.path.display());
@@ -224,7 +255,9 @@ fn check(args: CheckArgs) -> ExitCode {
     if args.diff {
         let diff = render::diff(&results);
         print!("{diff}");
-        return if diff.is_empty() {
+        return if io_failed {
+            ExitCode::from(2)
+        } else if diff.is_empty() {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
@@ -245,7 +278,11 @@ fn check(args: CheckArgs) -> ExitCode {
         return match baseline::write(path, &results) {
             Ok(n) => {
                 eprintln!("Recorded {n} finding{} in {}.", plural(n), path.display());
-                ExitCode::SUCCESS
+                if io_failed {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                }
             }
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", path.display());
@@ -269,6 +306,9 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let render_start = std::time::Instant::now();
     let out = match args.format {
+        // Nothing was linted, so a person sees nothing (the note is on stderr); machine formats
+        // still get their empty document.
+        Format::Pretty if stdin_ignored => String::new(),
         Format::Pretty => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             render::pretty(&results, color)
@@ -309,7 +349,9 @@ fn check(args: CheckArgs) -> ExitCode {
             args.max_warnings.unwrap_or(0)
         );
     }
-    if errors > 0 || too_many || (args.deny_warnings && warnings > 0) {
+    if io_failed {
+        ExitCode::from(2)
+    } else if errors > 0 || too_many || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -531,3 +531,466 @@ fn warning_limits_and_quiet() {
     let (code, v) = json(dir.path(), &["--quiet", "a.js"]);
     assert_eq!((code, v["summary"]["warnings"].as_u64()), (0, Some(0)));
 }
+
+// ---- Per-folder overrides, standard input, I/O errors, config lines and baselines (cli) ----
+
+/// A promise that can reject, floated at line 2.
+const REJECTS: &str = "async function save(x) { await db.put(x); }\nsave(1);\n";
+
+fn with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nodepit"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("nodepit runs");
+    let mut stdin = child.stdin.take().expect("piped");
+    // A usage error may exit before reading; a broken pipe then is expected.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    child.wait_with_output().expect("nodepit finishes")
+}
+
+/// `(path, rule, severity)` of every finding.
+fn findings(v: &Value) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+            (s("path"), s("rule"), s("severity"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn overrides_apply_by_glob_relative_to_their_config_and_later_blocks_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "nodepit.toml",
+        r#"
+[rules]
+no-floating-promise = "error"
+
+[[overrides]]
+files = ["test/**", "**/*.spec.*"]
+exclude = ["test/e2e/**"]
+[overrides.rules]
+no-floating-promise = "off"
+
+[[overrides]]
+files = ["./**/*.spec.*"]
+[overrides.rules.no-floating-promise]
+level = "warning"
+"#,
+    );
+    for f in [
+        "src/app.js",
+        "test/unit.js",
+        "test/e2e/flow.js",
+        "src/app.spec.js",
+        "pkg/test/inner.js",
+    ] {
+        write(root, f, REJECTS);
+    }
+    // A nested config's globs are relative to its own folder: `test/**` there is pkg/test/**.
+    write(
+        root,
+        "pkg/nodepit.toml",
+        "[[overrides]]\nfiles = [\"test/**\"]\nrules = { no-floating-promise = \"warn\" }\n",
+    );
+    let expected = |prefix: &str| {
+        vec![
+            (
+                format!("{prefix}pkg/test/inner.js"),
+                "no-floating-promise".into(),
+                "warning".into(),
+            ),
+            (
+                format!("{prefix}src/app.js"),
+                "no-floating-promise".into(),
+                "error".into(),
+            ),
+            (
+                format!("{prefix}src/app.spec.js"),
+                "no-floating-promise".into(),
+                "warning".into(),
+            ),
+            (
+                format!("{prefix}test/e2e/flow.js"),
+                "no-floating-promise".into(),
+                "error".into(),
+            ),
+        ]
+    };
+    let (code, v) = json(root, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&v), expected("./"));
+    // The same from another folder, and with files named one by one.
+    let (_, v) = json(&root.join("src"), &[".."]);
+    assert_eq!(findings(&v), expected("../"));
+    let (_, v) = json(&root.join("test"), &["unit.js", "e2e/flow.js"]);
+    assert_eq!(
+        findings(&v),
+        vec![(
+            "e2e/flow.js".into(),
+            "no-floating-promise".into(),
+            "error".into()
+        )]
+    );
+    // Standard input named as a test file gets the test settings.
+    let out = with_stdin(
+        root,
+        &["check", "--format", "json", "--stdin-filename", "test/x.js"],
+        REJECTS,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn override_and_rule_table_errors_name_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.js", REJECTS);
+    let cases = [
+        (
+            "[[overrides]]\nfiles = [\"test/**\"]\n[overrides.rules]\nprefer-pipeline = \"off\"\n\n[[overrides]]\nfiles = [\"web/**\"]\n[overrides.rules]\nno-floating-promis = \"off\"\n",
+            "nodepit.toml:9:1: overrides[1].rules.no-floating-promis: unknown rule",
+        ),
+        (
+            "[rules.no-floating-promise]\nallow = [\"x\"]\nlevel = \"loud\"\n",
+            "nodepit.toml:3:9: rules.no-floating-promise.level: invalid level `loud`",
+        ),
+        (
+            "[rules.no-floating-promise]\nlevel = \"warn\"\nallwo = [\"x\"]\n",
+            "nodepit.toml:3:1: rules.no-floating-promise.allwo: invalid option",
+        ),
+        (
+            "[rules.no-floating-promise]\nallow = \"save\"\n",
+            "nodepit.toml:2:1: rules.no-floating-promise.allow: invalid option",
+        ),
+        (
+            "[[overrides]]\nrules = { prefer-pipeline = \"off\" }\n",
+            "nodepit.toml:1:1: overrides[0].files: an override needs `files`",
+        ),
+        (
+            "[[overrides]]\nfiles = [\"ok/**\",\n  \"bad/[\"]\n",
+            "nodepit.toml:3:3: overrides[0].files: invalid glob `bad/[`",
+        ),
+    ];
+    for (config, expected) in cases {
+        write(dir.path(), "nodepit.toml", config);
+        let out = nodepit(dir.path(), &["check"]);
+        assert_eq!(out.status.code(), Some(2), "{config}");
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{config}\n{err}");
+    }
+    // The error message lists the alias it accepts.
+    write(
+        dir.path(),
+        "nodepit.toml",
+        "[rules]\nprefer-pipeline = \"loud\"\n",
+    );
+    let err = stderr(&nodepit(dir.path(), &["check"]));
+    assert!(err.contains("\"warning\""), "{err}");
+    // `"warning"` is an alias of `"warn"`, as ESLint users type it.
+    write(
+        dir.path(),
+        "nodepit.toml",
+        "[rules.no-floating-promise]\nlevel = \"warning\"\n",
+    );
+    let (code, v) = json(dir.path(), &["a.js"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["diagnostics"][0]["severity"], "warning");
+}
+
+#[test]
+fn stdin_diff_shows_the_fixes_and_exits_like_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixable = "async function save(x) { await db.put(x); }\nasync function run() {\n  save(1);\n}\nmodule.exports = run;\n";
+    let out = with_stdin(
+        dir.path(),
+        &["check", "--diff", "--stdin-filename", "src/run.js"],
+        fixable,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains("--- src/run.js")
+            && diff.contains("-  save(1);")
+            && diff.contains("+  await save(1);"),
+        "{diff}"
+    );
+    assert!(
+        !dir.path().join("src/run.js").exists(),
+        "--diff writes nothing"
+    );
+    // Nothing to fix: no output, exit 0, as for files.
+    let out = with_stdin(
+        dir.path(),
+        &["check", "--diff", "--stdin-filename", "src/run.js"],
+        "const x = 1;\n",
+    );
+    assert_eq!((out.status.code(), out.stdout.len()), (Some(0), 0));
+    // --fix still cannot rewrite standard input, and its message points at --diff.
+    let out = with_stdin(
+        dir.path(),
+        &["check", "--fix", "--stdin-filename", "a.js"],
+        fixable,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--diff"));
+}
+
+#[test]
+fn stdin_respects_ignore_and_refuses_paths_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "nodepit.toml", "ignore = [\"dist/**\"]\n");
+    write(dir.path(), "a.js", REJECTS);
+    let out = with_stdin(
+        dir.path(),
+        &["check", "--stdin-filename", "dist/bundle.js"],
+        REJECTS,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        stderr(&out).contains("dist/bundle.js is ignored"),
+        "{}",
+        stderr(&out)
+    );
+    let out = with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "dist/bundle.js",
+        ],
+        REJECTS,
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(
+        (out.status.code(), v["summary"]["files"].as_u64()),
+        (Some(0), Some(0))
+    );
+    // Not ignored: linted.
+    let out = with_stdin(
+        dir.path(),
+        &["check", "--stdin-filename", "src/app.js"],
+        REJECTS,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // Paths beside standard input were silently dropped; now they are a usage error.
+    let out = with_stdin(
+        dir.path(),
+        &["check", "--stdin-filename", "src/app.js", "a.js"],
+        REJECTS,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--stdin-filename"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+/// Whether this process runs as root (a file it creates is owned by uid 0).
+fn running_as_root(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).is_ok_and(|m| m.uid() == 0)
+}
+
+#[test]
+fn unreadable_paths_are_io_errors_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "good.js", REJECTS);
+    // A dangling symlink named on the command line fails even for root.
+    std::os::unix::fs::symlink(root.join("gone.js"), root.join("dangling.js")).unwrap();
+    let out = nodepit(root, &["check", "dangling.js"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read dangling.js: No such file or directory"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A file whose read fails for root too: the kernel refuses to read /proc/self/mem at 0.
+    if cfg!(target_os = "linux") {
+        std::os::unix::fs::symlink("/proc/self/mem", root.join("mem.js")).unwrap();
+        let (code, v) = json(root, &["mem.js", "good.js"]);
+        assert_eq!(code, 2, "an unreadable file is an I/O error, not a finding");
+        assert_eq!(
+            findings(&v),
+            vec![(
+                "good.js".into(),
+                "no-floating-promise".into(),
+                "error".into()
+            )],
+            "the rest is still linted, and no syntax-error is made up"
+        );
+        let err = stderr(&nodepit(root, &["check", "mem.js"]));
+        assert!(
+            err.contains("error: cannot read mem.js: Input/output error"),
+            "{err}"
+        );
+        std::fs::remove_file(root.join("mem.js")).unwrap();
+    }
+
+    // chmod 000 stops everyone but root: as root, run nodepit as `nobody` instead.
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    write(root, "locked/inner.js", REJECTS);
+    write(root, "closed.js", REJECTS);
+    mode(root, 0o755);
+    mode(&root.join("locked"), 0o000);
+    mode(&root.join("closed.js"), 0o000);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nodepit"));
+    cmd.args(["check", "--format", "json", "."])
+        .current_dir(root);
+    if running_as_root(root) {
+        cmd.uid(65534).gid(65534);
+    }
+    let out = cmd.output();
+    mode(&root.join("locked"), 0o755);
+    mode(&root.join("closed.js"), 0o644);
+    let Ok(out) = out else {
+        eprintln!("skipped the chmod case: cannot run nodepit as an unprivileged user");
+        return;
+    };
+    if !out.status.success()
+        && out.stdout.is_empty()
+        && stderr(&out).contains("Permission denied")
+        && !stderr(&out).contains("locked")
+    {
+        eprintln!(
+            "skipped the chmod case: the binary is not reachable as `nobody`: {}",
+            stderr(&out)
+        );
+        return;
+    }
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error: cannot read ./locked: Permission denied"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: cannot read ./closed.js: Permission denied"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(
+        findings(&v),
+        vec![(
+            "./good.js".into(),
+            "no-floating-promise".into(),
+            "error".into()
+        )]
+    );
+}
+
+#[test]
+fn baseline_paths_are_relative_to_the_baseline_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "src/a.js", REJECTS);
+    write(root, "src/lib/b.js", REJECTS);
+    let out = nodepit(
+        root,
+        &["check", "--write-baseline", "nodepit-baseline.json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(root.join("nodepit-baseline.json")).unwrap();
+    assert!(written.contains("\"src/lib/b.js\""), "{written}");
+
+    let abs = root.to_string_lossy().to_string();
+    let abs_baseline = root
+        .join("nodepit-baseline.json")
+        .to_string_lossy()
+        .to_string();
+    let runs: [(&Path, Vec<&str>); 5] = [
+        (root, vec!["--baseline", "nodepit-baseline.json"]),
+        (
+            &root.join("src"),
+            vec!["--baseline", "../nodepit-baseline.json"],
+        ),
+        (
+            &root.join("src/lib"),
+            vec!["--baseline", "../../nodepit-baseline.json", "b.js"],
+        ),
+        (root, vec!["--baseline", &abs_baseline, &abs]),
+        (
+            root,
+            vec!["--baseline", "nodepit-baseline.json", "./src/../src"],
+        ),
+    ];
+    for (cwd, args) in &runs {
+        let (code, v) = json(cwd, args);
+        assert_eq!(
+            (code, findings(&v)),
+            (0, vec![]),
+            "from {cwd:?} with {args:?}"
+        );
+    }
+    // A new finding still comes back, from a subfolder too.
+    write(root, "src/lib/b.js", &format!("{REJECTS}save(2);\n"));
+    let (code, v) = json(
+        &root.join("src"),
+        &["--baseline", "../nodepit-baseline.json"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(rules_of(&v), vec![("no-floating-promise".to_string(), 3)]);
+}
+
+#[test]
+fn version_1_baselines_still_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "src/a.js", REJECTS);
+    // Write a baseline as version 1 did (paths as spelled, from where nodepit ran), by running
+    // today's writer and rewriting its version: a file in the root with paths from the root is
+    // what both versions write.
+    nodepit(root, &["check", "--write-baseline", "b.json"]);
+    let v2 = std::fs::read_to_string(root.join("b.json")).unwrap();
+    write(
+        root,
+        "b.json",
+        &v2.replace("\"version\": 2", "\"version\": 1"),
+    );
+    let (code, _) = json(root, &["--baseline", "b.json"]);
+    assert_eq!(code, 0, "run from where it was written");
+    let (code, _) = json(&root.join("src"), &["--baseline", "../b.json"]);
+    assert_eq!(code, 0, "its paths are read relative to its folder");
+    // Kept elsewhere, a version 1 file still matches the command line that wrote it.
+    write(root, "ci/b.json", &v2.replace("\"version\": 2", "\"version\": 1"));
+    let (code, _) = json(root, &["--baseline", "ci/b.json"]);
+    assert_eq!(code, 0, "paths as spelled on the command line");
+    let (code, _) = json(root, &["--baseline", "ci/b.json", "src"]);
+    assert_eq!(code, 0, "./src/a.js and src/a.js agree");
+    write(root, "b.json", "{\"version\": 7, \"findings\": []}");
+    let out = nodepit(root, &["check", "--baseline", "b.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unsupported baseline version 7"));
+}

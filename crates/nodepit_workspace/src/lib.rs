@@ -1,5 +1,6 @@
 //! The API both front ends call: finding files (respecting `.gitignore`, skipping
-//! `node_modules`), finding each file's `nodepit.toml`, and linting in parallel.
+//! `node_modules`), finding each file's `nodepit.toml` and the `[[overrides]]` that apply to
+//! it, and linting in parallel.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use nodepit_analyzer::semantic::SourceType;
 use nodepit_analyzer::{
-    lint_source, lint_source_timed, Config, ConfigError, Diagnostic, Level, LintTimes, RuleSet,
-    RuleSetting, Severity, SYNTAX_ERROR,
+    lint_source, lint_source_timed, normalize_glob, Config, ConfigError, Diagnostic, Level,
+    LintTimes, RuleSet, Severity, SYNTAX_ERROR,
 };
 use rayon::prelude::*;
 
@@ -38,11 +39,37 @@ impl std::fmt::Display for SetupError {
         match self {
             Self::Path(p, e) => write!(f, "cannot read {}: {e}", p.display()),
             Self::Config(p, e) => {
-                write!(f, "{}:{}:{}: {}", p.display(), e.line, e.column, e.message)
+                write!(f, "{}:{}:{}: ", p.display(), e.line, e.column)?;
+                if let Some(key) = &e.key {
+                    write!(f, "{key}: ")?;
+                }
+                f.write_str(&e.message)
             }
             Self::Rules(e) => f.write_str(e),
         }
     }
+}
+
+/// A file or folder that could not be read (exit code 2, but the run goes on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoError {
+    /// The path that failed.
+    pub path: PathBuf,
+    /// The operating system's error.
+    pub error: String,
+}
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read {}: {}", self.path.display(), self.error)
+    }
+}
+
+/// `[[overrides]]` globs, compiled: a block applies when `files` matches and `exclude` does not.
+#[derive(Debug)]
+struct OverrideGlobs {
+    files: GlobSet,
+    exclude: GlobSet,
 }
 
 /// A config file and the rules it enables.
@@ -50,20 +77,107 @@ impl std::fmt::Display for SetupError {
 pub struct Settings {
     /// The `nodepit.toml` it came from (`None` for defaults).
     pub path: Option<PathBuf>,
-    /// The parsed config.
+    /// The parsed config (without the editor's levels).
     pub config: Config,
-    /// The rules to run.
-    pub rules: RuleSet,
+    /// The rules for files no `[[overrides]]` block matches.
+    pub rules: Arc<RuleSet>,
     ignore: GlobSet,
+    overrides: Vec<OverrideGlobs>,
+    /// Rule sets by the indices of the override blocks that match, built on first use: a tree
+    /// has few distinct combinations, so each is built once and shared.
+    variants: Mutex<HashMap<Vec<usize>, Arc<RuleSet>>>,
+    /// What the run adds on top of every config: the editor's levels and `--rule`.
+    levels: Vec<(String, Level)>,
+    select: Option<Vec<String>>,
     root: PathBuf,
 }
 
 impl Settings {
+    /// A file's path relative to the config's folder, as globs match it.
+    fn relative(&self, file: &Path) -> PathBuf {
+        let abs = absolute_path(file);
+        abs.strip_prefix(&self.root).unwrap_or(&abs).to_path_buf()
+    }
+
     /// Whether the config's `ignore` globs exclude a file.
     pub fn ignores(&self, file: &Path) -> bool {
-        let rel = file.strip_prefix(&self.root).unwrap_or(file);
-        self.ignore.is_match(rel)
+        self.ignore.is_match(self.relative(file))
     }
+
+    /// The indices of the `[[overrides]]` blocks that apply to a file, in file order.
+    pub fn overrides_for(&self, file: &Path) -> Vec<usize> {
+        if self.overrides.is_empty() {
+            return Vec::new();
+        }
+        let rel = self.relative(file);
+        self.overrides
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.files.is_match(&rel) && !o.exclude.is_match(&rel))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The rules for a file: the base rules with every matching override laid on top.
+    pub fn rules_for(&self, file: &Path) -> Result<Arc<RuleSet>, SetupError> {
+        let matched = self.overrides_for(file);
+        if matched.is_empty() {
+            return Ok(self.rules.clone());
+        }
+        if let Some(rules) = self.variants.lock().expect("rule sets").get(&matched) {
+            return Ok(rules.clone());
+        }
+        let config = self.config.with_overrides(&matched);
+        let rules = Arc::new(build_rules(config, &self.levels, self.select.as_deref())?);
+        // Two threads may build the same set at once; either result is the same.
+        self.variants
+            .lock()
+            .expect("rule sets")
+            .insert(matched, rules.clone());
+        Ok(rules)
+    }
+}
+
+/// The rules a config enables, with the run's levels (the editor's settings) applied last, so
+/// they win over the config and its overrides.
+fn build_rules(
+    mut config: Config,
+    levels: &[(String, Level)],
+    select: Option<&[String]>,
+) -> Result<RuleSet, SetupError> {
+    for (id, level) in levels {
+        config.rules.entry(id.clone()).or_default().level = Some(*level);
+    }
+    RuleSet::new(nodepit_rules::REGISTRY, &config, select).map_err(SetupError::Rules)
+}
+
+/// Compiles globs the config parser has already validated.
+fn glob_set<'g>(globs: impl IntoIterator<Item = &'g String>) -> Result<GlobSet, SetupError> {
+    let mut set = GlobSetBuilder::new();
+    for g in globs {
+        if let Ok(glob) = Glob::new(normalize_glob(g)) {
+            set.add(glob);
+        }
+    }
+    set.build().map_err(|e| SetupError::Rules(e.to_string()))
+}
+
+/// An absolute path with `.` and `..` removed by hand (no file system access, so symlinks are
+/// kept as written): config lookup, globs and baselines all compare paths in this form.
+pub fn absolute_path(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in abs.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The linted result of one file.
@@ -89,6 +203,8 @@ pub struct FileResult {
     pub read_time: std::time::Duration,
     /// Time spent in each linting phase.
     pub times: LintTimes,
+    /// Why the file could not be read, when it could not (it then has no diagnostics).
+    pub io_error: Option<String>,
 }
 
 impl FileResult {
@@ -103,6 +219,7 @@ impl FileResult {
             fix_error: None,
             read_time: std::time::Duration::ZERO,
             times: LintTimes::default(),
+            io_error: None,
         }
     }
 }
@@ -151,9 +268,14 @@ impl Workspace {
     }
 
     /// Lintable files under `paths`: directories are walked (respecting `.gitignore`, skipping
-    /// `node_modules`); files named explicitly are always included.
-    pub fn collect_files(&self, paths: &[PathBuf]) -> Result<Vec<PathBuf>, SetupError> {
+    /// `node_modules`); files named explicitly are always included. Folders the walk cannot
+    /// read come back beside the files; a path that does not exist stops the run.
+    pub fn collect_files(
+        &self,
+        paths: &[PathBuf],
+    ) -> Result<(Vec<PathBuf>, Vec<IoError>), SetupError> {
         let mut files = Vec::new();
+        let errors = Mutex::new(Vec::new());
         for path in paths {
             let meta = std::fs::metadata(path)
                 .map_err(|e| SetupError::Path(path.clone(), e.to_string()))?;
@@ -170,12 +292,15 @@ impl Workspace {
                 .build_parallel()
                 .run(|| {
                     Box::new(|entry| {
-                        if let Ok(entry) = entry {
-                            if entry.file_type().is_some_and(|t| t.is_file())
-                                && SourceType::from_path(entry.path()).is_some()
-                            {
-                                found.lock().expect("walk").push(entry.into_path());
+                        match entry {
+                            Ok(entry) => {
+                                if entry.file_type().is_some_and(|t| t.is_file())
+                                    && SourceType::from_path(entry.path()).is_some()
+                                {
+                                    found.lock().expect("walk").push(entry.into_path());
+                                }
                             }
+                            Err(e) => errors.lock().expect("walk").push(walk_error(&e, path)),
                         }
                         ignore::WalkState::Continue
                     })
@@ -184,7 +309,16 @@ impl Workspace {
         }
         files.sort();
         files.dedup();
-        Ok(files)
+        let mut errors = errors.into_inner().expect("walk");
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        errors.dedup();
+        Ok((files, errors))
+    }
+
+    /// Whether the config that applies to `path` ignores it (for text linted under a given
+    /// name, such as standard input, which no walk filters).
+    pub fn is_ignored(&self, path: &Path) -> Result<bool, SetupError> {
+        Ok(self.settings_for(path)?.ignores(path))
     }
 
     /// Forgets every loaded config, so the next lint reads `nodepit.toml` files again.
@@ -194,7 +328,7 @@ impl Workspace {
 
     /// The settings that apply to a file: the nearest `nodepit.toml` above it, or defaults.
     pub fn settings_for(&self, file: &Path) -> Result<Arc<Settings>, SetupError> {
-        let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let abs = absolute_path(file);
         let mut dir = abs.parent().map(Path::to_path_buf);
         let mut visited = Vec::new();
         let found = loop {
@@ -237,7 +371,7 @@ impl Workspace {
     }
 
     fn load(&self, path: Option<&Path>, dir: &Path) -> Result<Settings, SetupError> {
-        let mut config = match path {
+        let config = match path {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
                     .map_err(|e| SetupError::Path(p.to_path_buf(), e.to_string()))?;
@@ -246,35 +380,30 @@ impl Workspace {
             }
             None => Config::default(),
         };
-        for (id, level) in &self.options.overrides {
-            config
-                .rules
-                .entry(id.clone())
-                .or_insert_with(RuleSetting::default)
-                .level = Some(*level);
-        }
-        let rules = RuleSet::new(
-            nodepit_rules::REGISTRY,
-            &config,
-            self.options.select.as_deref(),
-        )
-        .map_err(SetupError::Rules)?;
-        let mut globs = GlobSetBuilder::new();
-        for g in &config.ignore {
-            // Validated when the config was parsed.
-            if let Ok(glob) = Glob::new(g) {
-                globs.add(glob);
-            }
-        }
-        let ignore = globs
-            .build()
-            .map_err(|e| SetupError::Rules(e.to_string()))?;
+        let levels = self.options.overrides.clone();
+        let select = self.options.select.clone();
+        let rules = Arc::new(build_rules(config.clone(), &levels, select.as_deref())?);
+        let ignore = glob_set(&config.ignore)?;
+        let overrides = config
+            .overrides
+            .iter()
+            .map(|o| {
+                Ok(OverrideGlobs {
+                    files: glob_set(&o.files)?,
+                    exclude: glob_set(&o.exclude)?,
+                })
+            })
+            .collect::<Result<_, SetupError>>()?;
         Ok(Settings {
             path: path.map(Path::to_path_buf),
             config,
             rules,
             ignore,
-            root: dir.to_path_buf(),
+            overrides,
+            variants: Mutex::new(HashMap::new()),
+            levels,
+            select,
+            root: absolute_path(dir),
         })
     }
 
@@ -293,15 +422,14 @@ impl Workspace {
                 .into_par_iter()
                 .map(|path| {
                     let settings = self.settings_for(&path)?;
-                    if settings
-                        .ignores(&std::path::absolute(&path).unwrap_or_else(|_| path.clone()))
-                    {
+                    if settings.ignores(&path) {
                         return Ok(None);
                     }
-                    let result = lint_path(path, &settings, parse_only);
+                    let rules = settings.rules_for(&path)?;
+                    let result = lint_path(path, &rules, parse_only);
                     let mut result = match fix {
-                        Some(fix) => fix_result(result, &settings, fix),
-                        None => result,
+                        Some(fix) if result.io_error.is_none() => fix_result(result, &rules, fix),
+                        _ => result,
                     };
                     if result.diagnostics.is_empty() && result.original.is_none() {
                         result.text = String::new();
@@ -313,15 +441,22 @@ impl Workspace {
         Ok(results?.into_iter().flatten().collect())
     }
 
-    /// Lints text that is not (or not yet) on disk, as the file `path`, on a large-stack thread.
+    /// Lints text that is not (or not yet) on disk, as the file `path` (its config and
+    /// overrides apply), on a large-stack thread. When the run fixes, the fixes are computed
+    /// (for `--diff`) but never written: the text is not the file.
     pub fn lint_text(&self, path: &Path, text: String) -> Result<FileResult, SetupError> {
-        let settings = self.settings_for(path)?;
+        let rules = self.settings_for(path)?.rules_for(path)?;
+        let fix = self.options.fix.map(|f| FixOptions { write: false, ..f });
         let path = path.to_path_buf();
         let handle = std::thread::Builder::new()
             .stack_size(STACK_SIZE)
             .spawn(move || {
-                let diagnostics = lint_text_with(&path, &text, &settings.rules);
-                FileResult::new(path, text, diagnostics)
+                let diagnostics = lint_text_with(&path, &text, &rules);
+                let result = FileResult::new(path, text, diagnostics);
+                match fix {
+                    Some(fix) => fix_result(result, &rules, fix),
+                    None => result,
+                }
             })
             .map_err(|e| SetupError::Rules(e.to_string()))?;
         handle
@@ -331,7 +466,7 @@ impl Workspace {
 }
 
 /// Applies a linted file's fixes, writes the file when asked, and re-lints the new text.
-fn fix_result(mut result: FileResult, settings: &Settings, fix: FixOptions) -> FileResult {
+fn fix_result(mut result: FileResult, rules: &RuleSet, fix: FixOptions) -> FileResult {
     match apply_fixes(
         &result.path,
         &result.text,
@@ -346,7 +481,7 @@ fn fix_result(mut result: FileResult, settings: &Settings, fix: FixOptions) -> F
                     return result;
                 }
             }
-            let diagnostics = lint_text_with(&result.path, &fixed, &settings.rules);
+            let diagnostics = lint_text_with(&result.path, &fixed, rules);
             let original = std::mem::replace(&mut result.text, fixed);
             result.original = Some(original);
             result.diagnostics = diagnostics;
@@ -360,18 +495,14 @@ fn fix_result(mut result: FileResult, settings: &Settings, fix: FixOptions) -> F
     }
 }
 
-fn lint_path(path: PathBuf, settings: &Settings, parse_only: bool) -> FileResult {
+fn lint_path(path: PathBuf, rules: &RuleSet, parse_only: bool) -> FileResult {
     let start = std::time::Instant::now();
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
-            let d = Diagnostic::new(
-                SYNTAX_ERROR,
-                Severity::Error,
-                0..0,
-                format!("cannot read this file: {e}"),
-            );
-            return FileResult::new(path, String::new(), vec![d]);
+            let mut result = FileResult::new(path, String::new(), Vec::new());
+            result.io_error = Some(e.to_string());
+            return result;
         }
     };
     match String::from_utf8(bytes) {
@@ -379,8 +510,7 @@ fn lint_path(path: PathBuf, settings: &Settings, parse_only: bool) -> FileResult
             let read_time = start.elapsed();
             let mut times = LintTimes::default();
             let source_type = SourceType::from_path(&path).unwrap_or(SourceType::Js);
-            let diagnostics =
-                lint_source_timed(&text, source_type, &settings.rules, &mut times, !parse_only);
+            let diagnostics = lint_source_timed(&text, source_type, rules, &mut times, !parse_only);
             let mut result = FileResult::new(path, text, diagnostics);
             result.read_time = read_time;
             result.times = times;
@@ -397,6 +527,32 @@ fn lint_path(path: PathBuf, settings: &Settings, parse_only: bool) -> FileResult
             );
             FileResult::new(path, text, vec![d])
         }
+    }
+}
+
+/// The path and OS error of a failed walk step (`ignore` wraps them in depth and path layers).
+fn walk_error(err: &ignore::Error, root: &Path) -> IoError {
+    fn message(err: &ignore::Error) -> String {
+        match err {
+            ignore::Error::Io(e) => e.to_string(),
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => message(err),
+            other => other.to_string(),
+        }
+    }
+    fn path(err: &ignore::Error) -> Option<&Path> {
+        match err {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path(err)
+            }
+            _ => None,
+        }
+    }
+    IoError {
+        path: path(err).unwrap_or(root).to_path_buf(),
+        error: message(err),
     }
 }
 
@@ -608,6 +764,66 @@ mod tests {
         );
         assert_eq!(a, b);
         assert_ne!(a[0], a[1]);
+    }
+
+    /// A fresh folder under the system's temp dir, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("nodepit-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            Self(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn rules_at(ws: &Workspace, path: &Path) -> Vec<(&'static str, Severity)> {
+        let text = "const fs = require('fs');\nasync function save(x) { await db.put(x); }\nsave(1);\nfs.createReadStream('a').pipe(process.stdout);\n";
+        let r = ws.lint_text(path, text.into()).expect("lints");
+        r.diagnostics.iter().map(|d| (d.rule, d.severity)).collect()
+    }
+
+    #[test]
+    fn text_linted_under_a_name_gets_that_paths_overrides_and_editor_levels_win() {
+        let dir = TempDir::new("overrides");
+        std::fs::write(
+            dir.0.join(CONFIG_FILE),
+            "[[overrides]]\nfiles = [\"test/**\"]\n[overrides.rules]\nno-floating-promise = \"off\"\nprefer-pipeline = \"off\"\n",
+        )
+        .expect("config");
+        let ws = Workspace::new(Options::default()).expect("workspace");
+        let pipe = ("prefer-pipeline", Severity::Warning);
+        let float = ("no-floating-promise", Severity::Error);
+        assert_eq!(rules_at(&ws, &dir.0.join("src/a.js")), vec![float, pipe]);
+        assert_eq!(rules_at(&ws, &dir.0.join("test/a.js")), vec![]);
+        assert_eq!(rules_at(&ws, &dir.0.join("src/../test/unit/a.js")), vec![]);
+        // The editor's levels are laid over the config and its overrides.
+        let ws = Workspace::new(Options {
+            overrides: vec![("prefer-pipeline".into(), Level::Error)],
+            ..Options::default()
+        })
+        .expect("workspace");
+        assert_eq!(
+            rules_at(&ws, &dir.0.join("test/a.js")),
+            vec![("prefer-pipeline", Severity::Error)]
+        );
+    }
+
+    #[test]
+    fn absolute_paths_drop_dot_segments() {
+        let cwd = std::env::current_dir().expect("cwd");
+        assert_eq!(
+            absolute_path(Path::new("./a/../b/./c.js")),
+            cwd.join("b/c.js")
+        );
+        assert_eq!(absolute_path(Path::new("/x/y/../z")), PathBuf::from("/x/z"));
     }
 
     #[test]
