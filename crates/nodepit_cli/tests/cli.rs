@@ -984,7 +984,11 @@ fn version_1_baselines_still_match() {
     let (code, _) = json(&root.join("src"), &["--baseline", "../b.json"]);
     assert_eq!(code, 0, "its paths are read relative to its folder");
     // Kept elsewhere, a version 1 file still matches the command line that wrote it.
-    write(root, "ci/b.json", &v2.replace("\"version\": 2", "\"version\": 1"));
+    write(
+        root,
+        "ci/b.json",
+        &v2.replace("\"version\": 2", "\"version\": 1"),
+    );
     let (code, _) = json(root, &["--baseline", "ci/b.json"]);
     assert_eq!(code, 0, "paths as spelled on the command line");
     let (code, _) = json(root, &["--baseline", "ci/b.json", "src"]);
@@ -993,4 +997,23 @@ fn version_1_baselines_still_match() {
     let out = nodepit(root, &["check", "--baseline", "b.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unsupported baseline version 7"));
+}
+
+#[test]
+fn readme_config_examples_are_valid_configs() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README");
+    let blocks: Vec<&str> = readme
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .collect();
+    assert!(blocks.len() >= 3, "the configuration section shows configs");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "test/a.js", REJECTS);
+    for block in blocks {
+        write(dir.path(), "nodepit.toml", block);
+        let out = nodepit(dir.path(), &["check"]);
+        assert_ne!(out.status.code(), Some(2), "{block}\n{}", stderr(&out));
+    }
 }
