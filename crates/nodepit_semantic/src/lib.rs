@@ -10,6 +10,7 @@ mod line_index;
 mod model;
 mod names;
 mod parse;
+mod redeclare;
 mod streams;
 mod values;
 
@@ -23,3 +24,4 @@ pub use names::{
     callee_name, expr_label, member_name, normalize_module, static_string, unwrap_expr,
 };
 pub use parse::{analyze, analyze_timed, Comment, Depth, ParseError, PhaseTimes, SourceType};
+pub use redeclare::Redeclaration;

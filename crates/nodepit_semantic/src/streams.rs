@@ -31,6 +31,10 @@ impl Model<'_> {
                         }
                     }
                 }
+                // `s.on('error', f)` evaluates to `s`.
+                if let Some(recv) = self.chained_receiver(c) {
+                    return self.stream_at(recv, depth + 1);
+                }
             }
             Expr::New(n) => {
                 if let Some(c) = self.class_of(&n.callee) {
@@ -107,6 +111,21 @@ impl Model<'_> {
         self.qual(e).is_some_and(|q| is_stream_qual(&q))
     }
 
+    /// The receiver of a call to a stream method that returns its receiver, such as
+    /// `s.on('error', f)` or `s.setEncoding('utf8')`: the call's value is `s` itself when `s` is
+    /// a stream (or an emitter). Says nothing about whether `s` is a stream.
+    pub fn chained_receiver<'e>(&self, call: &'e CallExpr) -> Option<&'e Expr> {
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return None;
+        };
+        member_name(&m.prop)
+            .is_some_and(returns_receiver)
+            .then_some(&*m.obj)
+    }
+
     fn class_is_stream(&self, c: ClassId) -> bool {
         let mut class = Some(c);
         for _ in 0..8 {
@@ -158,6 +177,33 @@ impl Model<'_> {
                     )
                 })
     }
+}
+
+/// Methods of emitters, streams, sockets and outgoing HTTP messages that return `this`.
+fn returns_receiver(method: &str) -> bool {
+    matches!(
+        method,
+        "on" | "once"
+            | "addListener"
+            | "prependListener"
+            | "prependOnceListener"
+            | "off"
+            | "removeListener"
+            | "removeAllListeners"
+            | "setMaxListeners"
+            | "setEncoding"
+            | "setDefaultEncoding"
+            | "pause"
+            | "resume"
+            | "unpipe"
+            | "setTimeout"
+            | "setNoDelay"
+            | "setKeepAlive"
+            | "ref"
+            | "unref"
+            | "setHeader"
+            | "writeHead"
+    )
 }
 
 fn is_stream_class(q: &str) -> bool {
@@ -253,4 +299,44 @@ fn is_stream_qual(q: &str) -> bool {
             | "ndjson.stringify"
             | "sharp"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{analyze, SourceType};
+    use swc_ecma_ast::{Callee, Expr};
+
+    /// Whether the first argument of each `.pipe(...)` call is a stream, in source order.
+    fn pipe_args_are_streams(src: &str) -> Vec<bool> {
+        analyze(src, SourceType::Js, |model, errors, _| {
+            assert!(errors.is_empty(), "{errors:?}");
+            let model = model.expect("parses");
+            model
+                .calls()
+                .iter()
+                .filter(|c| match &c.node.callee {
+                    Callee::Expr(e) => matches!(&**e, Expr::Member(m)
+                        if crate::member_name(&m.prop) == Some("pipe")),
+                    _ => false,
+                })
+                .map(|c| model.is_stream(&c.node.args[0].expr))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn listener_registration_keeps_the_stream() {
+        let found = pipe_args_are_streams(
+            "const fs = require('fs');
+             const zlib = require('zlib');
+             entry.pipe(fs.createWriteStream(p).on('error', onError));
+             entry.pipe(zlib.createGunzip().once('end', done).setEncoding('utf8'));
+             const out = fs.createWriteStream(p).on('close', done);
+             entry.pipe(out);
+             entry.pipe(gulp.dest('dist').on('error', onError));
+             entry.pipe(emitter.on('data', onData));
+             entry.pipe(fs.createWriteStream(p).write('x'));",
+        );
+        assert_eq!(found, [true, true, true, false, false, false]);
+    }
 }

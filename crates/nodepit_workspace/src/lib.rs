@@ -14,6 +14,9 @@ use nodepit_analyzer::{
 };
 use rayon::prelude::*;
 
+mod fix;
+pub use fix::{apply_fixes, fix_text, FixError, Fixed};
+
 /// The config file name, looked up from each file's folder upwards.
 pub const CONFIG_FILE: &str = "nodepit.toml";
 
@@ -197,7 +200,7 @@ pub struct FileResult {
     pub original: Option<String>,
     /// How many fixes were applied.
     pub fixes_applied: usize,
-    /// Why fixing this file failed, if it did.
+    /// Why fixing this file failed, or why some of its fixes were refused.
     pub fix_error: Option<String>,
     /// Time spent reading the file.
     pub read_time: std::time::Duration,
@@ -465,27 +468,34 @@ impl Workspace {
     }
 }
 
-/// Applies a linted file's fixes, writes the file when asked, and re-lints the new text.
+/// Applies a linted file's fixes once they pass the checks of [`fix_text`], and writes the file
+/// when asked; refused fixes are reported in `fix_error`.
 fn fix_result(mut result: FileResult, rules: &RuleSet, fix: FixOptions) -> FileResult {
-    match apply_fixes(
+    match fix_text(
         &result.path,
         &result.text,
         &result.diagnostics,
+        Some(rules),
         fix.include_unsafe,
     ) {
         Ok(None) => result,
-        Ok(Some((fixed, count))) => {
+        Ok(Some(fixed)) => {
             if fix.write {
-                if let Err(e) = std::fs::write(&result.path, &fixed) {
+                if let Err(e) = std::fs::write(&result.path, &fixed.text) {
                     result.fix_error = Some(format!("cannot write the fixed file: {e}"));
                     return result;
                 }
             }
-            let diagnostics = lint_text_with(&result.path, &fixed, rules);
-            let original = std::mem::replace(&mut result.text, fixed);
+            let diagnostics = fixed
+                .diagnostics
+                .unwrap_or_else(|| lint_text_with(&result.path, &fixed.text, rules));
+            if !fixed.refused.is_empty() {
+                result.fix_error = Some(fixed.refused.join("; "));
+            }
+            let original = std::mem::replace(&mut result.text, fixed.text);
             result.original = Some(original);
             result.diagnostics = diagnostics;
-            result.fixes_applied = count;
+            result.fixes_applied = fixed.applied;
             result
         }
         Err(e) => {
@@ -609,145 +619,9 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
     hash
 }
 
-/// Why a file's fixes were not applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FixError(pub String);
-
-/// Applies every diagnostic's first eligible fix (safe ones, or any with `include_unsafe`) in one
-/// pass: fixes that overlap an earlier one wait for the next run, identical edits (two findings
-/// adding the same import) apply once, and a fix that would delete a comment is skipped. Returns
-/// the new text and how many fixes went in, or an error when the result no longer parses (the
-/// caller then leaves the file alone). `None` when there is nothing to fix.
-pub fn apply_fixes(
-    path: &Path,
-    text: &str,
-    diagnostics: &[Diagnostic],
-    include_unsafe: bool,
-) -> Result<Option<(String, usize)>, FixError> {
-    let mut accepted: Vec<&nodepit_analyzer::Edit> = Vec::new();
-    let mut count = 0;
-    for fix in diagnostics
-        .iter()
-        .filter_map(|d| d.fixes.iter().find(|f| f.safe || include_unsafe))
-    {
-        let deletes_comment = fix.edits.iter().any(|e| {
-            let old = text.get(e.range.clone()).unwrap_or("");
-            (old.contains("//") || old.contains("/*")) && !e.text.contains(old)
-        });
-        let overlaps = fix.edits.iter().any(|e| {
-            accepted.iter().any(|a| {
-                let same = a.range == e.range && a.text == e.text;
-                let touching_insert = e.range.is_empty() && a.range.is_empty();
-                !same
-                    && !touching_insert
-                    && e.range.start < a.range.end.max(a.range.start + 1)
-                    && a.range.start < e.range.end.max(e.range.start + 1)
-            })
-        });
-        if deletes_comment
-            || overlaps
-            || fix
-                .edits
-                .iter()
-                .any(|e| text.get(e.range.clone()).is_none())
-        {
-            continue;
-        }
-        for e in &fix.edits {
-            if !accepted
-                .iter()
-                .any(|a| a.range == e.range && a.text == e.text)
-            {
-                accepted.push(e);
-            }
-        }
-        count += 1;
-    }
-    if count == 0 {
-        return Ok(None);
-    }
-    accepted.sort_by_key(|e| (e.range.start, e.range.end));
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut at = 0;
-    for e in accepted {
-        out.push_str(&text[at..e.range.start.max(at)]);
-        out.push_str(&e.text);
-        at = at.max(e.range.end);
-    }
-    out.push_str(&text[at..]);
-    let source_type = SourceType::from_path(path).unwrap_or(SourceType::Js);
-    // Syntax is all this checks: parse only, no scopes or model.
-    let parses = |t: &str| {
-        use nodepit_analyzer::semantic::{analyze_timed, Depth, PhaseTimes};
-        let mut times = PhaseTimes::default();
-        analyze_timed(t, source_type, &mut times, Depth::Parse, |_, errors, _| {
-            errors.is_empty()
-        })
-    };
-    if parses(text) && !parses(&out) {
-        return Err(FixError(
-            "applying the fixes would leave the file with a syntax error, so it was left unchanged"
-                .into(),
-        ));
-    }
-    Ok(Some((out, count)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nodepit_analyzer::{Edit, Fix};
-
-    fn diag(
-        range: std::ops::Range<usize>,
-        edits: Vec<(std::ops::Range<usize>, &str)>,
-    ) -> Diagnostic {
-        let mut d = Diagnostic::new("no-floating-promise", Severity::Error, range, "m");
-        d.fixes.push(Fix {
-            message: "f".into(),
-            edits: edits
-                .into_iter()
-                .map(|(range, text)| Edit {
-                    range,
-                    text: text.into(),
-                })
-                .collect(),
-            safe: true,
-        });
-        d
-    }
-
-    #[test]
-    fn overlapping_fixes_wait_and_identical_edits_apply_once() {
-        let text = "a(); b();\n";
-        let ds = [
-            diag(0..3, vec![(0..0, "await "), (0..0, "/*x*/")]),
-            diag(0..3, vec![(0..3, "c()")]),
-            diag(5..8, vec![(5..5, "await "), (0..0, "/*x*/")]),
-        ];
-        let (out, n) = apply_fixes(Path::new("a.js"), text, &ds, false)
-            .unwrap()
-            .unwrap();
-        assert_eq!(n, 2);
-        assert_eq!(out, "await /*x*/a(); await b();\n");
-    }
-
-    #[test]
-    fn a_fix_that_breaks_syntax_is_refused() {
-        let text = "f();\n";
-        let ds = [diag(0..3, vec![(0..0, "(")])];
-        assert!(apply_fixes(Path::new("a.js"), text, &ds, false).is_err());
-    }
-
-    #[test]
-    fn a_fix_that_would_delete_a_comment_is_skipped() {
-        let text = "a /* keep */ .b();\n";
-        let ds = [diag(0..4, vec![(1..13, "")])];
-        assert_eq!(
-            apply_fixes(Path::new("a.js"), text, &ds, false).unwrap(),
-            None
-        );
-    }
 
     #[test]
     fn fingerprints_survive_moves_and_count_repeats() {
