@@ -517,9 +517,29 @@ impl<'a> Model<'a> {
             return false;
         };
         let info = self.function(f);
+        let params = info.node.params();
+        // A `reject` that is declared but never mentioned is as good as absent.
+        let rejects = match params.get(1) {
+            None => false,
+            Some(Pat::Ident(reject)) => {
+                let mut uses = Mentions {
+                    id: reject.id.to_id(),
+                    found: false,
+                };
+                if let Some(e) = info.node.expr_body() {
+                    e.visit_with(&mut uses);
+                }
+                for s in info.node.body_stmts().unwrap_or_default() {
+                    s.visit_with(&mut uses);
+                }
+                uses.found
+            }
+            Some(_) => true,
+        };
         !info.is_async
             && !info.is_generator
-            && info.node.param_count() < 2
+            && params.len() < 3
+            && !rejects
             && self.body_cannot_reject(f, ReturnRule::Ignored)
     }
 
@@ -547,7 +567,13 @@ impl<'a> Model<'a> {
                     // A synchronous function of this file hands back what its returns hand back.
                     return !self.function(f).is_async && self.fn_cannot_reject(f);
                 }
-                self.returns_plain_data(callee)
+                // `return cb(result)`: a callback handed in is taken for what callbacks
+                // usually are, synchronous; nothing in the file says it returns a promise.
+                // What `Promise.all` is given is meant to be promises, so not there.
+                let is_param = names == Names::Lenient
+                    && matches!(unwrap_expr(callee), Expr::Ident(id)
+                    if matches!(self.binding(id).map(|b| &b.kind), Some(BindingKind::Param { .. })));
+                is_param || self.returns_plain_data(callee)
             }
             Expr::New(n) => {
                 !matches!(unwrap_expr(&n.callee), Expr::Ident(id) if self.is_global(id, "Promise"))
@@ -708,9 +734,13 @@ impl<'a> Model<'a> {
             Expr::Ident(id) if self.is_unresolved(id) => {
                 matches!(&*id.sym, "cy" | "Cypress" | "$" | "jQuery")
             }
-            Expr::Ident(id) => self
-                .qual_ident(id)
-                .is_some_and(|q| q == "jquery" || q.starts_with("jquery.")),
+            Expr::Ident(id) => match self.const_init(id) {
+                // `const header = cy.contains(…); header.next(…).then(…)`
+                Some(init) => self.chain_is_foreign(init, depth + 1),
+                None => self
+                    .qual_ident(id)
+                    .is_some_and(|q| q == "jquery" || q.starts_with("jquery.")),
+            },
             _ => false,
         }
     }
@@ -906,6 +936,18 @@ impl Visit for RejectScan<'_, '_> {
     fn visit_function(&mut self, _: &Function) {}
     fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
     fn visit_class(&mut self, _: &Class) {}
+}
+
+/// Finds a mention of one binding, nested functions included.
+struct Mentions {
+    id: Id,
+    found: bool,
+}
+
+impl Visit for Mentions {
+    fn visit_ident(&mut self, n: &Ident) {
+        self.found |= n.to_id() == self.id;
+    }
 }
 
 fn is_nullish(e: &Expr) -> bool {

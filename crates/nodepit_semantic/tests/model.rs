@@ -194,8 +194,12 @@ fn promises_that_cannot_reject() {
         const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
         const waitOrFail = (ms) => new Promise((resolve, reject) => setTimeout(reject, ms));
         const waitOrThrow = (ms) => new Promise((resolve) => { if (ms < 0) throw new Error('x'); });
+        const waitUnused = (ms) => new Promise((resolve, reject) => setTimeout(resolve, ms));
+        const waitNested = (s) => new Promise((ok, fail) => s.on('error', (e) => fail(e)));
+        async function callsBack(cb) { try { await readFile('a'); return cb(1); } catch { return cb(0); } }
         guarded(); awaitsFirst(); rethrows(); returnsUnawaited(); nothingAwaited([]); innerGuard();
         cached(1); orFetch(1); wait(1); waitOrFail(1); waitOrThrow(1);
+        waitUnused(1); waitNested(1); callsBack(() => 1);
         Promise.resolve(); Promise.resolve(42); Promise.resolve(readFile('a')); Promise.reject(1);
         Promise.allSettled([readFile('a')]);
         Promise.allSettled([readFile('a')]).then((r) => log.info(r.length));
@@ -224,6 +228,9 @@ fn promises_that_cannot_reject() {
             ("wait(…)", true),
             ("waitOrFail(…)", false),
             ("waitOrThrow(…)", false),
+            ("waitUnused(…)", true),
+            ("waitNested(…)", false),
+            ("callsBack(…)", true),
             ("Promise.resolve()", true),
             ("Promise.resolve(…)", true),
             ("Promise.resolve(…)", false),
@@ -259,7 +266,9 @@ fn thenables_of_test_drivers_and_jquery() {
         (done ? done : cy.wrap(1)).then(() => 1);
         $.ajax('/x').then(() => 1);
         api.get('/x').then(() => 1);
-        fetch('/x').then(() => 1);";
+        fetch('/x').then(() => 1);
+        const header = cy.contains('h1');
+        header.next().invoke('text').then(() => 1);";
     assert_eq!(
         per_statement(plain, SourceType::Js, receiver),
         labelled(&[
@@ -268,6 +277,7 @@ fn thenables_of_test_drivers_and_jquery() {
             ("$.ajax(…).then(…)", true),
             ("api.get(…).then(…)", false),
             ("fetch(…).then(…)", false),
+            ("header.next().invoke(…).then(…)", true),
         ])
     );
     let shadowed =
