@@ -49,7 +49,7 @@ fn rules_of(v: &Value) -> Vec<(String, u64)> {
         .collect()
 }
 
-const FLOATING: &str = "async function save() {}\nsave();\n";
+const FLOATING: &str = "async function save() { await db.put(); }\nsave();\n";
 const PIPE: &str = "const fs = require('fs');\nfs.createReadStream('a').pipe(process.stdout);\n";
 
 #[test]
@@ -89,7 +89,7 @@ fn json_contract() {
     write(
         dir.path(),
         "a.js",
-        "const s = '😀'; async function save() {}\n  save();\n",
+        "const s = '😀'; async function save() { await db.put(); }\n  save();\n",
     );
     let (code, v) = json(dir.path(), &["a.js"]);
     assert_eq!(code, 1);
@@ -212,7 +212,7 @@ fn suppression_comments() {
     write(
         dir.path(),
         "a.js",
-        "async function save() {}\n\
+        "async function save() { await db.put(); }\n\
          // nodepit-disable-next-line no-floating-promise -- fire and forget\n\
          save();\n\
          save(); // nodepit-disable-line no-floating-promise\n\
@@ -383,7 +383,7 @@ fn output_snapshots() {
 }
 
 const FIXABLE: &str = r#"const fs = require('fs');
-async function save() {}
+async function save() { await db.put(); }
 async function handler() {
   save();
 }
@@ -419,7 +419,7 @@ fn fix_diff_and_idempotence() {
         fixed,
         r#"const fs = require('fs');
 const { pipeline } = require('node:stream');
-async function save() {}
+async function save() { await db.put(); }
 async function handler() {
   await save();
 }
@@ -447,7 +447,11 @@ module.exports = { handler, copy };
 #[test]
 fn unsafe_fixes_need_their_flag() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "a.js", "async function save() {}\nsave();\n");
+    write(
+        dir.path(),
+        "a.js",
+        "async function save() { await db.put(); }\nsave();\n",
+    );
     let (code, _) = json(dir.path(), &["--fix", "a.js"]);
     assert_eq!(code, 1, "no safe fix outside async functions");
     let (code, _) = json(dir.path(), &["--fix-unsafe", "a.js"]);
@@ -469,7 +473,7 @@ fn baseline_reports_only_new_findings() {
     write(
         dir.path(),
         "a.js",
-        &format!("// moved\n\n{FLOATING}async function load() {{}}\nload();\n"),
+        &format!("// moved\n\n{FLOATING}async function load() {{ await db.get(); }}\nload();\n"),
     );
     let (code, v) = json(dir.path(), &["--baseline", "baseline.json", "."]);
     assert_eq!(code, 1);
@@ -509,7 +513,7 @@ fn stdin_is_linted_as_the_named_file() {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"async function save(): Promise<void> {}\nsave();\n")
+        .write_all(b"async function save(): Promise<void> { await db.put(); }\nsave();\n")
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -696,6 +700,10 @@ fn override_and_rule_table_errors_name_file_line_and_key() {
         assert_eq!(out.status.code(), Some(2), "{config}");
         let err = stderr(&out);
         assert!(err.contains(expected), "{config}\n{err}");
+        assert!(
+            err.starts_with("error: nodepit.toml:"),
+            "shown from here: {err}"
+        );
     }
     // The error message lists the alias it accepts.
     write(

@@ -42,6 +42,12 @@ impl std::fmt::Display for SetupError {
         match self {
             Self::Path(p, e) => write!(f, "cannot read {}: {e}", p.display()),
             Self::Config(p, e) => {
+                // Configs are found by absolute path; show them as typed from here when inside.
+                let cwd = std::env::current_dir().ok();
+                let p = cwd
+                    .as_deref()
+                    .and_then(|c| p.strip_prefix(c).ok())
+                    .unwrap_or(p);
                 write!(f, "{}:{}:{}: ", p.display(), e.line, e.column)?;
                 if let Some(key) = &e.key {
                     write!(f, "{key}: ")?;
