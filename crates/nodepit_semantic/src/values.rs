@@ -11,7 +11,7 @@ use crate::parse::Comment;
 
 use crate::model::*;
 use crate::names::{
-    is_relative, member_name, normalize_module, prop_name, static_string, unwrap_expr,
+    callee_name, is_relative, member_name, normalize_module, prop_name, static_string, unwrap_expr,
 };
 
 /// How deep alias chains (`const a = b; const b = c; …`) are followed before giving up.
@@ -907,6 +907,20 @@ impl Visit for RejectScan<'_, '_> {
         self.throws |= !quiet;
         n.visit_children_with(self);
     }
+    fn visit_call_expr(&mut self, n: &CallExpr) {
+        // Synchronous code is taken not to fail, except where failing is the API's way of
+        // reporting: Node's `*Sync` calls and `JSON.parse`.
+        if let Callee::Expr(callee) = &n.callee {
+            if matches!(callee_name(callee), Some(name) if name == "parse" || name.ends_with("Sync"))
+            {
+                self.throws |= self
+                    .model
+                    .qual(callee)
+                    .is_some_and(|q| throws_on_failure(&q));
+            }
+        }
+        n.visit_children_with(self);
+    }
     fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
         self.throws |= n.is_await;
         n.visit_children_with(self);
@@ -936,6 +950,19 @@ impl Visit for RejectScan<'_, '_> {
     fn visit_function(&mut self, _: &Function) {}
     fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
     fn visit_class(&mut self, _: &Class) {}
+}
+
+/// Synchronous Node and JavaScript APIs that report failure by throwing.
+fn throws_on_failure(q: &str) -> bool {
+    if q == "JSON.parse" {
+        return true;
+    }
+    let Some((module, name)) = q.split_once('.') else {
+        return false;
+    };
+    matches!(module, "fs" | "child_process" | "zlib" | "crypto")
+        && name.ends_with("Sync")
+        && !name.contains('.')
 }
 
 /// Finds a mention of one binding, nested functions included.

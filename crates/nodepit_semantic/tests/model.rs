@@ -196,10 +196,11 @@ fn promises_that_cannot_reject() {
         const waitOrThrow = (ms) => new Promise((resolve) => { if (ms < 0) throw new Error('x'); });
         const waitUnused = (ms) => new Promise((resolve, reject) => setTimeout(resolve, ms));
         const waitNested = (s) => new Promise((ok, fail) => s.on('error', (e) => fail(e)));
+        async function parsesFirst(s) { const v = JSON.parse(s); try { await readFile(v); } catch {} }
         async function callsBack(cb) { try { await readFile('a'); return cb(1); } catch { return cb(0); } }
         guarded(); awaitsFirst(); rethrows(); returnsUnawaited(); nothingAwaited([]); innerGuard();
         cached(1); orFetch(1); wait(1); waitOrFail(1); waitOrThrow(1);
-        waitUnused(1); waitNested(1); callsBack(() => 1);
+        waitUnused(1); waitNested(1); callsBack(() => 1); parsesFirst('1');
         Promise.resolve(); Promise.resolve(42); Promise.resolve(readFile('a')); Promise.reject(1);
         Promise.allSettled([readFile('a')]);
         Promise.allSettled([readFile('a')]).then((r) => log.info(r.length));
@@ -231,6 +232,7 @@ fn promises_that_cannot_reject() {
             ("waitUnused(…)", true),
             ("waitNested(…)", false),
             ("callsBack(…)", true),
+            ("parsesFirst(…)", false),
             ("Promise.resolve()", true),
             ("Promise.resolve(…)", true),
             ("Promise.resolve(…)", false),
