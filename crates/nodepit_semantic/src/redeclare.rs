@@ -26,10 +26,13 @@ pub struct Redeclaration {
 
 impl Model<'_> {
     /// Every redeclaration in the file, in source order of the later declaration. TypeScript
-    /// types, overloads, `declare`d names, namespaces and enums are left out, since they merge.
-    pub fn redeclarations(&self) -> Vec<Redeclaration> {
+    /// types, overloads, `declare`d names, namespaces and enums are left out, since they merge;
+    /// in TypeScript (`typescript`) an import only clashes with another import, since it may
+    /// name a type that a value of the same name sits beside.
+    pub fn redeclarations(&self, typescript: bool) -> Vec<Redeclaration> {
         let mut finder = Finder {
             module: matches!(self.program, Program::Module(_)),
+            typescript,
             scopes: Vec::new(),
             found: Vec::new(),
         };
@@ -52,8 +55,10 @@ impl Model<'_> {
 /// How a name was declared, which decides what it may coexist with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// `let`, `const`, `using`, `class`, an import.
+    /// `let`, `const`, `using`, `class`.
     Lexical,
+    /// An import.
+    Import,
     /// A function declaration in a block or at a module's top level. Duplicates of these are
     /// allowed in sloppy-mode blocks, so they are only checked against other kinds.
     BlockFunction,
@@ -63,12 +68,14 @@ enum Kind {
     Param,
 }
 
-fn clash(a: Kind, b: Kind) -> bool {
+fn clash(a: Kind, b: Kind, typescript: bool) -> bool {
     use Kind::*;
-    !matches!(
-        (a, b),
-        (Var | Param, Var | Param) | (BlockFunction, BlockFunction)
-    )
+    match (a, b) {
+        (Var | Param, Var | Param) | (BlockFunction, BlockFunction) => false,
+        (Import, Import) => true,
+        (Import, _) | (_, Import) => !typescript,
+        _ => true,
+    }
 }
 
 #[derive(Default)]
@@ -80,6 +87,7 @@ struct Scope {
 
 struct Finder {
     module: bool,
+    typescript: bool,
     scopes: Vec<Scope>,
     found: Vec<(Atom, Span, Span)>,
 }
@@ -99,7 +107,7 @@ impl Finder {
         for (name, decls) in scope.names {
             for (i, (ka, sa)) in decls.iter().enumerate() {
                 for (kb, sb) in &decls[i + 1..] {
-                    if clash(*ka, *kb) {
+                    if clash(*ka, *kb, self.typescript) {
                         let (first, second) = if sa.lo <= sb.lo { (sa, sb) } else { (sb, sa) };
                         self.found.push((name.clone(), *first, *second));
                     }
@@ -330,18 +338,18 @@ impl Visit for Finder {
         for s in &i.specifiers {
             match s {
                 ImportSpecifier::Named(n) if !n.is_type_only => {
-                    self.declare(&n.local, Kind::Lexical)
+                    self.declare(&n.local, Kind::Import)
                 }
                 ImportSpecifier::Named(_) => {}
-                ImportSpecifier::Default(d) => self.declare(&d.local, Kind::Lexical),
-                ImportSpecifier::Namespace(n) => self.declare(&n.local, Kind::Lexical),
+                ImportSpecifier::Default(d) => self.declare(&d.local, Kind::Import),
+                ImportSpecifier::Namespace(n) => self.declare(&n.local, Kind::Import),
             }
         }
     }
 
     fn visit_ts_import_equals_decl(&mut self, d: &TsImportEqualsDecl) {
         if !d.is_type_only {
-            self.declare(&d.id, Kind::Lexical);
+            self.declare(&d.id, Kind::Import);
         }
     }
 
@@ -381,7 +389,7 @@ mod tests {
             assert!(errors.is_empty(), "{errors:?}");
             model
                 .expect("parses")
-                .redeclarations()
+                .redeclarations(source_type == SourceType::Ts)
                 .into_iter()
                 .map(|r| r.name)
                 .collect()
@@ -400,7 +408,7 @@ mod tests {
             ["pipeline"]
         );
         let found = analyze("let a = 1;\nlet a = 2;\n", SourceType::Js, |m, _, _| {
-            m.expect("parses").redeclarations()
+            m.expect("parses").redeclarations(false)
         });
         assert_eq!(found[0].first, 4..5);
         assert_eq!(found[0].second, 15..16);
@@ -462,9 +470,17 @@ mod tests {
                   declare const env: string;
                   const env2 = env;";
         assert_eq!(names(ts, SourceType::Ts), Vec::<String>::new());
+        // The import may be a type only (a Prisma model, say), which a value may sit beside.
         assert_eq!(
             names(
-                "import { pipeline } from 'stream';\nconst pipeline = 1;\nexport {};",
+                "import { Row as row } from './db';\nconst row: row = { id: 1 };\nexport {};",
+                SourceType::Ts
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            names(
+                "import { pipeline } from 'stream';\nimport { pipeline } from 'stream/promises';\nexport {};",
                 SourceType::Ts
             ),
             ["pipeline"]

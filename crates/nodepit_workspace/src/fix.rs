@@ -46,6 +46,10 @@ pub fn fix_text(
     include_unsafe: bool,
 ) -> Result<Option<Fixed>, FixError> {
     let source_type = SourceType::from_path(path).unwrap_or(SourceType::Js);
+    let typescript = matches!(
+        source_type,
+        SourceType::Ts | SourceType::Mts | SourceType::Tsx
+    );
     let mut excluded = BTreeSet::new();
     let mut refused: Vec<String> = Vec::new();
     let mut original_parses = None;
@@ -62,7 +66,9 @@ pub fn fix_text(
         let (errors, redeclared) = analyze(&out, source_type, |model, errors, _| {
             (
                 errors.first().map(|e| e.range.start),
-                model.map(|m| m.redeclarations()).unwrap_or_default(),
+                model
+                    .map(|m| m.redeclarations(typescript))
+                    .unwrap_or_default(),
             )
         });
         let mut blamed = BTreeSet::new();
