@@ -241,25 +241,33 @@ fn pipeline_callee(
     };
     let mut through_module = None;
     for id in top_level_names(model.program()) {
-        // Declared before the chain and the only binding of its name, so nothing shadows it.
         if id.span.lo.0 >= at {
             continue;
         }
-        let Some(q) = model.qual_of_name(&id.sym) else {
+        let Some(q) = model.qual_ident(id) else {
             continue;
         };
-        if q == wanted {
-            return Some(PipelineCallee {
-                name: id.sym.to_string(),
-                import: None,
-            });
-        }
         let member = match (q.as_str(), in_async) {
-            ("stream", false) | ("stream.promises", true) => "pipeline",
-            ("stream", true) => "promises.pipeline",
+            _ if q == wanted => None,
+            ("stream", false) | ("stream.promises", true) => Some("pipeline"),
+            ("stream", true) => Some("promises.pipeline"),
             _ => continue,
         };
-        through_module.get_or_insert_with(|| format!("{}.{member}", id.sym));
+        // Declared before the chain and the only binding of its name, so nothing shadows it.
+        if model.qual_of_name(&id.sym).is_none() {
+            continue;
+        }
+        match member {
+            None => {
+                return Some(PipelineCallee {
+                    name: id.sym.to_string(),
+                    import: None,
+                })
+            }
+            Some(member) => {
+                through_module.get_or_insert_with(|| format!("{}.{member}", id.sym));
+            }
+        }
     }
     if let Some(name) = through_module {
         return Some(PipelineCallee { name, import: None });
