@@ -745,12 +745,39 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// Whether the file loads a browser-test library, by import, `require` or a triple-slash
-    /// `reference types` directive.
+    /// Whether the file drives a browser-test library: it loads one by import, `require` or a
+    /// triple-slash `reference types` directive, or calls the globals Cypress and Protractor
+    /// install (`cy.get(…)`, `element(by.css(…))`).
     fn drives_browser_tests(&self) -> bool {
         *self.promise_facts.drives_browser_tests.get_or_init(|| {
-            self.promise_facts.references_browser_tests || self.loads_module(is_browser_test_module)
+            self.promise_facts.references_browser_tests
+                || self.loads_module(is_browser_test_module)
+                || self.calls.iter().any(|site| {
+                    let Callee::Expr(callee) = &site.node.callee else {
+                        return false;
+                    };
+                    self.global_root(callee).is_some_and(|root| {
+                        matches!(root, "cy" | "Cypress" | "element" | "by" | "protractor")
+                    })
+                })
         })
+    }
+
+    /// The global a member chain starts from (`cy` in `cy.get('a').find('b')`).
+    fn global_root<'e>(&self, e: &'e Expr) -> Option<&'e str> {
+        let mut e = unwrap_expr(e);
+        for _ in 0..MAX_DEPTH {
+            e = match e {
+                Expr::Member(m) => unwrap_expr(&m.obj),
+                Expr::Call(c) => match &c.callee {
+                    Callee::Expr(callee) => unwrap_expr(callee),
+                    _ => return None,
+                },
+                Expr::Ident(id) if self.is_unresolved(id) => return Some(&id.sym),
+                _ => return None,
+            };
+        }
+        None
     }
 
     /// Whether an import or `require` of the file loads a module the predicate accepts.
