@@ -22,7 +22,7 @@ fn neovim_shows_nodepit_diagnostics() {
         "const express = require('express');\n\
          const fs = require('fs');\n\
          const app = express();\n\
-         async function audit(e) {}\n\
+         async function audit(e) { await fetch(e); }\n\
          app.get('/report', (req, res) => {\n\
          \x20 audit(req.query);\n\
          \x20 res.send(fs.readFileSync('report.html'));\n\
