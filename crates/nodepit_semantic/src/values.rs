@@ -7,12 +7,11 @@ use rustc_hash::FxHashMap;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-use crate::parse::Comment;
-
 use crate::model::*;
 use crate::names::{
     callee_name, is_relative, member_name, normalize_module, prop_name, static_string, unwrap_expr,
 };
+use crate::parse::Comment;
 
 /// How deep alias chains (`const a = b; const b = c; …`) are followed before giving up.
 const MAX_DEPTH: u32 = 16;
@@ -473,9 +472,13 @@ impl<'a> Model<'a> {
         };
         match q.as_str() {
             "Promise.allSettled" => true,
-            "Promise.resolve" => arg(0).is_none_or(|v| {
-                c.args.len() == 1 && self.value_cannot_reject(v, scope, Names::Lenient, depth + 1)
-            }),
+            "Promise.resolve" => {
+                c.args.is_empty()
+                    || (c.args.len() == 1
+                        && arg(0).is_some_and(|v| {
+                            self.value_cannot_reject(v, scope, Names::Lenient, depth + 1)
+                        }))
+            }
             "Promise.all" | "Promise.race" | "Promise.any" => {
                 arg(0).is_some_and(|xs| self.elements_cannot_reject(xs, scope, depth + 1))
             }
