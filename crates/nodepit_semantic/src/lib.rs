@@ -9,6 +9,7 @@ mod handlers;
 mod line_index;
 mod model;
 mod names;
+mod origin;
 mod parse;
 mod redeclare;
 mod streams;
@@ -23,5 +24,6 @@ pub use model::{
 pub use names::{
     callee_name, expr_label, member_name, normalize_module, static_string, unwrap_expr,
 };
+pub use origin::{Origin, OriginKind};
 pub use parse::{analyze, analyze_timed, Comment, Depth, ParseError, PhaseTimes, SourceType};
 pub use redeclare::Redeclaration;

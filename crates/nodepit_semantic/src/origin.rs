@@ -1,0 +1,1764 @@
+//! Where a collection's length comes from: request input, the rows of a query with no limit,
+//! a directory listing, the lines of a file, … followed through variables, array methods,
+//! push loops and the parameters of same-file functions.
+//!
+//! The question answered is "does someone outside the code decide how long this is?". The
+//! answer is `None` unless the file shows evidence that they do; a bound on the way (a slice,
+//! a chunk, a `LIMIT`, a `take`) also gives `None`.
+
+use rustc_hash::FxHashSet;
+use swc_common::{Span, Spanned};
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::handlers::Framework;
+use crate::model::*;
+use crate::names::{expr_label, member_name, static_string, unwrap_expr};
+
+/// How far variables, calls and parameters are followed.
+const MAX_DEPTH: u32 = 24;
+/// How many values one question may look at, so files with many callers stay fast.
+const MAX_STEPS: u32 = 4000;
+
+/// Who decides the length of a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginKind {
+    /// The body, query, path parameters or headers of an HTTP request.
+    Request,
+    /// The payload of a socket.io event.
+    SocketPayload,
+    /// The records of a Lambda event (SQS, SNS, S3, Kinesis batches).
+    EventRecords,
+    /// The rows or documents of a query with no visible limit.
+    QueryRows,
+    /// Every member of a Redis-style set, list or hash.
+    StoreMembers,
+    /// The entries of a directory.
+    Directory,
+    /// The files a glob pattern matches.
+    Glob,
+    /// The lines of a text.
+    Lines,
+    /// The records a CSV or spreadsheet parser reads.
+    Records,
+}
+
+/// Evidence that someone outside the code decides a collection's length.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// What kind of outside input it is.
+    pub kind: OriginKind,
+    /// The evidence as source-like text: `req.body.ids`, `SELECT id FROM orders …`, `fs.readdir(…)`.
+    pub what: String,
+    /// For queries, what bound is missing: `LIMIT`, `.limit()`, `limit`, `take`.
+    pub missing_bound: Option<&'static str>,
+    /// Where the evidence is.
+    pub span: Span,
+    /// Calls that carried the value into a parameter of a same-file function, innermost first.
+    pub via: Vec<Span>,
+    /// Whether member reads still extend `what` (nothing but member reads since the evidence).
+    open: bool,
+}
+
+/// What a value is, as far as its length goes.
+#[derive(Debug, Clone)]
+enum Val {
+    /// A request object (`req`, Koa's `ctx` or `ctx.request`): only some of its members are input.
+    Req { koa_ctx: bool },
+    /// A Lambda event: its `Records` are outside input.
+    Event,
+    /// A prepared SQL statement whose `.all()` returns every row.
+    Prepared(Origin),
+    /// Input the client chose, and everything read out of it.
+    Taint(Origin),
+    /// A whole collection from outside; only whole-collection transforms keep it.
+    Coll(Origin),
+}
+
+impl Val {
+    /// The same evidence after a transform (`split`, `filter`, …): member reads no longer
+    /// extend its description.
+    fn closed(self) -> Val {
+        match self {
+            Val::Taint(mut o) => {
+                o.open = false;
+                Val::Taint(o)
+            }
+            other => other,
+        }
+    }
+
+    fn origin(self) -> Option<Origin> {
+        match self {
+            Val::Taint(o) | Val::Coll(o) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+/// Guards against cycles (recursive helpers, self-assignments) and runaway chains.
+#[derive(Default)]
+struct Walk {
+    depth: u32,
+    /// Values looked at so far; the walk gives up past `MAX_STEPS`.
+    steps: u32,
+    params: FxHashSet<(FnId, usize)>,
+    returns: FxHashSet<FnId>,
+    vars: FxHashSet<Id>,
+}
+
+impl<'a> Model<'a> {
+    /// Evidence that someone outside the code decides the length of `e`, seen from `scope`.
+    pub fn origin(&self, e: &Expr, scope: Option<FnId>) -> Option<Origin> {
+        self.val(e, scope, &mut Walk::default())?.origin()
+    }
+
+    fn val(&self, e: &Expr, scope: Option<FnId>, w: &mut Walk) -> Option<Val> {
+        if w.depth > MAX_DEPTH || w.steps > MAX_STEPS {
+            return None;
+        }
+        w.depth += 1;
+        w.steps += 1;
+        let v = self.val_inner(e, scope, w);
+        w.depth -= 1;
+        v
+    }
+
+    fn val_inner(&self, e: &Expr, scope: Option<FnId>, w: &mut Walk) -> Option<Val> {
+        match unwrap_expr(e) {
+            Expr::Await(a) => self.val(&a.arg, scope, w),
+            Expr::Ident(id) => self.ident_val(id, w),
+            Expr::Member(m) => self.member_val(m, scope, w),
+            Expr::OptChain(o) => match &*o.base {
+                OptChainBase::Member(m) => self.member_val(m, scope, w),
+                OptChainBase::Call(_) => None,
+            },
+            Expr::Call(c) => self.call_val(c, scope, w),
+            Expr::TaggedTpl(t) => sql_origin(self, &t.tpl, t.span, w.depth),
+            Expr::Array(a) => a
+                .elems
+                .iter()
+                .flatten()
+                .filter(|el| el.spread.is_some())
+                .find_map(|el| self.whole(&el.expr, scope, w)),
+            Expr::New(n) => {
+                // `new Set(xs)` has at most as many elements as `xs`, and as many in practice.
+                let Expr::Ident(callee) = unwrap_expr(&n.callee) else {
+                    return None;
+                };
+                if !self.is_global(callee, "Set") {
+                    return None;
+                }
+                self.whole(&n.args.as_ref()?.first()?.expr, scope, w)
+            }
+            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+                self.val(&b.left, scope, w)
+            }
+            Expr::Cond(c) => self
+                .val(&c.cons, scope, w)
+                .or_else(|| self.val(&c.alt, scope, w)),
+            Expr::Seq(s) => self.val(s.exprs.last()?, scope, w),
+            _ => None,
+        }
+    }
+
+    /// The value only when it is a whole outside collection or input (not a request object).
+    fn whole(&self, e: &Expr, scope: Option<FnId>, w: &mut Walk) -> Option<Val> {
+        match self.val(e, scope, w)? {
+            v @ (Val::Taint(_) | Val::Coll(_)) => Some(v.closed()),
+            _ => None,
+        }
+    }
+
+    fn ident_val(&self, id: &Ident, w: &mut Walk) -> Option<Val> {
+        let b = self.binding(id)?;
+        match &b.kind {
+            BindingKind::Var {
+                init: Some(init),
+                path,
+                ..
+            } => {
+                let scope = self.fn_containing(init.span());
+                let v = if b.reassigned {
+                    self.reassigned_val(id, init, scope, w)?
+                } else {
+                    self.val(init, scope, w)?
+                };
+                let mut what = expr_label(init);
+                path.iter().try_fold(v, |v, seg| {
+                    what = format!("{what}.{seg}");
+                    self.prop_val(v, seg, what.clone(), init.span())
+                })
+            }
+            // `const [rows] = await conn.query(…)`: the first element of a driver's result.
+            BindingKind::Var { init: None, .. } if !b.reassigned => {
+                let scope = self.fn_containing(id.span);
+                let init = self.first_of_array_pattern(id, scope?)?;
+                let v = self.val(init, scope, w)?;
+                self.prop_val(v, "0", format!("{}[0]", expr_label(init)), id.span)
+            }
+            BindingKind::Param {
+                func,
+                index,
+                destructured,
+            } => self.param_val(*func, *index, *destructured, id, w),
+            BindingKind::LoopVar { iterable } => {
+                // One element: still input when the collection was input, but one row of a
+                // query is just a row.
+                let scope = self.fn_containing(iterable.span());
+                match self.val(iterable, scope, w)? {
+                    v @ Val::Taint(_) => Some(v),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A `let` that is assigned again. Its value keeps its evidence only when every assignment
+    /// brings evidence too, derives from the variable itself (`ids = ids.filter(…)`) or starts
+    /// it empty, and none takes a bounded part (`ids = ids.slice(0, 10)`).
+    fn reassigned_val(
+        &self,
+        id: &Ident,
+        init: &Expr,
+        scope: Option<FnId>,
+        w: &mut Walk,
+    ) -> Option<Val> {
+        let f = scope?;
+        if !w.vars.insert(id.to_id()) {
+            // `ids = ids.filter(…)`: the variable itself brings nothing new.
+            return None;
+        }
+        let mut finder = Assignments {
+            target: id.to_id(),
+            found: Vec::new(),
+        };
+        let node = self.function(f).node;
+        if let Some(stmts) = node.body_stmts() {
+            stmts.iter().for_each(|s| s.visit_with(&mut finder));
+        }
+        let target = id.to_id();
+        let mut best = None;
+        let mut ok = true;
+        for e in std::iter::once(init).chain(finder.found) {
+            if is_bounding(self, e) {
+                ok = false;
+                break;
+            }
+            match self.val(e, scope, w) {
+                Some(v) => best = best.or(Some(v)),
+                None if is_empty_value(e) || mentions(e, &target) => {}
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        w.vars.remove(&target);
+        if ok {
+            best
+        } else {
+            None
+        }
+    }
+
+    fn member_val(&self, m: &MemberExpr, scope: Option<FnId>, w: &mut Walk) -> Option<Val> {
+        let base = self.val(&m.obj, scope, w)?;
+        let name = match &m.prop {
+            MemberProp::Computed(c) => match unwrap_expr(&c.expr) {
+                Expr::Lit(Lit::Num(n)) if n.value == 0.0 => Some("0"),
+                e => static_string(e),
+            },
+            prop => member_name(prop),
+        };
+        match name {
+            Some(name) => {
+                let what = format!("{}.{name}", expr_label(&m.obj));
+                self.prop_val(base, name, what, m.span)
+            }
+            // `input[i]`: an element of input is input; an element of rows is one row.
+            None => match base {
+                v @ Val::Taint(_) => Some(v),
+                _ => None,
+            },
+        }
+    }
+
+    /// Reading property `name` of a value; `what` is the read written out, `span` where it is.
+    fn prop_val(&self, base: Val, name: &str, what: String, span: Span) -> Option<Val> {
+        match base {
+            Val::Req { koa_ctx } => {
+                if koa_ctx && name == "request" {
+                    return Some(Val::Req { koa_ctx: false });
+                }
+                let input = if koa_ctx {
+                    // Koa's `ctx.body` is the response; the request body is `ctx.request.body`.
+                    matches!(name, "query" | "params" | "headers" | "header")
+                } else {
+                    matches!(
+                        name,
+                        "body"
+                            | "query"
+                            | "params"
+                            | "headers"
+                            | "files"
+                            | "file"
+                            | "cookies"
+                            | "payload"
+                    )
+                };
+                input.then(|| {
+                    Val::Taint(Origin {
+                        kind: OriginKind::Request,
+                        what,
+                        missing_bound: None,
+                        span,
+                        via: Vec::new(),
+                        open: true,
+                    })
+                })
+            }
+            Val::Event => (name == "Records").then(|| {
+                Val::Coll(Origin {
+                    kind: OriginKind::EventRecords,
+                    what,
+                    missing_bound: None,
+                    span,
+                    via: Vec::new(),
+                    open: true,
+                })
+            }),
+            Val::Taint(mut o) => {
+                // Name the deepest member read (`req.body.ids`), whatever the variables on the way
+                // are called, until a transform such as `split` or `filter`.
+                let _ = what;
+                if o.open {
+                    o.what = format!("{}.{name}", o.what);
+                    if span != swc_common::DUMMY_SP {
+                        o.span = span;
+                    }
+                }
+                Some(Val::Taint(o))
+            }
+            // The rows of a driver's result object: pg's `.rows`, mssql's `.recordset`,
+            // mysql2's `[rows]`, papaparse's `.data`.
+            Val::Coll(o) => {
+                matches!(name, "rows" | "recordset" | "0" | "data").then_some(Val::Coll(o))
+            }
+            Val::Prepared(_) => None,
+        }
+    }
+
+    fn param_val(
+        &self,
+        func: FnId,
+        index: usize,
+        destructured: bool,
+        id: &Ident,
+        w: &mut Walk,
+    ) -> Option<Val> {
+        if !w.params.insert((func, index)) {
+            return None;
+        }
+        let v = self.param_val_inner(func, index, destructured, id, w);
+        w.params.remove(&(func, index));
+        v
+    }
+
+    fn param_val_inner(
+        &self,
+        func: FnId,
+        index: usize,
+        destructured: bool,
+        id: &Ident,
+        w: &mut Walk,
+    ) -> Option<Val> {
+        let info = self.function(func);
+        let node = info.node;
+        if let Some(o) = self.decorated_input(node, index, id) {
+            return Some(Val::Taint(o));
+        }
+        if let Some(h) = self.handlers().iter().find(|h| h.func == func) {
+            if index == 0 {
+                let koa_ctx = match h.framework {
+                    Framework::Koa | Framework::KoaRouter => true,
+                    Framework::Inferred => matches!(node.param_name(0), Some("ctx" | "context")),
+                    _ => false,
+                };
+                if !destructured {
+                    return Some(Val::Req { koa_ctx });
+                }
+                // `({ body, query }, res) => …`
+                return self.prop_val(Val::Req { koa_ctx }, &id.sym, id.sym.to_string(), id.span);
+            }
+            return None;
+        }
+        if let Some(o) = self.socket_payload(func, index, id) {
+            return Some(Val::Taint(o));
+        }
+        if index == 0
+            && !destructured
+            && node.param_name(0) == Some("event")
+            && info.name.as_deref() == Some("handler")
+        {
+            return Some(Val::Event);
+        }
+        if let Some(v) = self.element_of_iteration(func, index, w) {
+            return Some(v);
+        }
+        if destructured {
+            return None;
+        }
+        // What same-file callers pass in.
+        for site in &self.calls {
+            if self.callee_fn(site.node, site.func) != Some(func) {
+                continue;
+            }
+            let args = &site.node.args;
+            if args.iter().take(index + 1).any(|a| a.spread.is_some()) {
+                continue;
+            }
+            let Some(arg) = args.get(index) else { continue };
+            if let Some(v) = self.val(&arg.expr, site.func, w) {
+                return Some(match v {
+                    Val::Taint(mut o) => {
+                        o.via.push(site.node.span);
+                        Val::Taint(o)
+                    }
+                    Val::Coll(mut o) => {
+                        o.via.push(site.node.span);
+                        Val::Coll(o)
+                    }
+                    other => other,
+                });
+            }
+        }
+        None
+    }
+
+    /// A NestJS `@Body()`, `@Query()`, `@Param()` or `@Headers()` parameter, or GraphQL `@Args()`.
+    fn decorated_input(&self, node: FnNode<'a>, index: usize, id: &Ident) -> Option<Origin> {
+        let FnNode::Function(f) = node else {
+            return None;
+        };
+        let param = f.params.get(index)?;
+        let d = param.decorators.iter().find(|d| {
+            let Expr::Call(c) = unwrap_expr(&d.expr) else {
+                return false;
+            };
+            self.callee_qual(c).is_some_and(|q| {
+                matches!(
+                    q.as_str(),
+                    "@nestjs/common.Body"
+                        | "@nestjs/common.Query"
+                        | "@nestjs/common.Param"
+                        | "@nestjs/common.Headers"
+                        | "@nestjs/graphql.Args"
+                )
+            })
+        })?;
+        Some(Origin {
+            kind: OriginKind::Request,
+            what: id.sym.to_string(),
+            missing_bound: None,
+            span: d.span,
+            via: Vec::new(),
+            open: true,
+        })
+    }
+
+    /// A payload parameter of a socket.io event listener: `socket.on('x', (data, ack) => …)`
+    /// on a socket from `io.on('connection', …)`, or a function shaped like one (first
+    /// parameter `socket`, the payload after it, registered by name from another file).
+    fn socket_payload(&self, func: FnId, index: usize, id: &Ident) -> Option<Origin> {
+        if matches!(
+            &*id.sym,
+            "ack" | "callback" | "cb" | "fn" | "done" | "respond" | "reply" | "next"
+        ) {
+            return None;
+        }
+        let info = self.function(func);
+        let origin = || Origin {
+            kind: OriginKind::SocketPayload,
+            what: id.sym.to_string(),
+            missing_bound: None,
+            span: id.span,
+            via: Vec::new(),
+            open: true,
+        };
+        if index >= 1
+            && info.node.param_name(0) == Some("socket")
+            && info.name.is_some()
+            && info.passed_to.is_none()
+        {
+            return Some(origin());
+        }
+        let (call, 1) = info.passed_to? else {
+            return None;
+        };
+        let call = self.calls[call as usize].node;
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return None;
+        };
+        if !matches!(member_name(&m.prop), Some("on" | "once")) {
+            return None;
+        }
+        let event = call.args.first().and_then(|a| static_string(&a.expr))?;
+        if matches!(
+            event,
+            "disconnect" | "disconnecting" | "error" | "connect" | "connection"
+        ) {
+            return None;
+        }
+        // The socket is the parameter of a `connection` listener on a socket.io server.
+        let Expr::Ident(socket) = unwrap_expr(&m.obj) else {
+            return None;
+        };
+        let BindingKind::Param {
+            func: outer,
+            index: 0,
+            ..
+        } = self.binding(socket)?.kind
+        else {
+            return None;
+        };
+        let (conn, 1) = self.function(outer).passed_to? else {
+            return None;
+        };
+        let conn = self.calls[conn as usize].node;
+        let Callee::Expr(conn_callee) = &conn.callee else {
+            return None;
+        };
+        let Expr::Member(cm) = unwrap_expr(conn_callee) else {
+            return None;
+        };
+        let is_connection = matches!(member_name(&cm.prop), Some("on" | "once"))
+            && conn.args.first().and_then(|a| static_string(&a.expr)) == Some("connection");
+        (is_connection
+            && self
+                .qual(&cm.obj)
+                .is_some_and(|q| q.starts_with("socket.io")))
+        .then(origin)
+    }
+
+    /// The element parameter of `xs.forEach((x) => …)` (or `map`, …, or lodash's form): input
+    /// when `xs` is input.
+    fn element_of_iteration(&self, func: FnId, index: usize, w: &mut Walk) -> Option<Val> {
+        let (call, at) = self.function(func).passed_to?;
+        let site = &self.calls[call as usize];
+        let Callee::Expr(callee) = &site.node.callee else {
+            return None;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return None;
+        };
+        let method = member_name(&m.prop)?;
+        if !matches!(
+            method,
+            "forEach" | "map" | "flatMap" | "filter" | "some" | "every" | "each"
+        ) || index != 0
+        {
+            return None;
+        }
+        let collection = if self.is_lodash(&m.obj) {
+            (at == 1)
+                .then(|| site.node.args.first().map(|a| &*a.expr))
+                .flatten()?
+        } else if at == 0 {
+            &*m.obj
+        } else {
+            return None;
+        };
+        match self.val(collection, site.func, w)? {
+            v @ Val::Taint(_) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn call_val(&self, c: &CallExpr, scope: Option<FnId>, w: &mut Walk) -> Option<Val> {
+        let Callee::Expr(callee) = &c.callee else {
+            return None;
+        };
+        let arg0 = c.args.first().map(|a| &*a.expr);
+        if let Some(q) = self.qual(callee) {
+            if let Some(v) = self.known_call(&q, c, arg0, scope, w) {
+                return v;
+            }
+        }
+        if let Some(f) = self.fn_of_expr(callee, scope) {
+            return self.returned_val(f, w);
+        }
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return None;
+        };
+        let method = member_name(&m.prop)?;
+        if matches!(
+            method,
+            "find" | "findBy" | "findAll" | "findMany" | "findAndCountAll"
+        ) {
+            if let Some(ids) = primary_key_values(&c.args) {
+                // As many rows as ids: what decides the ids decides the rows.
+                return ids.and_then(|ids| self.whole(ids, scope, w));
+            }
+        }
+        if let Some(v) = query_call(self, c, m, method, w.depth) {
+            return Some(v);
+        }
+        match method {
+            "slice" => {
+                if is_bounding_call(self, c) {
+                    return None;
+                }
+                self.whole(&m.obj, scope, w)
+            }
+            "filter" | "map" | "flatMap" | "flat" | "sort" | "reverse" | "toSorted"
+            | "toReversed" | "values" | "keys" | "entries" | "toArray" | "exec" | "lean"
+            | "populate" | "sort_by" => self.whole(&m.obj, scope, w),
+            "concat" => self
+                .whole(&m.obj, scope, w)
+                .or_else(|| c.args.iter().find_map(|a| self.whole(&a.expr, scope, w))),
+            "all" | "iterate" => match self.val(&m.obj, scope, w)? {
+                Val::Prepared(o) => Some(Val::Coll(o)),
+                _ => None,
+            },
+            "split" => {
+                if let Some(v @ Val::Taint(_)) = self.val(&m.obj, scope, w) {
+                    return Some(v.closed());
+                }
+                let sep = arg0?;
+                if !is_newline(self, sep) || static_string(&m.obj).is_some() {
+                    return None;
+                }
+                Some(Val::Coll(Origin {
+                    kind: OriginKind::Lines,
+                    what: expr_label(&m.obj),
+                    missing_bound: None,
+                    span: c.span,
+                    via: Vec::new(),
+                    open: true,
+                }))
+            }
+            "trim" | "toString" | "toLowerCase" | "toUpperCase" | "trimEnd" | "trimStart" => {
+                match self.val(&m.obj, scope, w)? {
+                    v @ Val::Taint(_) => Some(v.closed()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Calls known by qualified name. `Some(None)` means "known, and no evidence".
+    fn known_call(
+        &self,
+        q: &str,
+        c: &CallExpr,
+        arg0: Option<&Expr>,
+        scope: Option<FnId>,
+        w: &mut Walk,
+    ) -> Option<Option<Val>> {
+        let listing = |kind: OriginKind| {
+            Some(Some(Val::Coll(Origin {
+                kind,
+                what: call_label(c),
+                missing_bound: None,
+                span: c.span,
+                via: Vec::new(),
+                open: true,
+            })))
+        };
+        // Listing the app's own folders (`path.join(__dirname, 'migrations')`, `'locales/*.json'`,
+        // the installed themes): the people who ship or install the code decide how many entries
+        // there are.
+        let shipped =
+            || arg0.is_some_and(|a| self.is_shipped_path(a, 0) || self.names_code_folder(a, 0));
+        match q {
+            "fs.readdir" | "fs.readdirSync" | "fs.promises.readdir" => {
+                if shipped() {
+                    return Some(None);
+                }
+                return listing(OriginKind::Directory);
+            }
+            "glob"
+            | "glob.glob"
+            | "glob.sync"
+            | "glob.globSync"
+            | "fast-glob"
+            | "fast-glob.glob"
+            | "fast-glob.sync"
+            | "fast-glob.async"
+            | "fast-glob.globSync"
+            | "fast-glob.globAsync"
+            | "globby"
+            | "globby.globby"
+            | "globby.globbySync"
+            | "tiny-glob"
+            | "fs.promises.glob" => {
+                if shipped() {
+                    return Some(None);
+                }
+                return listing(OriginKind::Glob);
+            }
+            "csv-parse/sync.parse"
+            | "papaparse.parse"
+            | "neat-csv"
+            | "xlsx.utils.sheet_to_json" => return listing(OriginKind::Records),
+            "readline.createInterface" | "readline.promises.createInterface" => {
+                return listing(OriginKind::Lines)
+            }
+            "JSON.parse" | "String" | "Array.from" | "Object.keys" | "Object.values"
+            | "Object.entries" | "Promise.all" | "Promise.allSettled" => {
+                return Some(arg0.and_then(|a| self.whole(a, scope, w)))
+            }
+            _ => {}
+        }
+        if let Some(rest) = q.strip_prefix("csvtojson()") {
+            if matches!(rest, ".fromFile" | ".fromString") {
+                return listing(OriginKind::Records);
+            }
+        }
+        let lodash_fn = ["lodash.", "underscore.", "lodash-es."]
+            .iter()
+            .find_map(|p| q.strip_prefix(p));
+        if let Some(name) = lodash_fn {
+            return Some(match name {
+                "uniq" | "uniqBy" | "compact" | "flatten" | "flattenDeep" | "sortBy"
+                | "orderBy" | "filter" | "map" | "values" | "keys" | "shuffle" | "castArray"
+                | "toArray" | "union" | "without" | "difference" | "reject" => {
+                    arg0.and_then(|a| self.whole(a, scope, w))
+                }
+                _ => None,
+            });
+        }
+        None
+    }
+
+    /// What a same-file function returns, when some `return` brings evidence.
+    fn returned_val(&self, f: FnId, w: &mut Walk) -> Option<Val> {
+        if !w.returns.insert(f) {
+            return None;
+        }
+        let node = self.function(f).node;
+        let mut v = None;
+        if let Some(e) = node.expr_body() {
+            v = self.whole(e, Some(f), w);
+        } else if let Some(stmts) = node.body_stmts() {
+            let mut returns = ReturnArgs(Vec::new());
+            stmts.iter().for_each(|s| s.visit_with(&mut returns));
+            v = returns
+                .0
+                .into_iter()
+                .find_map(|e| self.whole(e, Some(f), w));
+        }
+        w.returns.remove(&f);
+        v
+    }
+
+    /// The initialiser of `const [id] = init` in the body of `f`.
+    fn first_of_array_pattern(&self, id: &Ident, f: FnId) -> Option<&'a Expr> {
+        let mut finder = ArrayPatternInit {
+            target: id.to_id(),
+            found: None,
+        };
+        let stmts = self.function(f).node.body_stmts()?;
+        stmts.iter().for_each(|s| s.visit_with(&mut finder));
+        finder.found
+    }
+
+    /// Whether a path is fixed by the code: string literals, `__dirname`, `import.meta.url`,
+    /// `process.cwd()`, joined with `path` functions, through constants and the parameters of
+    /// functions whose every same-file caller passes such a path.
+    fn is_shipped_path(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        match unwrap_expr(e) {
+            Expr::Lit(Lit::Str(_)) => true,
+            Expr::Tpl(t) => t.exprs.iter().all(|x| self.is_shipped_path(x, depth + 1)),
+            Expr::Array(a) => a
+                .elems
+                .iter()
+                .flatten()
+                .all(|el| el.spread.is_none() && self.is_shipped_path(&el.expr, depth + 1)),
+            Expr::Bin(b) if b.op == BinaryOp::Add => {
+                self.is_shipped_path(&b.left, depth + 1)
+                    && self.is_shipped_path(&b.right, depth + 1)
+            }
+            Expr::Member(m) => matches!(unwrap_expr(&m.obj), Expr::MetaProp(_)),
+            Expr::New(n) => {
+                matches!(unwrap_expr(&n.callee), Expr::Ident(i) if self.is_global(i, "URL"))
+                    && n.args.as_ref().is_some_and(|args| {
+                        args.iter()
+                            .all(|a| self.is_shipped_path(&a.expr, depth + 1))
+                    })
+            }
+            Expr::Call(c) => {
+                let Some(q) = self.callee_qual(c) else {
+                    return false;
+                };
+                let joins = q.starts_with("path.")
+                    || matches!(q.as_str(), "url.fileURLToPath" | "process.cwd" | "String");
+                joins
+                    && c.args
+                        .iter()
+                        .all(|a| self.is_shipped_path(&a.expr, depth + 1))
+            }
+            Expr::Ident(id) => {
+                if self.is_unresolved(id) {
+                    return matches!(&*id.sym, "__dirname" | "__filename");
+                }
+                let Some(b) = self.binding(id) else {
+                    return false;
+                };
+                match &b.kind {
+                    BindingKind::Var {
+                        init: Some(init),
+                        path,
+                        ..
+                    } if path.is_empty() && !b.reassigned => self.is_shipped_path(init, depth + 1),
+                    BindingKind::Param {
+                        func,
+                        index,
+                        destructured: false,
+                    } => {
+                        let mut callers = 0;
+                        for site in &self.calls {
+                            if self.callee_fn(site.node, site.func) != Some(*func) {
+                                continue;
+                            }
+                            callers += 1;
+                            let shipped = site.node.args.get(*index).is_some_and(|a| {
+                                a.spread.is_none() && self.is_shipped_path(&a.expr, depth + 1)
+                            });
+                            if !shipped {
+                                return false;
+                            }
+                        }
+                        callers > 0
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a path's spelling says it holds code or assets that ship or are installed with
+    /// the app (themes, plugins, migrations, locales, templates, …), through constants.
+    fn names_code_folder(&self, e: &Expr, depth: u32) -> bool {
+        const HINTS: &[&str] = &[
+            "theme",
+            "plugin",
+            "node_modules",
+            "nodemodules",
+            "alteration",
+            "migration",
+            "table",
+            "locale",
+            "i18n",
+            "translation",
+            "template",
+            "views",
+            "schema",
+            "static",
+            "build",
+            "dist",
+            "connector",
+            "fixture",
+            "seed",
+            "asset",
+        ];
+        struct Words(Vec<String>);
+        impl Visit for Words {
+            fn visit_ident(&mut self, i: &Ident) {
+                self.0.push(i.sym.as_str().to_ascii_lowercase());
+            }
+            fn visit_ident_name(&mut self, i: &IdentName) {
+                self.0.push(i.sym.as_str().to_ascii_lowercase());
+            }
+            fn visit_str(&mut self, s: &Str) {
+                if let Some(v) = s.value.as_str() {
+                    self.0.push(v.to_ascii_lowercase());
+                }
+            }
+            fn visit_tpl_element(&mut self, t: &TplElement) {
+                self.0.push(t.raw.as_str().to_ascii_lowercase());
+            }
+        }
+        if depth > 3 {
+            return false;
+        }
+        let mut words = Words(Vec::new());
+        e.visit_with(&mut words);
+        if words.0.iter().any(|w| HINTS.iter().any(|h| w.contains(h))) {
+            return true;
+        }
+        // Through the constants the path is built from, and the names of the functions whose
+        // parameter it is (`readLocaleFiles(directory)`).
+        let mut idents = Vec::new();
+        collect_idents(e, &mut idents);
+        idents.iter().any(
+            |id| match self.binding(id).map(|b| (&b.kind, b.reassigned)) {
+                Some((
+                    BindingKind::Var {
+                        init: Some(init), ..
+                    },
+                    false,
+                )) => self.names_code_folder(init, depth + 1),
+                Some((BindingKind::Param { func, .. }, _)) => {
+                    self.function(*func).name.as_ref().is_some_and(|n| {
+                        let n = n.as_str().to_ascii_lowercase();
+                        HINTS.iter().any(|h| n.contains(h))
+                    })
+                }
+                _ => false,
+            },
+        )
+    }
+
+    /// The innermost function whose body holds `span`.
+    pub(crate) fn fn_containing(&self, span: Span) -> Option<FnId> {
+        self.functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.span.lo <= span.lo && span.hi <= f.span.hi)
+            .min_by_key(|(_, f)| f.span.hi.0 - f.span.lo.0)
+            .map(|(i, _)| FnId(i as u32))
+    }
+
+    fn is_lodash(&self, e: &Expr) -> bool {
+        self.qual(e).is_some_and(|q| {
+            matches!(
+                q.as_str(),
+                "lodash" | "underscore" | "lodash/fp" | "lodash-es"
+            )
+        })
+    }
+}
+
+/// Whether an expression takes a bounded part of a collection: `xs.slice(i, i + n)`,
+/// `xs.splice(0, n)`, `_.take(xs, n)`, `_.chunk(xs, n)`, a `.limit(n)` or `.first()` in a query chain.
+fn is_bounding(model: &Model<'_>, e: &Expr) -> bool {
+    let e = match unwrap_expr(e) {
+        Expr::Await(a) => unwrap_expr(&a.arg),
+        other => other,
+    };
+    let Expr::Call(c) = e else { return false };
+    is_bounding_call(model, c)
+}
+
+fn is_bounding_call(model: &Model<'_>, c: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    if let Some(q) = model.qual(callee) {
+        let name = q.rsplit('.').next().unwrap_or(&q);
+        if (q.starts_with("lodash") || q.starts_with("underscore"))
+            && matches!(
+                name,
+                "take" | "takeRight" | "chunk" | "slice" | "sampleSize" | "head" | "first"
+            )
+        {
+            return true;
+        }
+    }
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return false;
+    };
+    match member_name(&m.prop) {
+        Some("slice") => match (c.args.first(), c.args.get(1)) {
+            (Some(_), Some(_)) => true,
+            (Some(a), None) => {
+                matches!(unwrap_expr(&a.expr), Expr::Unary(u) if u.op == UnaryOp::Minus)
+            }
+            _ => false,
+        },
+        Some("splice") => c.args.len() >= 2,
+        Some("limit" | "take" | "first" | "paginate" | "forPage" | "findOne" | "at") => true,
+        _ => false,
+    }
+}
+
+/// Whether a receiver chain (`a.b(…).c(…)`) contains a call of one of these methods.
+fn chain_has(c: &CallExpr, names: &[&str]) -> bool {
+    let mut cur = c;
+    for _ in 0..32 {
+        let Callee::Expr(callee) = &cur.callee else {
+            return false;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return false;
+        };
+        if member_name(&m.prop).is_some_and(|n| names.contains(&n)) {
+            return true;
+        }
+        let Expr::Call(inner) = unwrap_expr(&m.obj) else {
+            return false;
+        };
+        cur = inner;
+    }
+    false
+}
+
+/// The innermost call of a receiver chain.
+fn chain_root(c: &CallExpr) -> &CallExpr {
+    let mut cur = c;
+    for _ in 0..32 {
+        let Callee::Expr(callee) = &cur.callee else {
+            return cur;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return cur;
+        };
+        let Expr::Call(inner) = unwrap_expr(&m.obj) else {
+            return cur;
+        };
+        cur = inner;
+    }
+    cur
+}
+
+/// Option keys that bound a query (`{ limit: 20 }`, `{ take: 10 }`, `{ per_page: 100 }`).
+fn has_bound_option(args: &[ExprOrSpread]) -> bool {
+    args.iter().any(|a| match unwrap_expr(&a.expr) {
+        Expr::Object(o) => o.props.iter().any(|p| match p {
+            PropOrSpread::Prop(p) => match &**p {
+                Prop::KeyValue(kv) => prop_key(&kv.key).is_some_and(is_bound_key),
+                Prop::Shorthand(id) => is_bound_key(&id.sym),
+                _ => false,
+            },
+            // `{ ...paging }` may carry a limit.
+            PropOrSpread::Spread(_) => true,
+        }),
+        _ => false,
+    })
+}
+
+/// The ids of a lookup by primary key: `{ where: { id: ids } }`, `{ _id: { $in: ids } }`,
+/// `{ id: In(ids) }`, `{ where: { id: { in: ids } } }`. `Some(None)` when the filter is by
+/// primary key but its value is not a list nodepit can follow.
+fn primary_key_values(args: &[ExprOrSpread]) -> Option<Option<&Expr>> {
+    fn pk_value(o: &ObjectLit, depth: u32) -> Option<Option<&Expr>> {
+        o.props.iter().find_map(|p| {
+            let PropOrSpread::Prop(p) = p else {
+                return None;
+            };
+            match &**p {
+                Prop::KeyValue(kv) => match prop_key(&kv.key) {
+                    Some("id" | "_id") => Some(list_of(&kv.value)),
+                    Some("where") if depth == 0 => match unwrap_expr(&kv.value) {
+                        Expr::Object(inner) => pk_value(inner, 1),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                Prop::Shorthand(id) if matches!(&*id.sym, "id" | "_id") => Some(None),
+                _ => None,
+            }
+        })
+    }
+    /// `ids`, `In(ids)`, `{ in: ids }`, `{ $in: ids }`, `{ [Op.in]: ids }`.
+    fn list_of(v: &Expr) -> Option<&Expr> {
+        match unwrap_expr(v) {
+            Expr::Call(c) if c.args.len() == 1 => match &c.callee {
+                Callee::Expr(callee) if crate::names::callee_name(callee) == Some("In") => {
+                    Some(&c.args[0].expr)
+                }
+                _ => None,
+            },
+            Expr::Object(o) => o.props.iter().find_map(|p| {
+                let PropOrSpread::Prop(p) = p else {
+                    return None;
+                };
+                let Prop::KeyValue(kv) = &**p else {
+                    return None;
+                };
+                let is_in = match &kv.key {
+                    PropName::Computed(c) => matches!(unwrap_expr(&c.expr),
+                        Expr::Member(m) if member_name(&m.prop) == Some("in")),
+                    key => matches!(prop_key(key), Some("in" | "$in")),
+                };
+                is_in.then_some(&*kv.value)
+            }),
+            // A bare value may be one id (`id: req.params.id`); only a visible list counts.
+            e @ Expr::Call(c)
+                if matches!(&c.callee, Callee::Expr(callee)
+                if matches!(unwrap_expr(callee), Expr::Member(m)
+                    if matches!(member_name(&m.prop), Some("map" | "filter" | "concat")))) =>
+            {
+                Some(e)
+            }
+            _ => None,
+        }
+    }
+    match unwrap_expr(&args.first()?.expr) {
+        Expr::Object(o) => pk_value(o, 0),
+        _ => None,
+    }
+}
+
+/// A column holding another row's id: `userId`, `teamID`, `parent_id`, `uid`.
+fn is_foreign_key(name: &str) -> bool {
+    name.len() > 2
+        && (name.ends_with("Id")
+            || name.ends_with("ID")
+            || name.ends_with("_id")
+            || name.ends_with("Uid"))
+        || name == "uid"
+}
+
+/// A value naming one parent row (not a list, not `null`, not an operator object).
+fn is_single_value(e: &Expr) -> bool {
+    !matches!(
+        unwrap_expr(e),
+        Expr::Object(_) | Expr::Array(_) | Expr::Lit(Lit::Null(_))
+    ) && !matches!(unwrap_expr(e), Expr::Ident(i) if i.sym == "undefined")
+}
+
+/// `{ where: { teamId } }`, `{ userId: user.id }`, or a `where` handed in from elsewhere:
+/// the rows of one parent, or a filter nodepit cannot read.
+fn filters_by_parent(args: &[ExprOrSpread]) -> bool {
+    fn check(o: &ObjectLit, depth: u32) -> bool {
+        o.props.iter().any(|p| {
+            let PropOrSpread::Prop(p) = p else {
+                return false;
+            };
+            match &**p {
+                Prop::KeyValue(kv) => match prop_key(&kv.key) {
+                    Some("where") if depth == 0 => match unwrap_expr(&kv.value) {
+                        Expr::Object(inner) => check(inner, 1),
+                        // A filter built elsewhere.
+                        _ => true,
+                    },
+                    Some(k) => is_foreign_key(k) && is_single_value(&kv.value),
+                    None => false,
+                },
+                Prop::Shorthand(id) => (depth == 0 && id.sym == "where") || is_foreign_key(&id.sym),
+                _ => false,
+            }
+        })
+    }
+    args.first()
+        .is_some_and(|a| matches!(unwrap_expr(&a.expr), Expr::Object(o) if check(o, 0)))
+}
+
+/// TypeORM `.where('sub.userId = :id', { id })` somewhere in a query builder chain.
+fn query_builder_by_parent(c: &CallExpr) -> bool {
+    let mut cur = c;
+    for _ in 0..32 {
+        let Callee::Expr(callee) = &cur.callee else {
+            return false;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return false;
+        };
+        if matches!(member_name(&m.prop), Some("where" | "andWhere")) {
+            let text = cur.args.first().and_then(|a| static_string(&a.expr));
+            if text.is_some_and(|t| pk_equals_value(&t.to_ascii_lowercase())) {
+                return true;
+            }
+        }
+        let Expr::Call(inner) = unwrap_expr(&m.obj) else {
+            return false;
+        };
+        cur = inner;
+    }
+    false
+}
+
+/// Knex `.where('user_id', id)` or `.where({ userId })` somewhere in the chain.
+fn knex_filters_by_parent(c: &CallExpr) -> bool {
+    let mut cur = c;
+    for _ in 0..32 {
+        let Callee::Expr(callee) = &cur.callee else {
+            return false;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return false;
+        };
+        if member_name(&m.prop) == Some("where") {
+            let by_parent = match cur.args.as_slice() {
+                [col, value] => {
+                    static_string(&col.expr).is_some_and(|k| is_foreign_key(k) || k == "id")
+                        && is_single_value(&value.expr)
+                }
+                [_] => filters_by_parent(&cur.args) || primary_key_values(&cur.args).is_some(),
+                _ => false,
+            };
+            if by_parent {
+                return true;
+            }
+        }
+        let Expr::Call(inner) = unwrap_expr(&m.obj) else {
+            return false;
+        };
+        cur = inner;
+    }
+    false
+}
+
+fn prop_key(key: &PropName) -> Option<&str> {
+    match key {
+        PropName::Ident(id) => Some(&id.sym),
+        PropName::Str(s) => s.value.as_str(),
+        _ => None,
+    }
+}
+
+fn is_bound_key(k: &str) -> bool {
+    matches!(
+        k,
+        "limit"
+            | "take"
+            | "per_page"
+            | "perPage"
+            | "pageSize"
+            | "page_size"
+            | "first"
+            | "last"
+            | "top"
+            | "max"
+    )
+}
+
+/// Query calls recognised by method shape, since a query's receiver (a model, a repository, a
+/// client) is usually defined in another file.
+fn query_call(
+    model: &Model<'_>,
+    c: &CallExpr,
+    m: &MemberExpr,
+    method: &str,
+    depth: u32,
+) -> Option<Val> {
+    let rows = |what: String, bound: &'static str| {
+        Some(Val::Coll(Origin {
+            kind: OriginKind::QueryRows,
+            what,
+            missing_bound: Some(bound),
+            span: c.span,
+            via: Vec::new(),
+            open: true,
+        }))
+    };
+    let label = || format!("{}.{method}(…)", expr_label(&m.obj));
+    // SQL text in the call.
+    if let Some(first) = c.args.first() {
+        if !is_single_row_method(method) {
+            if let Some(tpl_or_text) = sql_text_of(model, &first.expr, depth) {
+                return match classify_sql(&tpl_or_text) {
+                    Sql::Unbounded => {
+                        let v = Val::Coll(Origin {
+                            kind: OriginKind::QueryRows,
+                            what: sql_label(&tpl_or_text),
+                            missing_bound: Some("LIMIT"),
+                            span: first.expr.span(),
+                            via: Vec::new(),
+                            open: true,
+                        });
+                        if method == "prepare" {
+                            match v {
+                                Val::Coll(o) => Some(Val::Prepared(o)),
+                                v => Some(v),
+                            }
+                        } else {
+                            Some(v)
+                        }
+                    }
+                    Sql::Bounded | Sql::NotRows => None,
+                };
+            }
+        }
+    }
+    if model_is_lodash_like(model, &m.obj) {
+        return None;
+    }
+    if matches!(
+        method,
+        "find" | "findBy" | "findAll" | "findMany" | "findAndCountAll" | "getMany"
+    ) && filters_by_parent(&c.args)
+    {
+        return None;
+    }
+    let bounded_chain = |c: &CallExpr| {
+        chain_has(
+            c,
+            &[
+                "limit", "take", "first", "paginate", "forPage", "findOne", "top", "page",
+                "perPage",
+            ],
+        ) || has_bound_option(&c.args)
+    };
+    match method {
+        // Mongo / Mongoose / TypeORM / redbean `find`: a filter object, a table name or nothing;
+        // a function argument is `Array.prototype.find`.
+        "find" | "findBy" => {
+            // A string first argument is a table name (`R.find('monitor', …)`), never a CSS
+            // selector (`$el.find('.tags')`).
+            let table_name = |e: &Expr| {
+                static_string(e).is_some_and(|t| {
+                    !t.is_empty() && t.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                })
+            };
+            let filter_like = c
+                .args
+                .iter()
+                .enumerate()
+                .all(|(i, a)| match unwrap_expr(&a.expr) {
+                    Expr::Object(_) | Expr::Lit(Lit::Null(_)) => true,
+                    e @ (Expr::Lit(Lit::Str(_)) | Expr::Tpl(_)) => i > 0 || table_name(e),
+                    _ => false,
+                })
+                && matches!(
+                    unwrap_expr(&m.obj),
+                    Expr::Ident(_) | Expr::Member(_) | Expr::This(_) | Expr::Call(_)
+                );
+            if !filter_like || bounded_chain(c) || sql_args_bounded(model, c, depth) {
+                return None;
+            }
+            rows(label(), "limit")
+        }
+        "findAll" | "findAndCountAll" => (!bounded_chain(c))
+            .then(|| rows(label(), "limit"))
+            .flatten(),
+        "findMany" => (!bounded_chain(c)).then(|| rows(label(), "take")).flatten(),
+        "getMany" | "getRawMany" => {
+            if bounded_chain(c) || query_builder_by_parent(c) {
+                return None;
+            }
+            rows(label(), "take")
+        }
+        // Knex: a chain rooted at `knex('table')` (or `knex.select(…)`), with no limit.
+        "select" | "where" | "whereIn" | "whereNot" | "whereNull" | "whereNotNull" | "orderBy"
+        | "pluck" | "distinct" | "from" | "innerJoin" | "leftJoin" | "join" => {
+            if bounded_chain(c)
+                || knex_filters_by_parent(c)
+                || chain_has(
+                    c,
+                    &[
+                        "count", "sum", "max", "min", "avg", "update", "del", "delete", "insert",
+                    ],
+                )
+            {
+                return None;
+            }
+            let root = chain_root(c);
+            let Callee::Expr(root_callee) = &root.callee else {
+                return None;
+            };
+            let knex_root = match unwrap_expr(root_callee) {
+                Expr::Ident(_) => {
+                    root.args.len() == 1 && static_string(&root.args[0].expr).is_some()
+                }
+                Expr::Member(rm) => {
+                    matches!(member_name(&rm.prop), Some("select" | "from"))
+                        && matches!(unwrap_expr(&rm.obj), Expr::Ident(_))
+                        && model.qual(&rm.obj).is_some_and(|q| q.starts_with("knex"))
+                }
+                _ => false,
+            };
+            if !knex_root {
+                return None;
+            }
+            let table = root.args.first().and_then(|a| static_string(&a.expr));
+            let what = match (table, &root.callee) {
+                (Some(t), Callee::Expr(callee)) if root.args.len() == 1 => {
+                    format!("{}('{t}')…", expr_label(callee))
+                }
+                _ => format!("{}…", call_label(root)),
+            };
+            rows(what, "limit")
+        }
+        _ => store_call(c, method),
+    }
+}
+
+fn model_is_lodash_like(model: &Model<'_>, e: &Expr) -> bool {
+    model.is_lodash(e)
+}
+
+/// `R.find('monitor', ' user_id = ? LIMIT 10 ')`: SQL fragments among the arguments.
+fn sql_args_bounded(model: &Model<'_>, c: &CallExpr, depth: u32) -> bool {
+    c.args.iter().any(|a| {
+        sql_fragment(model, &a.expr, depth).is_some_and(|t| {
+            let t = t.to_ascii_lowercase();
+            has_word(&t, "limit")
+        })
+    })
+}
+
+/// Redis reads of a whole set, list or hash under one fixed key: `smembers`, `hgetall`,
+/// `keys(pattern)`, `lrange(k, 0, -1)`, `zrange(k, 0, -1)`. A key built per entity
+/// (`` `user:${id}:roles` ``) holds that entity's own small list, like a per-parent query.
+fn store_call(c: &CallExpr, method: &str) -> Option<Val> {
+    let lower = method.to_ascii_lowercase();
+    let whole = match lower.as_str() {
+        "smembers" | "hgetall" | "hkeys" | "hvals" => c.args.len() == 1,
+        "keys" => {
+            c.args.len() == 1 && static_string(&c.args[0].expr).is_some_and(|p| p.contains('*'))
+        }
+        "lrange" | "zrange" | "zrevrange" => {
+            c.args.len() == 3 && is_num(&c.args[1].expr, 0.0) && is_num(&c.args[2].expr, -1.0)
+        }
+        "zrangebyscore" | "zrevrangebyscore" => {
+            c.args.len() == 3
+                && c.args
+                    .iter()
+                    .skip(1)
+                    .all(|a| matches!(static_string(&a.expr), Some("-inf" | "+inf" | "inf")))
+        }
+        _ => false,
+    };
+    let fixed_key = c
+        .args
+        .first()
+        .is_some_and(|a| static_string(&a.expr).is_some());
+    (whole && fixed_key).then(|| {
+        Val::Coll(Origin {
+            kind: OriginKind::StoreMembers,
+            what: call_label(c),
+            missing_bound: None,
+            span: c.span,
+            via: Vec::new(),
+            open: true,
+        })
+    })
+}
+
+/// `callee(…)`, for messages.
+fn call_label(c: &CallExpr) -> String {
+    match &c.callee {
+        Callee::Expr(e) => format!(
+            "{}({})",
+            expr_label(e),
+            if c.args.is_empty() { "" } else { "…" }
+        ),
+        _ => "the call".to_string(),
+    }
+}
+
+fn is_num(e: &Expr, v: f64) -> bool {
+    match unwrap_expr(e) {
+        Expr::Lit(Lit::Num(n)) => n.value == v,
+        Expr::Unary(u) if u.op == UnaryOp::Minus => {
+            matches!(unwrap_expr(&u.arg), Expr::Lit(Lit::Num(n)) if -n.value == v)
+        }
+        _ => false,
+    }
+}
+
+/// Methods that read one row, whatever SQL they are given.
+fn is_single_row_method(method: &str) -> bool {
+    matches!(
+        method,
+        "one"
+            | "maybeOne"
+            | "oneFirst"
+            | "maybeOneFirst"
+            | "get"
+            | "first"
+            | "queryOne"
+            | "getOne"
+            | "findOne"
+            | "oneOrNone"
+            | "row"
+            | "exists"
+            | "count"
+            | "run"
+            | "exec"
+    )
+}
+
+/// `'\n'`, `'\r\n'`, `/\r?\n/`, `os.EOL`.
+fn is_newline(model: &Model<'_>, e: &Expr) -> bool {
+    match unwrap_expr(e) {
+        Expr::Lit(Lit::Str(s)) => s.value.as_str().is_some_and(|v| v == "\n" || v == "\r\n"),
+        Expr::Lit(Lit::Regex(r)) => {
+            let src = r.exp.as_str();
+            src.contains("\\n") && !src.contains(',')
+        }
+        other => model.qual(other).is_some_and(|q| q == "os.EOL"),
+    }
+}
+
+/// SQL text: a string, a template (substitutions as `…`), a tagged template (`sql\`…\``,
+/// slonik's `sql.type(x)\`…\``) or a constant holding one.
+fn sql_text_of(model: &Model<'_>, e: &Expr, depth: u32) -> Option<String> {
+    let text = sql_fragment(model, e, depth)?;
+    is_select(&text).then_some(text)
+}
+
+/// A SELECT (or a WITH … SELECT) that reads from a table.
+fn is_select(text: &str) -> bool {
+    let t = text
+        .trim_start()
+        .trim_start_matches('(')
+        .trim_start()
+        .to_ascii_lowercase();
+    (t.starts_with("select") || (t.starts_with("with") && has_word(&t, "select")))
+        && has_word(&t, "from")
+}
+
+fn sql_fragment(model: &Model<'_>, e: &Expr, depth: u32) -> Option<String> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match unwrap_expr(e) {
+        Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_string),
+        Expr::Tpl(t) => Some(tpl_text(model, t, depth)),
+        Expr::TaggedTpl(t) => Some(tpl_text(model, &t.tpl, depth)),
+        Expr::Bin(b) if b.op == BinaryOp::Add => {
+            let l = sql_fragment(model, &b.left, depth + 1).unwrap_or_else(|| "…".into());
+            let r = sql_fragment(model, &b.right, depth + 1).unwrap_or_else(|| "…".into());
+            Some(l + &r)
+        }
+        Expr::Ident(id) => match model.binding(id).map(|b| (&b.kind, b.reassigned)) {
+            Some((
+                BindingKind::Var {
+                    init: Some(init),
+                    path,
+                    ..
+                },
+                false,
+            )) if path.is_empty() => sql_fragment(model, init, depth + 1),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A template's text with `…` for substitutions, keeping the text of nested templates and
+/// strings (`${pageSize ? `LIMIT ${pageSize}` : ''}`) and the names of substituted values
+/// that say they are limits.
+fn tpl_text(model: &Model<'_>, t: &Tpl, depth: u32) -> String {
+    let mut out = String::new();
+    for (i, q) in t.quasis.iter().enumerate() {
+        out.push_str(&q.raw);
+        if let Some(e) = t.exprs.get(i) {
+            out.push('…');
+            let mut inner = Strings(Vec::new());
+            e.visit_with(&mut inner);
+            for s in inner.0 {
+                out.push_str(&s);
+            }
+            if let Some(f) = sql_fragment(model, e, depth + 1) {
+                out.push_str(&f);
+            }
+        }
+    }
+    out
+}
+
+/// String and template text inside a substitution, plus identifier names mentioning a limit.
+struct Strings(Vec<String>);
+
+impl Visit for Strings {
+    fn visit_str(&mut self, s: &Str) {
+        if let Some(v) = s.value.as_str() {
+            self.0.push(format!(" {v} "));
+        }
+    }
+    fn visit_tpl_element(&mut self, t: &TplElement) {
+        self.0.push(format!(" {} ", t.raw));
+    }
+    fn visit_ident(&mut self, i: &Ident) {
+        let lower = i.sym.to_ascii_lowercase();
+        if lower.contains("limit") || lower.contains("pagesize") || lower.contains("page_size") {
+            self.0.push(" limit ".into());
+        }
+    }
+    fn visit_ident_name(&mut self, i: &IdentName) {
+        let lower = i.sym.to_ascii_lowercase();
+        if lower.contains("limit") || lower.contains("pagesize") || lower.contains("page_size") {
+            self.0.push(" limit ".into());
+        }
+    }
+}
+
+enum Sql {
+    Unbounded,
+    Bounded,
+    NotRows,
+}
+
+fn classify_sql(text: &str) -> Sql {
+    let t = text.to_ascii_lowercase();
+    if has_word(&t, "limit")
+        || t.contains("select top")
+        || t.contains("distinct top")
+        || t.contains("fetch first")
+        || t.contains("fetch next")
+    {
+        return Sql::Bounded;
+    }
+    // One row: an aggregate without GROUP BY, or a primary key compared with a value.
+    let aggregate = ["count(", "sum(", "max(", "min(", "avg("]
+        .iter()
+        .any(|a| t.contains(a));
+    if aggregate && !t.contains("group by") {
+        return Sql::NotRows;
+    }
+    if let Some(at) = t.rfind("where") {
+        if pk_equals_value(&t[at..]) {
+            return Sql::NotRows;
+        }
+    }
+    Sql::Unbounded
+}
+
+/// `id = $1`, `u.id = ?`, `user_id = :id`, `"teamId" = …` (a substitution) in a WHERE
+/// clause: one row, or the rows of one parent (a user's, a team's), which the parent's own
+/// limits keep small.
+fn pk_equals_value(where_clause: &str) -> bool {
+    let mut from = 0;
+    while let Some(pos) = where_clause[from..].find("id") {
+        let at = from + pos;
+        from = at + 2;
+        let rest = where_clause[at + 2..].trim_start_matches(['"', '`', ']']);
+        let rest = rest.trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        if rest.starts_with(['?', '$', ':', '@']) || rest.starts_with('…') {
+            return true;
+        }
+    }
+    false
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(word).any(|(at, _)| {
+        let end = at + word.len();
+        (at == 0 || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_'))
+            && (end == b.len() || !(b[end].is_ascii_alphanumeric() || b[end] == b'_'))
+    })
+}
+
+/// The SQL shortened for a message: whitespace collapsed, cut after about 48 characters.
+fn sql_label(text: &str) -> String {
+    let collapsed: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    for word in collapsed {
+        if out.chars().count() + word.chars().count() > 48 {
+            out.push_str(" …");
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// `sql\`SELECT …\`` awaited directly (postgres.js, Prisma's `$queryRaw`).
+fn sql_origin(model: &Model<'_>, tpl: &Tpl, span: Span, depth: u32) -> Option<Val> {
+    let text = tpl_text(model, tpl, depth);
+    if !is_select(&text) {
+        return None;
+    }
+    match classify_sql(&text) {
+        Sql::Unbounded => Some(Val::Coll(Origin {
+            kind: OriginKind::QueryRows,
+            what: sql_label(&text),
+            missing_bound: Some("LIMIT"),
+            span,
+            via: Vec::new(),
+            open: true,
+        })),
+        _ => None,
+    }
+}
+
+fn collect_idents(e: &Expr, out: &mut Vec<Ident>) {
+    struct Idents<'o>(&'o mut Vec<Ident>);
+    impl Visit for Idents<'_> {
+        fn visit_ident(&mut self, i: &Ident) {
+            self.0.push(i.clone());
+        }
+    }
+    e.visit_with(&mut Idents(out));
+}
+
+/// `[]`, `null`, `undefined`, `{}`: a start value that decides nothing.
+fn is_empty_value(e: &Expr) -> bool {
+    match unwrap_expr(e) {
+        Expr::Array(a) => a.elems.is_empty(),
+        Expr::Object(o) => o.props.is_empty(),
+        Expr::Lit(Lit::Null(_)) => true,
+        Expr::Ident(i) => i.sym == "undefined",
+        _ => false,
+    }
+}
+
+/// Whether `e` reads the variable `target` (`ids.filter(…)`, `await dedupe(ids)`).
+fn mentions(e: &Expr, target: &Id) -> bool {
+    struct Finder<'t>(&'t Id, bool);
+    impl Visit for Finder<'_> {
+        fn visit_ident(&mut self, i: &Ident) {
+            if i.to_id() == *self.0 {
+                self.1 = true;
+            }
+        }
+    }
+    let mut f = Finder(target, false);
+    e.visit_with(&mut f);
+    f.1
+}
+
+/// Right-hand sides of `x = …` for one variable, in one function body.
+struct Assignments<'e> {
+    target: Id,
+    found: Vec<&'e Expr>,
+}
+
+impl Visit for Assignments<'_> {
+    fn visit_assign_expr(&mut self, n: &AssignExpr) {
+        if let AssignTarget::Simple(SimpleAssignTarget::Ident(b)) = &n.left {
+            if b.id.to_id() == self.target {
+                // The walk only reads nodes of the function body it was started on.
+                self.found.push(crate::build::pin(&*n.right));
+            }
+        }
+        n.visit_children_with(self);
+    }
+}
+
+/// `return` arguments of one function body, skipping nested functions.
+struct ReturnArgs<'e>(Vec<&'e Expr>);
+
+impl Visit for ReturnArgs<'_> {
+    fn visit_return_stmt(&mut self, n: &ReturnStmt) {
+        if let Some(arg) = &n.arg {
+            self.0.push(crate::build::pin(&**arg));
+        }
+    }
+    fn visit_function(&mut self, _: &Function) {}
+    fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
+    fn visit_class(&mut self, _: &Class) {}
+}
+
+/// The initialiser of a declaration whose array pattern starts with one name.
+struct ArrayPatternInit<'e> {
+    target: Id,
+    found: Option<&'e Expr>,
+}
+
+impl Visit for ArrayPatternInit<'_> {
+    fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        if let (Pat::Array(a), Some(init)) = (&d.name, &d.init) {
+            if let Some(Some(Pat::Ident(first))) = a.elems.first() {
+                if first.id.to_id() == self.target {
+                    // The walk only reads nodes of the function body it was started on.
+                    self.found = Some(crate::build::pin(&**init));
+                }
+            }
+        }
+        d.visit_children_with(self);
+    }
+}
