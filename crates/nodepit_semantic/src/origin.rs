@@ -319,16 +319,30 @@ impl<'a> Model<'a> {
                     })
                 })
             }
-            Val::Event => (name == "Records").then(|| {
-                Val::Coll(Origin {
+            Val::Event => match name {
+                "Records" => Some(Val::Coll(Origin {
                     kind: OriginKind::EventRecords,
                     what,
                     missing_bound: None,
                     span,
                     via: Vec::new(),
                     open: true,
-                })
-            }),
+                })),
+                // An API Gateway request.
+                "body"
+                | "queryStringParameters"
+                | "multiValueQueryStringParameters"
+                | "pathParameters"
+                | "headers" => Some(Val::Taint(Origin {
+                    kind: OriginKind::Request,
+                    what,
+                    missing_bound: None,
+                    span,
+                    via: Vec::new(),
+                    open: true,
+                })),
+                _ => None,
+            },
             Val::Taint(mut o) => {
                 // Name the deepest member read (`req.body.ids`), whatever the variables on the way
                 // are called, until a transform such as `split` or `filter`.
@@ -379,13 +393,17 @@ impl<'a> Model<'a> {
         if let Some(o) = self.decorated_input(node, index, id) {
             return Some(Val::Taint(o));
         }
-        if let Some(h) = self.handlers().iter().find(|h| h.func == func) {
-            if index == 0 {
-                let koa_ctx = match h.framework {
+        let registered =
+            self.handlers()
+                .iter()
+                .find(|h| h.func == func)
+                .map(|h| match h.framework {
                     Framework::Koa | Framework::KoaRouter => true,
                     Framework::Inferred => matches!(node.param_name(0), Some("ctx" | "context")),
                     _ => false,
-                };
+                });
+        if let Some(koa_ctx) = registered.or_else(|| handler_shaped(node)) {
+            if index == 0 {
                 if !destructured {
                     return Some(Val::Req { koa_ctx });
                 }
@@ -397,10 +415,12 @@ impl<'a> Model<'a> {
         if let Some(o) = self.socket_payload(func, index, id) {
             return Some(Val::Taint(o));
         }
+        // A Lambda handler: `handler(event)`, or any `(event, context)`.
         if index == 0
             && !destructured
             && node.param_name(0) == Some("event")
-            && info.name.as_deref() == Some("handler")
+            && (info.name.as_deref() == Some("handler")
+                || matches!(node.param_name(1), Some("context" | "_context")))
         {
             return Some(Val::Event);
         }
@@ -937,6 +957,18 @@ impl<'a> Model<'a> {
                 "lodash" | "underscore" | "lodash/fp" | "lodash-es"
             )
         })
+    }
+}
+
+/// A function shaped like a request handler registered in another file: an Express-style
+/// controller `(req, res[, next])`, a hapi handler `(request, h)` or a Koa middleware
+/// `(ctx, next)`. `Some(true)` for Koa.
+fn handler_shaped(node: FnNode<'_>) -> Option<bool> {
+    let (first, second) = (node.param_name(0), node.param_name(1));
+    match (first, second) {
+        (Some("req" | "request"), Some("res" | "response" | "reply" | "h")) => Some(false),
+        (Some("ctx"), Some("next")) => Some(true),
+        _ => None,
     }
 }
 
