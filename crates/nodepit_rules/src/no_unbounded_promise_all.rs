@@ -82,11 +82,17 @@ impl Rule for NoUnboundedPromiseAll {
         let all = expr_label(callee);
         let mut unknown = None;
         for f in &fanouts {
+            // The origin first: without evidence (and without `strict`) the callback need not
+            // be scanned at all.
+            let origin = model.origin(f.collection, f.scope);
+            if origin.is_none() && !self.strict {
+                continue;
+            }
             let Some(work) = work_label(model, f.work) else {
                 continue;
             };
             let collection = expr_label(f.collection);
-            if let Some(origin) = model.origin(f.collection, f.scope) {
+            if let Some(origin) = origin {
                 let mut r = cx
                     .report(
                         site.node.span,

@@ -33,6 +33,7 @@ impl<'a> Model<'a> {
                 promise_memo: RefCell::new(Vec::new()),
                 promise_facts: crate::values::PromiseFacts::new(comments),
                 handlers: OnceCell::new(),
+                callers: OnceCell::new(),
             },
             promise_docs: promise_doc_ends(comments),
             text,

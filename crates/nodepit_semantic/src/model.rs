@@ -264,6 +264,8 @@ pub struct Model<'a> {
     pub(crate) promise_memo: RefCell<Vec<Option<bool>>>,
     pub(crate) promise_facts: crate::values::PromiseFacts,
     pub(crate) handlers: OnceCell<HandlerTable>,
+    /// The calls of each same-file function, built on first use (see `origin.rs`).
+    pub(crate) callers: OnceCell<FxHashMap<FnId, Vec<u32>>>,
 }
 
 impl<'a> Model<'a> {

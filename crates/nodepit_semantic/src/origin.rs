@@ -19,6 +19,8 @@ use crate::names::{expr_label, member_name, static_string, unwrap_expr};
 const MAX_DEPTH: u32 = 24;
 /// How many values one question may look at, so files with many callers stay fast.
 const MAX_STEPS: u32 = 4000;
+/// How many functions' callers one question may follow.
+const MAX_PARAM_SCANS: u32 = 32;
 
 /// Who decides the length of a collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +104,8 @@ struct Walk {
     depth: u32,
     /// Values looked at so far; the walk gives up past `MAX_STEPS`.
     steps: u32,
+    /// Scans of the file's calls for the callers of a function.
+    param_scans: u32,
     params: FxHashSet<(FnId, usize)>,
     returns: FxHashSet<FnId>,
     vars: FxHashSet<Id>,
@@ -430,11 +434,13 @@ impl<'a> Model<'a> {
         if destructured {
             return None;
         }
-        // What same-file callers pass in.
-        for site in &self.calls {
-            if self.callee_fn(site.node, site.func) != Some(func) {
-                continue;
-            }
+        // What same-file callers pass in, for a bounded number of functions per question.
+        if w.param_scans >= MAX_PARAM_SCANS {
+            return None;
+        }
+        w.param_scans += 1;
+        for &ci in self.callers_of(func) {
+            let site = &self.calls[ci as usize];
             let args = &site.node.args;
             if args.iter().take(index + 1).any(|a| a.spread.is_some()) {
                 continue;
@@ -846,10 +852,8 @@ impl<'a> Model<'a> {
                         destructured: false,
                     } => {
                         let mut callers = 0;
-                        for site in &self.calls {
-                            if self.callee_fn(site.node, site.func) != Some(*func) {
-                                continue;
-                            }
+                        for &ci in self.callers_of(*func) {
+                            let site = &self.calls[ci as usize];
                             callers += 1;
                             let shipped = site.node.args.get(*index).is_some_and(|a| {
                                 a.spread.is_none() && self.is_shipped_path(&a.expr, depth + 1)
@@ -940,14 +944,33 @@ impl<'a> Model<'a> {
         )
     }
 
-    /// The innermost function whose body holds `span`.
+    /// The innermost function whose body holds `span`. Functions are in source order of their
+    /// start and nest properly, so it is the last one starting before `span`, or an ancestor.
     pub(crate) fn fn_containing(&self, span: Span) -> Option<FnId> {
-        self.functions
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.span.lo <= span.lo && span.hi <= f.span.hi)
-            .min_by_key(|(_, f)| f.span.hi.0 - f.span.lo.0)
-            .map(|(i, _)| FnId(i as u32))
+        let after = self.functions.partition_point(|f| f.span.lo <= span.lo);
+        let mut f = after.checked_sub(1).map(|i| FnId(i as u32));
+        while let Some(id) = f {
+            let info = self.function(id);
+            if info.span.lo <= span.lo && span.hi <= info.span.hi {
+                return Some(id);
+            }
+            f = info.parent;
+        }
+        None
+    }
+
+    /// The calls (indexes into the calls) that invoke the same-file function `f`.
+    fn callers_of(&self, f: FnId) -> &[u32] {
+        let index = self.callers.get_or_init(|| {
+            let mut index: rustc_hash::FxHashMap<FnId, Vec<u32>> = Default::default();
+            for (i, site) in self.calls.iter().enumerate() {
+                if let Some(g) = self.callee_fn(site.node, site.func) {
+                    index.entry(g).or_default().push(i as u32);
+                }
+            }
+            index
+        });
+        index.get(&f).map_or(&[], Vec::as_slice)
     }
 
     fn is_lodash(&self, e: &Expr) -> bool {
