@@ -641,6 +641,13 @@ impl<'a> Model<'a> {
                 }
                 self.whole(&m.obj, scope, w)
             }
+            // A Mongoose query narrowed or shaped without a limit is still every document.
+            "select" | "where" | "populate" | "skip" | "collation" | "hint" | "read"
+            | "projection"
+                if !is_knex_chain(self, c) =>
+            {
+                self.whole(&m.obj, scope, w)
+            }
             "filter" | "map" | "flatMap" | "flat" | "sort" | "reverse" | "toSorted"
             | "toReversed" | "values" | "keys" | "entries" | "toArray" | "exec" | "lean"
             | "populate" | "sort_by" => self.whole(&m.obj, scope, w),
@@ -1400,24 +1407,10 @@ fn query_call(
             {
                 return None;
             }
-            let root = chain_root(c);
-            let Callee::Expr(root_callee) = &root.callee else {
-                return None;
-            };
-            let knex_root = match unwrap_expr(root_callee) {
-                Expr::Ident(_) => {
-                    root.args.len() == 1 && static_string(&root.args[0].expr).is_some()
-                }
-                Expr::Member(rm) => {
-                    matches!(member_name(&rm.prop), Some("select" | "from"))
-                        && matches!(unwrap_expr(&rm.obj), Expr::Ident(_))
-                        && model.qual(&rm.obj).is_some_and(|q| q.starts_with("knex"))
-                }
-                _ => false,
-            };
-            if !knex_root {
+            if !is_knex_chain(model, c) {
                 return None;
             }
+            let root = chain_root(c);
             let table = root.args.first().and_then(|a| static_string(&a.expr));
             let what = match (table, &root.callee) {
                 (Some(t), Callee::Expr(callee)) if root.args.len() == 1 => {
@@ -1428,6 +1421,24 @@ fn query_call(
             rows(what, "limit")
         }
         _ => store_call(c, method),
+    }
+}
+
+/// A Knex chain: rooted at `knex('table')` (a callee called with one table name) or at
+/// `knex.select(…)` / `knex.from(…)`.
+fn is_knex_chain(model: &Model<'_>, c: &CallExpr) -> bool {
+    let root = chain_root(c);
+    let Callee::Expr(root_callee) = &root.callee else {
+        return false;
+    };
+    match unwrap_expr(root_callee) {
+        Expr::Ident(_) => root.args.len() == 1 && static_string(&root.args[0].expr).is_some(),
+        Expr::Member(rm) => {
+            matches!(member_name(&rm.prop), Some("select" | "from"))
+                && matches!(unwrap_expr(&rm.obj), Expr::Ident(_))
+                && model.qual(&rm.obj).is_some_and(|q| q.starts_with("knex"))
+        }
+        _ => false,
     }
 }
 
