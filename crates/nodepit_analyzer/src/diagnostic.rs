@@ -9,14 +9,18 @@ pub enum Severity {
     Error,
     /// Reported, but does not fail the run by itself.
     Warning,
+    /// Information about the run rather than the code, such as a file nodepit skipped; never
+    /// fails the run, not even with `--deny-warnings`.
+    Note,
 }
 
 impl Severity {
-    /// `error` or `warning`.
+    /// `error`, `warning` or `note`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Error => "error",
             Self::Warning => "warning",
+            Self::Note => "note",
         }
     }
 }
@@ -53,7 +57,8 @@ pub struct Fix {
 /// A finding in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// The rule id (`no-floating-promise`), or `syntax-error`, `internal-error`, `unused-suppression`.
+    /// The rule id (`no-floating-promise`), or `syntax-error`, `internal-error`,
+    /// `unused-suppression`, `skipped-file`.
     pub rule: &'static str,
     /// Severity after configuration.
     pub severity: Severity,

@@ -12,8 +12,8 @@ mod suppress;
 pub use config::{normalize_glob, Config, ConfigError, Level, Override, RuleSetting};
 pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};
 pub use lint::{
-    lint_source, lint_source_timed, LintTimes, RuleSet, INTERNAL_ERROR, SYNTAX_ERROR,
-    UNUSED_SUPPRESSION,
+    builtin, lint_source, lint_source_timed, LintTimes, RuleSet, BUILTIN, INTERNAL_ERROR,
+    SKIPPED_FILE, SYNTAX_ERROR, UNUSED_SUPPRESSION,
 };
 pub use nodepit_semantic as semantic;
 pub use rule::{build_rule, Node, NodeKind, Reporter, Rule, RuleCx, RuleEntry, RuleMeta};

@@ -16,6 +16,39 @@ pub const SYNTAX_ERROR: &str = "syntax-error";
 pub const INTERNAL_ERROR: &str = "internal-error";
 /// Rule id of suppression comments that silence nothing.
 pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+/// Rule id of the note on a file nodepit leaves unchecked on purpose (a Flow file).
+pub const SKIPPED_FILE: &str = "skipped-file";
+
+/// Declares a built-in diagnostic's meta, embedding `rules/builtin/<id>.md`.
+macro_rules! builtin {
+    ($id:literal, $severity:ident) => {
+        RuleMeta {
+            id: $id,
+            severity: Severity::$severity,
+            doc: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../rules/builtin/",
+                $id,
+                ".md"
+            )),
+            has_fix: false,
+        }
+    };
+}
+
+/// The diagnostics nodepit reports itself rather than through a rule, with their docs (kept out
+/// of the rule registry, so they are never listed, selected or run as rules).
+pub const BUILTIN: &[RuleMeta] = &[
+    builtin!("internal-error", Error),
+    builtin!("skipped-file", Note),
+    builtin!("syntax-error", Error),
+    builtin!("unused-suppression", Warning),
+];
+
+/// The doc and default severity of a built-in diagnostic id.
+pub fn builtin(id: &str) -> Option<&'static RuleMeta> {
+    BUILTIN.iter().find(|m| m.id == id)
+}
 
 struct ActiveRule {
     meta: &'static RuleMeta,
@@ -166,6 +199,10 @@ pub fn lint_source_timed(
             depth,
             |model, errors, comments| {
                 let start = std::time::Instant::now();
+                if let Some(note) = errors.first().and_then(|e| skipped_flow(text, e)) {
+                    *rules_time += start.elapsed();
+                    return vec![note];
+                }
                 let mut out: Vec<Diagnostic> = errors
                     .iter()
                     .map(|e| {
@@ -248,6 +285,57 @@ fn run_rules(model: &Model<'_>, rules: &RuleSet) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The note for a Flow file that does not parse: swc reads no Flow, so each of its type
+/// annotations would otherwise be a syntax error. `None` when the file has no `@flow` pragma.
+fn skipped_flow(text: &str, first_error: &nodepit_semantic::ParseError) -> Option<Diagnostic> {
+    let pragma = flow_pragma(text)?;
+    let line = LineIndex::new(text).line(first_error.range.start) + 1;
+    Some(
+        Diagnostic::new(
+            SKIPPED_FILE,
+            Severity::Note,
+            pragma,
+            format!(
+                "This Flow file (`@flow`) does not parse as plain JavaScript (line {line}: {}), so nodepit skipped it.",
+                first_error.message
+            ),
+        )
+        .with_help(
+            "nodepit reads JavaScript and TypeScript, not Flow: lint the output of `flow-remove-types` or Babel, or list the file under `ignore` in nodepit.toml.",
+        ),
+    )
+}
+
+/// Byte range of an `@flow` pragma in the comments before the first token, as Flow reads it
+/// (`@flow strict` counts, `@flowtype` and `@noflow` do not).
+fn flow_pragma(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut at = usize::from(text.starts_with('\u{feff}')) * 3;
+    if text[at..].starts_with("#!") {
+        at = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    }
+    loop {
+        let rest = &text[at..];
+        at += rest.len() - rest.trim_start().len();
+        let rest = &text[at..];
+        let end = if rest.starts_with("//") {
+            rest.find(['\n', '\r']).map_or(text.len(), |i| at + i)
+        } else if rest.starts_with("/*") {
+            rest.find("*/").map_or(text.len(), |i| at + i + 2)
+        } else {
+            return None;
+        };
+        let comment = &text[at..end];
+        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+        for (i, _) in comment.match_indices("@flow") {
+            let after = comment[i + 5..].chars().next();
+            if !after.is_some_and(is_word) {
+                return Some(at + i..at + i + 5);
+            }
+        }
+        at = end;
+    }
 }
 
 /// Widens an empty range to the character after it, so editors have something to underline.
@@ -369,5 +457,78 @@ impl Diagnostic {
     fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lint(text: &str) -> Vec<Diagnostic> {
+        let registry: &[RuleEntry] = &[];
+        let rules = RuleSet::new(registry, &Config::default(), None).expect("empty rule set");
+        lint_source(text, SourceType::Js, &rules)
+    }
+
+    #[test]
+    fn flow_pragma_is_found_only_in_leading_comments() {
+        fn at(t: &str) -> Option<&str> {
+            flow_pragma(t).map(|r| &t[r])
+        }
+        assert_eq!(at("// @flow\nconst a = 1;"), Some("@flow"));
+        assert_eq!(
+            at("#!/usr/bin/env node\n/**\n * Copyright\n * @flow strict\n */\n"),
+            Some("@flow")
+        );
+        assert_eq!(at("\u{feff}/* @flow */ x"), Some("@flow"));
+        assert_eq!(at("'use strict';\n// @flow\n"), None);
+        assert_eq!(at("// @noflow\n"), None);
+        assert_eq!(at("// @flowtype is not a pragma\n"), None);
+        assert_eq!(at("/* unterminated @flow"), Some("@flow"));
+        assert_eq!(at(""), None);
+    }
+
+    #[test]
+    fn a_flow_file_that_does_not_parse_is_one_note() {
+        let text = "/* @flow */\nfunction total(items: Array<Item>): number {\n  return 0;\n}\ntype Item = {| price: number |};\n";
+        let found = lint(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, SKIPPED_FILE);
+        assert_eq!(found[0].severity, Severity::Note);
+        assert_eq!(&text[found[0].range.clone()], "@flow");
+        assert!(found[0].message.contains("line 2"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn a_flow_file_in_plain_javascript_is_linted_and_broken_files_stay_errors() {
+        assert_eq!(lint("// @flow\nconst a = 1;\n"), Vec::new());
+        let broken = lint("const a = ;\n");
+        assert_eq!(broken.len(), 1);
+        assert_eq!(broken[0].rule, SYNTAX_ERROR);
+    }
+
+    #[test]
+    fn builtin_docs_have_their_sections() {
+        for id in [
+            SYNTAX_ERROR,
+            INTERNAL_ERROR,
+            UNUSED_SUPPRESSION,
+            SKIPPED_FILE,
+        ] {
+            let meta = builtin(id).unwrap_or_else(|| panic!("{id} has no doc"));
+            assert!(meta.doc.starts_with(&format!("# {id}\n")), "{id}: title");
+            assert!(!meta.summary().is_empty(), "{id}: summary");
+            let headings: Vec<&str> = meta.doc.lines().filter(|l| l.starts_with('#')).collect();
+            assert_eq!(
+                headings,
+                [
+                    format!("# {id}").as_str(),
+                    "## What it means",
+                    "## What to do"
+                ],
+                "{id}: sections"
+            );
+        }
+        assert_eq!(BUILTIN.len(), 4);
     }
 }

@@ -1,5 +1,12 @@
 //! `nodepit explain`: a rule's markdown doc made readable in a terminal.
 
+/// The doc of a rule, or of a diagnostic nodepit reports itself (`syntax-error`, …).
+pub fn doc(id: &str) -> Option<&'static str> {
+    nodepit_rules::find(id)
+        .map(|e| e.meta.doc)
+        .or_else(|| nodepit_analyzer::builtin(id).map(|m| m.doc))
+}
+
 /// Renders markdown for a terminal: headings stand out, code is indented, fences and
 /// blockquote markers go.
 pub fn render(doc: &str, color: bool) -> String {

@@ -7,7 +7,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use nodepit_analyzer::semantic::LineIndex;
-use nodepit_analyzer::{Diagnostic, Severity, INTERNAL_ERROR, SYNTAX_ERROR, UNUSED_SUPPRESSION};
+use nodepit_analyzer::{Diagnostic, RuleMeta, Severity, INTERNAL_ERROR, SYNTAX_ERROR};
 use nodepit_workspace::{display_path, docs_url, fingerprints, FileResult};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
@@ -15,29 +15,72 @@ use serde::Serialize;
 use serde_sarif::sarif;
 
 /// 1-based `(line, column)` of a byte offset, columns in characters or UTF-16 units. The line
-/// index is built on first use: most files have no findings and need none.
-struct Positions<'t> {
+/// index is built on first use: most files have no findings and need none. Columns are counted on
+/// from the previous position when it is earlier on the same line, so thousands of findings on
+/// one long (minified) line cost one pass over it rather than one each.
+pub(crate) struct Positions<'t> {
     text: &'t str,
     index: std::cell::OnceCell<LineIndex>,
+    last: std::cell::Cell<Option<Counted>>,
+}
+
+/// A position already counted: byte offset, 0-based line and 0-based columns in both units.
+#[derive(Clone, Copy)]
+struct Counted {
+    offset: usize,
+    line: usize,
+    chars: usize,
+    utf16: usize,
 }
 
 impl<'t> Positions<'t> {
-    fn new(text: &'t str) -> Self {
+    pub(crate) fn new(text: &'t str) -> Self {
         Self {
             text,
             index: std::cell::OnceCell::new(),
+            last: std::cell::Cell::new(None),
         }
     }
+
     fn index(&self) -> &LineIndex {
         self.index.get_or_init(|| LineIndex::new(self.text))
     }
-    fn chars(&self, offset: usize) -> (usize, usize) {
-        let (l, c) = self.index().char_position(self.text, offset);
-        (l + 1, c + 1)
+
+    fn counted(&self, offset: usize) -> Counted {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let index = self.index();
+        let line = index.line(offset);
+        let from = match self.last.get() {
+            Some(c) if c.line == line && c.offset <= offset => c,
+            _ => Counted {
+                offset: index.line_start(line).unwrap_or(0),
+                line,
+                chars: 0,
+                utf16: 0,
+            },
+        };
+        let between = &self.text[from.offset..offset];
+        let here = Counted {
+            offset,
+            line,
+            chars: from.chars + between.chars().count(),
+            utf16: from.utf16 + between.chars().map(char::len_utf16).sum::<usize>(),
+        };
+        self.last.set(Some(here));
+        here
     }
+
+    pub(crate) fn chars(&self, offset: usize) -> (usize, usize) {
+        let c = self.counted(offset);
+        (c.line + 1, c.chars + 1)
+    }
+
     fn utf16(&self, offset: usize) -> (usize, usize) {
-        let (l, c) = self.index().utf16_position(self.text, offset);
-        (l + 1, c + 1)
+        let c = self.counted(offset);
+        (c.line + 1, c.utf16 + 1)
     }
 }
 
@@ -52,27 +95,12 @@ fn level_name(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "note",
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // SARIF
-
-/// Pseudo-rules nodepit itself reports, described for SARIF consumers.
-const BUILTIN_RULES: &[(&str, &str)] = &[
-    (
-        SYNTAX_ERROR,
-        "The file could not be parsed (or is not UTF-8), so it was not linted.",
-    ),
-    (
-        INTERNAL_ERROR,
-        "nodepit crashed while analysing the file; the other files were still linted.",
-    ),
-    (
-        UNUSED_SUPPRESSION,
-        "A nodepit suppression comment silences nothing, or names an unknown rule.",
-    ),
-];
 
 fn sarif_region(p: &Positions<'_>, range: &std::ops::Range<usize>) -> sarif::Region {
     let (sl, sc) = p.utf16(range.start);
@@ -124,59 +152,49 @@ fn path_uri(path: &Path) -> String {
     percent_encoding::utf8_percent_encode(&display_path(path), KEEP).to_string()
 }
 
+/// A rule's (or built-in diagnostic's) SARIF description: summary, question, doc and level.
+fn descriptor(m: &RuleMeta) -> sarif::ReportingDescriptor {
+    let full = m
+        .section("Interview question")
+        .or(m.section("What it means"))
+        .unwrap_or(m.summary())
+        .trim_start_matches("> ");
+    sarif::ReportingDescriptor::builder()
+        .id(m.id.to_string())
+        .name(pascal_case(m.id))
+        .short_description(
+            sarif::MultiformatMessageString::builder()
+                .text(m.summary().to_string())
+                .build(),
+        )
+        .full_description(
+            sarif::MultiformatMessageString::builder()
+                .text(full.to_string())
+                .build(),
+        )
+        .help_uri(crate::render::doc_url(m.id).unwrap_or_else(|| docs_url(m.id)))
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(m.doc.to_string())
+                .markdown(m.doc.to_string())
+                .build(),
+        )
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(serde_json::json!(level_name(m.severity)))
+                .build(),
+        )
+        .build()
+}
+
 /// SARIF 2.1.0 for GitHub code scanning.
 pub fn sarif_log(results: &[FileResult]) -> String {
-    let mut rules: Vec<sarif::ReportingDescriptor> = nodepit_rules::REGISTRY
+    // Rules first, then the diagnostics nodepit reports itself; each carries its whole doc.
+    let metas = nodepit_rules::REGISTRY
         .iter()
-        .map(|e| {
-            let m = e.meta;
-            sarif::ReportingDescriptor::builder()
-                .id(m.id.to_string())
-                .name(pascal_case(m.id))
-                .short_description(
-                    sarif::MultiformatMessageString::builder()
-                        .text(m.summary().to_string())
-                        .build(),
-                )
-                .full_description(
-                    sarif::MultiformatMessageString::builder()
-                        .text(
-                            m.section("Interview question")
-                                .unwrap_or(m.summary())
-                                .trim_start_matches("> ")
-                                .to_string(),
-                        )
-                        .build(),
-                )
-                .help_uri(docs_url(m.id))
-                .help(
-                    sarif::MultiformatMessageString::builder()
-                        .text(m.doc.to_string())
-                        .markdown(m.doc.to_string())
-                        .build(),
-                )
-                .default_configuration(
-                    sarif::ReportingConfiguration::builder()
-                        .level(serde_json::json!(level_name(m.severity)))
-                        .build(),
-                )
-                .build()
-        })
-        .collect();
-    for (id, text) in BUILTIN_RULES {
-        rules.push(
-            sarif::ReportingDescriptor::builder()
-                .id(id.to_string())
-                .name(pascal_case(id))
-                .help_uri("https://github.com/nodepit/nodepit#readme".to_string())
-                .short_description(
-                    sarif::MultiformatMessageString::builder()
-                        .text(text.to_string())
-                        .build(),
-                )
-                .build(),
-        );
-    }
+        .map(|e| e.meta)
+        .chain(nodepit_analyzer::BUILTIN);
+    let rules: Vec<sarif::ReportingDescriptor> = metas.map(descriptor).collect();
     let index_of = |id: &str| rules.iter().position(|r| r.id == id).map(|i| i as i64);
     let mut out = Vec::new();
     for r in results {
@@ -190,6 +208,7 @@ pub fn sarif_log(results: &[FileResult]) -> String {
             let level = match d.severity {
                 Severity::Error => sarif::ResultLevel::Error,
                 Severity::Warning => sarif::ResultLevel::Warning,
+                Severity::Note => sarif::ResultLevel::Note,
             };
             let related: Vec<sarif::Location> = d
                 .related
@@ -301,9 +320,13 @@ pub fn github(results: &[FileResult]) -> String {
                 message.push('\n');
                 message.push_str(help);
             }
+            // Workflow commands call the lowest level `notice`.
+            let command = match d.severity {
+                Severity::Note => "notice",
+                s => level_name(s),
+            };
             out.push_str(&format!(
-                "::{} file={file},line={l},col={c},endLine={el},endColumn={ec},title={}::{}\n",
-                level_name(d.severity),
+                "::{command} file={file},line={l},col={c},endLine={el},endColumn={ec},title={}::{}\n",
                 escape_property(d.rule),
                 escape_data(&message)
             ));
@@ -351,6 +374,7 @@ pub fn gitlab(results: &[FileResult]) -> String {
                 (SYNTAX_ERROR | INTERNAL_ERROR, _) => "blocker",
                 (_, Severity::Error) => "major",
                 (_, Severity::Warning) => "minor",
+                (_, Severity::Note) => "info",
             };
             issues.push(CodeQualityIssue {
                 description: full_message(d),
@@ -398,21 +422,39 @@ fn xml_string(w: Writer<Cursor<Vec<u8>>>) -> String {
 /// JUnit XML, a test suite per file.
 pub fn junit(results: &[FileResult]) -> String {
     let mut w = xml_writer();
+    // A note (a skipped file) is a skipped test case, not a failure.
+    let notes = |r: &FileResult| {
+        r.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Note)
+            .count()
+    };
     let total: usize = results.iter().map(|r| r.diagnostics.len().max(1)).sum();
-    let failures: usize = results.iter().map(|r| r.diagnostics.len()).sum();
+    let skipped: usize = results.iter().map(notes).sum();
+    let failures: usize = results.iter().map(|r| r.diagnostics.len()).sum::<usize>() - skipped;
     let mut suites = BytesStart::new("testsuites");
     suites.push_attribute(("name", "nodepit"));
     suites.push_attribute(("tests", total.to_string().as_str()));
     suites.push_attribute(("failures", failures.to_string().as_str()));
+    if skipped > 0 {
+        suites.push_attribute(("skipped", skipped.to_string().as_str()));
+    }
     put(&mut w, Event::Start(suites));
     for r in results {
         let path = display_path(&r.path);
         let p = Positions::new(&r.text);
         let mut suite = BytesStart::new("testsuite");
         suite.push_attribute(("name", path.as_str()));
+        let skipped = notes(r);
         suite.push_attribute(("tests", r.diagnostics.len().max(1).to_string().as_str()));
-        suite.push_attribute(("failures", r.diagnostics.len().to_string().as_str()));
+        suite.push_attribute((
+            "failures",
+            (r.diagnostics.len() - skipped).to_string().as_str(),
+        ));
         suite.push_attribute(("errors", "0"));
+        if skipped > 0 {
+            suite.push_attribute(("skipped", skipped.to_string().as_str()));
+        }
         put(&mut w, Event::Start(suite));
         if r.diagnostics.is_empty() {
             let mut case = BytesStart::new("testcase");
@@ -427,9 +469,16 @@ pub fn junit(results: &[FileResult]) -> String {
             case.push_attribute(("name", name.as_str()));
             case.push_attribute(("classname", path.as_str()));
             put(&mut w, Event::Start(case));
-            let mut failure = BytesStart::new("failure");
+            let element = match d.severity {
+                Severity::Note => "skipped",
+                _ => "failure",
+            };
+            let mut failure = BytesStart::new(element);
             failure.push_attribute(("message", d.message.as_str()));
-            failure.push_attribute(("type", d.rule));
+            // JUnit's schema gives `skipped` a message only.
+            if element == "failure" {
+                failure.push_attribute(("type", d.rule));
+            }
             put(&mut w, Event::Start(failure));
             let body = format!(
                 "{} at {path}:{l}:{c}\n{}",
@@ -437,7 +486,7 @@ pub fn junit(results: &[FileResult]) -> String {
                 full_message(d)
             );
             put(&mut w, Event::Text(BytesText::new(&body)));
-            put(&mut w, Event::End(BytesEnd::new("failure")));
+            put(&mut w, Event::End(BytesEnd::new(element)));
             put(&mut w, Event::End(BytesEnd::new("testcase")));
         }
         put(&mut w, Event::End(BytesEnd::new("testsuite")));
@@ -469,7 +518,11 @@ pub fn checkstyle(results: &[FileResult]) -> String {
             let mut e = BytesStart::new("error");
             e.push_attribute(("line", l.to_string().as_str()));
             e.push_attribute(("column", c.to_string().as_str()));
-            e.push_attribute(("severity", level_name(d.severity)));
+            let severity = match d.severity {
+                Severity::Note => "info",
+                s => level_name(s),
+            };
+            e.push_attribute(("severity", severity));
             e.push_attribute(("message", message.as_str()));
             e.push_attribute(("source", source.as_str()));
             put(&mut w, Event::Empty(e));
@@ -505,6 +558,20 @@ pub fn compact(results: &[FileResult]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_count_on_from_the_previous_one() {
+        let text = "a\r\n😀é = 1; b = 2;\nx";
+        let index = LineIndex::new(text);
+        let p = Positions::new(text);
+        // Ascending, repeated, backwards on a line, across lines, past the end, inside a char.
+        for offset in [0, 3, 9, 13, 13, 7, 18, 20, 24, 99, 4] {
+            let (l, c) = index.char_position(text, offset);
+            assert_eq!(p.chars(offset), (l + 1, c + 1), "chars at {offset}");
+            let (l, c) = index.utf16_position(text, offset);
+            assert_eq!(p.utf16(offset), (l + 1, c + 1), "utf16 at {offset}");
+        }
+    }
 
     #[test]
     fn github_escaping() {

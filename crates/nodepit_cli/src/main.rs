@@ -140,11 +140,11 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|_| {}));
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Explain { rule } => match nodepit_rules::find(&rule) {
-            Some(entry) => {
+        Command::Explain { rule } => match explain::doc(&rule) {
+            Some(doc) => {
                 let color =
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                print!("{}", explain::render(entry.meta.doc, color));
+                print!("{}", explain::render(doc, color));
                 ExitCode::SUCCESS
             }
             None => {
@@ -311,7 +311,7 @@ fn check(args: CheckArgs) -> ExitCode {
         Format::Pretty if stdin_ignored => String::new(),
         Format::Pretty => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            render::pretty(&results, color)
+            render::pretty(&results, color, args.threads)
         }
         Format::Json => render::json(&results),
         Format::Sarif => machine::sarif_log(&results),

@@ -1,13 +1,12 @@
 //! Rendering results: miette reports for people, the JSON contract for scripts.
 
-use std::path::Path;
-
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use nodepit_analyzer::semantic::LineIndex;
 use nodepit_analyzer::{Diagnostic, Severity};
-use nodepit_workspace::{docs_url, FileResult};
+use nodepit_workspace::{docs_url, FileResult, DOCS_BASE_URL};
 use serde::Serialize;
 
 /// Counts for the summary line and the JSON `summary`.
@@ -15,22 +14,33 @@ struct Summary {
     files: usize,
     errors: usize,
     warnings: usize,
+    notes: usize,
 }
 
 fn summarize(results: &[FileResult]) -> Summary {
     let all = results.iter().flat_map(|r| &r.diagnostics);
+    let count = |s: Severity| all.clone().filter(|d| d.severity == s).count();
     Summary {
         files: results.len(),
-        errors: all
-            .clone()
-            .filter(|d| d.severity == Severity::Error)
-            .count(),
-        warnings: all.filter(|d| d.severity == Severity::Warning).count(),
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        notes: count(Severity::Note),
     }
 }
 
-/// Human output: one miette report per diagnostic, then a summary line.
-pub fn pretty(results: &[FileResult], color: bool) -> String {
+/// Where a diagnostic's doc is published: a rule's interview answer, or the page of a diagnostic
+/// nodepit reports itself (`rules/builtin/<id>.md`).
+pub fn doc_url(id: &str) -> Option<String> {
+    if nodepit_rules::find(id).is_some() {
+        Some(docs_url(id))
+    } else {
+        nodepit_analyzer::builtin(id).map(|_| format!("{DOCS_BASE_URL}/builtin/{id}.md"))
+    }
+}
+
+/// Human output: one miette report per diagnostic, then a summary line. Reports are drawn on
+/// `threads` threads (0: one per core) when there are many, and joined in order.
+pub fn pretty(results: &[FileResult], color: bool, threads: usize) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -38,15 +48,59 @@ pub fn pretty(results: &[FileResult], color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
-    let mut out = String::new();
-    for r in results {
-        for d in &r.diagnostics {
-            let report = to_report(&r.path, &r.text, d);
-            let _ = handler.render_report(&mut out, report.as_ref());
+        .with_links(false)
+        .with_word_separator(textwrap::WordSeparator::Custom(memoised_words));
+    let files: Vec<(&FileResult, Window<'_>)> = results
+        .iter()
+        .filter(|r| !r.diagnostics.is_empty())
+        .map(|r| {
+            let source = Window {
+                name: r.path.display().to_string(),
+                text: &r.text,
+                index: LineIndex::new(&r.text),
+            };
+            (r, source)
+        })
+        .collect();
+    // Every report, as (file, diagnostic), in output order.
+    let reports: Vec<(usize, usize)> = files
+        .iter()
+        .enumerate()
+        .flat_map(|(f, (r, _))| (0..r.diagnostics.len()).map(move |d| (f, d)))
+        .collect();
+    let draw = |chunk: &[(usize, usize)]| {
+        let mut out = String::new();
+        for &(f, d) in chunk {
+            let (r, source) = &files[f];
+            let snippet = Snippet {
+                diag: to_miette(&r.text, &r.diagnostics[d]),
+                source,
+            };
+            let _ = handler.render_report(&mut out, &snippet);
             out.push('\n');
         }
-    }
+        out
+    };
+    const CHUNK: usize = 256;
+    let pool = (reports.len() > CHUNK)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .ok()
+        })
+        .flatten();
+    let mut out = match pool {
+        Some(pool) => pool.install(|| {
+            use rayon::prelude::*;
+            reports
+                .par_chunks(CHUNK)
+                .map(draw)
+                .collect::<Vec<_>>()
+                .concat()
+        }),
+        None => draw(&reports),
+    };
     let s = summarize(results);
     let plural = |n: usize, one: &str| {
         if n == 1 {
@@ -55,16 +109,67 @@ pub fn pretty(results: &[FileResult], color: bool) -> String {
             format!("{n} {one}s")
         }
     };
+    // Notes are named only when there are some, so the usual line stays as it always was.
+    let counts = if s.notes == 0 {
+        format!(
+            "{} and {}",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning")
+        )
+    } else {
+        format!(
+            "{}, {} and {}",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.notes, "note")
+        )
+    };
     out.push_str(&format!(
-        "{} and {} in {} checked.\n",
-        plural(s.errors, "error"),
-        plural(s.warnings, "warning"),
+        "{counts} in {} checked.\n",
         plural(s.files, "file")
     ));
     out
 }
 
-fn to_report(path: &Path, text: &str, d: &Diagnostic) -> Report {
+thread_local! {
+    /// Where textwrap's Unicode line breaking splits each text it has seen, as word end offsets.
+    static WORD_ENDS: std::cell::RefCell<std::collections::HashMap<String, Vec<usize>>> =
+        Default::default();
+}
+
+/// textwrap's default word separator (Unicode line breaking), remembered per text: a file with
+/// thousands of findings repeats the same few messages and help lines, and finding their break
+/// opportunities was a fifth of the rendering time. The words are the same slices as before.
+fn memoised_words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let ends = WORD_ENDS.with(|cache| {
+        if let Some(ends) = cache.borrow().get(line) {
+            return ends.clone();
+        }
+        let mut end = 0;
+        let ends: Vec<usize> = textwrap::WordSeparator::UnicodeBreakProperties
+            .find_words(line)
+            .map(|w| {
+                end += w.word.len() + w.whitespace.len();
+                end
+            })
+            .collect();
+        let mut cache = cache.borrow_mut();
+        // Messages naming variables can all differ; keep the memory bounded.
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(line.to_string(), ends.clone());
+        ends
+    });
+    let mut start = 0;
+    Box::new(ends.into_iter().map(move |end| {
+        let word = textwrap::core::Word::from(&line[start..end]);
+        start = end;
+        word
+    }))
+}
+
+fn to_miette(text: &str, d: &Diagnostic) -> MietteDiagnostic {
     let clamp = |r: &std::ops::Range<usize>| {
         let start = r.start.min(text.len());
         (start, r.end.min(text.len()).saturating_sub(start))
@@ -79,26 +184,191 @@ fn to_report(path: &Path, text: &str, d: &Diagnostic) -> Report {
         ));
     }
     let mut help = d.help.clone().unwrap_or_default();
-    if nodepit_rules::find(d.rule).is_some() {
+    let pointer = if nodepit_rules::find(d.rule).is_some() {
+        Some("Why this matters")
+    } else {
+        nodepit_analyzer::builtin(d.rule).map(|_| "What this means")
+    };
+    if let Some(pointer) = pointer {
         if !help.is_empty() {
             help.push('\n');
         }
-        help.push_str(&format!("Why this matters: `nodepit explain {}`", d.rule));
+        help.push_str(&format!("{pointer}: `nodepit explain {}`", d.rule));
     }
     let mut diag = MietteDiagnostic::new(d.message.clone())
         .with_code(d.rule)
         .with_severity(match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
         })
         .with_labels(labels);
     if !help.is_empty() {
         diag = diag.with_help(help);
     }
-    Report::new(diag).with_source_code(NamedSource::new(
-        path.display().to_string(),
-        text.to_string(),
-    ))
+    diag
+}
+
+/// Lines longer than this (minified or generated code) are clipped around the flagged code
+/// instead of printed whole for every finding on them.
+const LONG_LINE: usize = 1000;
+/// The most lines between two labels' snippets that are still drawn as one snippet.
+const MAX_GAP: usize = 20;
+/// How many bytes of a long line to show on either side of the flagged code.
+const CLIP_MARGIN: usize = 60;
+
+/// A file's text as miette reads it. miette's own `str` source scans from the start of the text
+/// on every read, which made a file with thousands of findings quadratic; this one starts the
+/// scan a line before the context window, found through the line index, and shifts the result
+/// back, so every line number, offset and count miette sees is the same as before.
+struct Window<'t> {
+    name: String,
+    text: &'t str,
+    index: LineIndex,
+}
+
+impl Window<'_> {
+    /// Byte range of a line's content, without its line break.
+    fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = self.index.line_start(line).unwrap_or(self.text.len());
+        let end = self
+            .index
+            .line_start(line + 1)
+            .unwrap_or(self.text.len())
+            .max(start);
+        let content = self.text[start..end].trim_end_matches(['\n', '\r']);
+        start..start + content.len()
+    }
+
+    /// The span's own lines, cut to a margin around it, when some line of the context miette
+    /// asks for is too long to print (`None` otherwise).
+    fn clipped<'a>(
+        &'a self,
+        start: usize,
+        end: usize,
+        before: usize,
+        after: usize,
+    ) -> Option<MietteSpanContents<'a>> {
+        let first = self.index.line(start);
+        let last = self.index.line(end.saturating_sub(1).max(start));
+        let lo = first.saturating_sub(before);
+        let hi = (last + after).min(self.index.line_count().saturating_sub(1));
+        if (lo..=hi).all(|l| self.line_range(l).len() <= LONG_LINE) {
+            return None;
+        }
+        let line_start = self.index.line_start(first).unwrap_or(0);
+        // miette reads a label's own position with no context: the span itself, as `str` does.
+        let (from, to, column) = if before == 0 && after == 0 {
+            (start, end, start - line_start)
+        } else {
+            let from = start.saturating_sub(CLIP_MARGIN).max(line_start);
+            let to = (end + CLIP_MARGIN).min(self.line_range(last).end).max(end);
+            (
+                floor_boundary(self.text, from),
+                ceil_boundary(self.text, to),
+                0,
+            )
+        };
+        Some(MietteSpanContents::new_named(
+            self.name.clone(),
+            &self.text.as_bytes()[from..to],
+            SourceSpan::new(from.into(), to - from),
+            first,
+            column,
+            self.index.line(to),
+        ))
+    }
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+impl SourceCode for Window<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let at = span.offset().min(self.text.len());
+        let end = (at + span.len()).min(self.text.len());
+        if let Some(clipped) = self.clipped(at, end, before, after) {
+            return Ok(Box::new(clipped));
+        }
+        // One line more than miette keeps, so its count of leading lines comes out the same.
+        let first = self.index.line(at).saturating_sub(before + 1);
+        let base = self.index.line_start(first).unwrap_or(0);
+        let shifted = SourceSpan::new((span.offset() - base).into(), span.len());
+        let inner = self.text[base..].read_span(&shifted, before, after)?;
+        // miette joins a label's snippet with the next one when this snippet's first line plus
+        // its line count reaches the next one's first line, and `str` counts lines from the top
+        // of the file: far down a file, a route registered hundreds of lines above a finding was
+        // drawn together with every line in between. Joining stays as it was for snippets at most
+        // `MAX_GAP` lines apart; farther ones are drawn separately.
+        let own_lines = inner.data().iter().filter(|&&b| b == b'\n').count();
+        let line_count = (inner.line_count() + first).min(own_lines + MAX_GAP);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line() + first,
+            inner.column(),
+            line_count,
+        )))
+    }
+}
+
+/// A diagnostic that borrows its file's [`Window`] instead of owning a copy of the text.
+#[derive(Debug)]
+struct Snippet<'t> {
+    diag: MietteDiagnostic,
+    source: &'t Window<'t>,
+}
+
+impl std::fmt::Debug for Window<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl std::fmt::Display for Snippet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.diag, f)
+    }
+}
+
+impl std::error::Error for Snippet<'_> {}
+
+impl miette::Diagnostic for Snippet<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.url()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diag.labels()
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.source)
+    }
 }
 
 #[derive(Serialize)]
@@ -125,6 +395,7 @@ struct JsonSummary {
     files: usize,
     errors: usize,
     warnings: usize,
+    notes: usize,
 }
 
 /// The JSON contract: exactly one object, 1-based lines and columns counted in characters.
@@ -134,20 +405,20 @@ pub fn json(results: &[FileResult]) -> String {
         if r.diagnostics.is_empty() {
             continue;
         }
-        let index = LineIndex::new(&r.text);
+        let positions = crate::machine::Positions::new(&r.text);
         for d in &r.diagnostics {
-            let (line, col) = index.char_position(&r.text, d.range.start);
-            let (end_line, end_col) = index.char_position(&r.text, d.range.end);
+            let (line, column) = positions.chars(d.range.start);
+            let (end_line, end_column) = positions.chars(d.range.end);
             diagnostics.push(JsonDiagnostic {
                 rule: d.rule,
                 severity: d.severity.as_str(),
                 message: &d.message,
                 path: r.path.display().to_string(),
-                line: line + 1,
-                column: col + 1,
-                end_line: end_line + 1,
-                end_column: end_col + 1,
-                docs_url: nodepit_rules::find(d.rule).map(|_| docs_url(d.rule)),
+                line,
+                column,
+                end_line,
+                end_column,
+                docs_url: doc_url(d.rule),
             });
         }
     }
@@ -158,6 +429,7 @@ pub fn json(results: &[FileResult]) -> String {
             files: s.files,
             errors: s.errors,
             warnings: s.warnings,
+            notes: s.notes,
         },
     };
     let mut text = serde_json::to_string_pretty(&out).expect("serialisable");
@@ -286,4 +558,154 @@ pub fn stats(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nodepit_analyzer::Related;
+
+    fn handler() -> GraphicalReportHandler {
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .with_links(false)
+    }
+
+    /// Messages that wrap: hyphens, slashes, backticks, an ellipsis and non-ASCII text.
+    const MESSAGES: &[&str] = &[
+        "m",
+        "The promise from `fs/promises.readFile(…)` is never awaited, returned or given a rejection handler, so a failure becomes an unhandled-rejection crash — ça arrive.",
+        "`crypto.pbkdf2Sync` blocks the event loop inside the `GET /users/:id/avatar-thumbnails` handler, so every other request waits until it finishes, however-long-that-takes.",
+    ];
+
+    /// How miette drew a report before: the whole text handed over as a named `String`.
+    fn whole_text(text: &str, d: &Diagnostic) -> String {
+        let report = miette::Report::new(to_miette(text, d))
+            .with_source_code(miette::NamedSource::new("a.js", text.to_string()));
+        let mut out = String::new();
+        handler().render_report(&mut out, report.as_ref()).unwrap();
+        out
+    }
+
+    /// How `pretty` draws it: through a window of lines and the memoised word separator.
+    fn windowed(text: &str, d: &Diagnostic) -> String {
+        let source = Window {
+            name: "a.js".to_string(),
+            text,
+            index: LineIndex::new(text),
+        };
+        let snippet = Snippet {
+            diag: to_miette(text, d),
+            source: &source,
+        };
+        let mut out = String::new();
+        handler()
+            .with_word_separator(textwrap::WordSeparator::Custom(memoised_words))
+            .render_report(&mut out, &snippet)
+            .unwrap();
+        out
+    }
+
+    fn diagnostic(range: std::ops::Range<usize>, related: Option<usize>) -> Diagnostic {
+        let message = MESSAGES[range.start % MESSAGES.len()];
+        let mut d = Diagnostic::new("no-floating-promise", Severity::Error, range, message);
+        d.help = Some(MESSAGES[(related.unwrap_or(0) + 1) % MESSAGES.len()].into());
+        if let Some(at) = related {
+            d.related.push(Related {
+                range: at..at + 3,
+                message: "registered here".into(),
+            });
+        }
+        d
+    }
+
+    /// Reading a window of lines draws every report exactly as reading the whole text did, for
+    /// any position, length, line ending and nearby related label.
+    #[test]
+    fn windows_draw_what_the_whole_text_drew() {
+        let lines: Vec<String> = (0..14)
+            .map(|i| match i % 4 {
+                0 => format!("app.get('/r{i}', (req, res) => {{"),
+                1 => format!("  save({{ id: {i}, name: 'ünïcode ✓' }});"),
+                2 => String::new(),
+                _ => "});".to_string(),
+            })
+            .collect();
+        let texts = [
+            lines.join("\n") + "\n",
+            lines.join("\r\n") + "\r\n",
+            lines.join("\r"),
+            lines.join("\n"),
+            String::new(),
+        ];
+        let mut compared = 0;
+        for text in &texts {
+            let starts = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .step_by(7);
+            for start in starts {
+                for len in [0, 1, 6, 45] {
+                    let mut end = (start + len).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    for related in [
+                        None,
+                        Some(0),
+                        Some(text.len() / 2),
+                        Some(text.len().saturating_sub(3)),
+                    ] {
+                        let related = related.filter(|&r| {
+                            text.is_char_boundary(r)
+                                && text.is_char_boundary((r + 3).min(text.len()))
+                        });
+                        let d = diagnostic(start..end, related);
+                        assert_eq!(
+                            windowed(text, &d),
+                            whole_text(text, &d),
+                            "{start}..{end} {related:?} in {text:?}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 500);
+    }
+
+    #[test]
+    fn a_far_registration_gets_its_own_snippet() {
+        let mut text = "const fs = require('fs');\n".repeat(300);
+        let registration = text.len();
+        text.push_str("app.get('/far', (req, res) => {\n");
+        text.push_str(&"  step();\n".repeat(400));
+        let call = text.len() + 2;
+        text.push_str("  fs.readFileSync('x');\n});\n");
+        let d = diagnostic(call..call + 15, Some(registration));
+        let out = windowed(&text, &d);
+        assert!(out.lines().count() < 30, "{out}");
+        assert!(
+            out.contains("readFileSync") && out.contains("app.get"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn long_lines_are_clipped_around_the_finding() {
+        let mut text = "async function save(j) { await j.db.put(j); }".to_string();
+        for i in 0..300 {
+            text.push_str(&format!("var v{i}={i};"));
+        }
+        let at = text.len();
+        text.push_str("save(job);");
+        for i in 0..300 {
+            text.push_str(&format!("var w{i}={i};"));
+        }
+        text.push('\n');
+        let d = diagnostic(at..at + 9, None);
+        let out = windowed(&text, &d);
+        assert!(out.contains("save(job);"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
+        assert!(out.contains(&format!("[a.js:1:{}]", at + 1)), "{out}");
+    }
 }

@@ -11,12 +11,17 @@ fn project() -> tempfile::TempDir {
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
     write(
         "app.js",
-        "const fs = require('fs');\nconst app = require('express')();\nasync function audit() {}\napp.get('/a', async (req, res) => {\n  audit();\n  fs.createReadStream('a').pipe(res);\n});\n",
+        "const fs = require('fs');\nconst app = require('express')();\nasync function audit() { await fetch('/audit'); }\napp.get('/a', async (req, res) => {\n  audit();\n  fs.createReadStream('a').pipe(res);\n});\n",
     );
     write("clean.js", "module.exports = 1;\n");
     write(
         "odd, name: 100%.js",
-        "async function go() {}\ngo(); // \"quoted\" <tag> & more\n",
+        "async function go() { await fetch('/go'); }\ngo(); // \"quoted\" <tag> & more\n",
+    );
+    // A Flow file: skipped with a note, which every format must carry at its lowest level.
+    write(
+        "flow.js",
+        "// @flow\nexport function total(xs: Array<number>): number {\n  return xs.length;\n}\n",
     );
     dir
 }
@@ -30,6 +35,7 @@ fn run(dir: &Path, format: &str) -> String {
             "app.js",
             "clean.js",
             "odd, name: 100%.js",
+            "flow.js",
         ])
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -57,15 +63,50 @@ fn every_format_is_pinned() {
         let text = run(dir.path(), format);
         // The version would churn the SARIF snapshot on every release.
         let text = text.replace(env!("CARGO_PKG_VERSION"), "<version>");
+        let text = if format == "sarif" {
+            without_docs(&text)
+        } else {
+            text
+        };
         insta::assert_snapshot!(format, text);
     }
+}
+
+/// The SARIF log with each rule's texts from its doc checked and then replaced by a marker, so
+/// editing a doc does not churn the snapshot.
+fn without_docs(sarif: &str) -> String {
+    let mut log: Value = serde_json::from_str(sarif).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .unwrap()
+    {
+        let id = rule["id"].as_str().unwrap().to_string();
+        let file = [
+            root.join(format!("{id}.md")),
+            root.join(format!("builtin/{id}.md")),
+        ]
+        .into_iter()
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("{id} has no doc"));
+        let doc = std::fs::read_to_string(file).unwrap();
+        assert_eq!(rule["help"]["markdown"], doc.as_str(), "{id}");
+        assert_eq!(rule["help"]["text"], doc.as_str(), "{id}");
+        rule["help"] = Value::String(format!("<the doc of {id}>"));
+        for key in ["shortDescription", "fullDescription"] {
+            let text = rule[key]["text"].as_str().unwrap();
+            assert!(!text.is_empty() && doc.contains(text), "{id} {key}: {text}");
+            rule[key] = Value::String("<from the doc>".to_string());
+        }
+    }
+    serde_json::to_string_pretty(&log).unwrap() + "\n"
 }
 
 #[test]
 fn github_commands_parse_back() {
     let text = run(project().path(), "github");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
     let odd = lines.iter().find(|l| l.contains("odd")).unwrap();
     let (head, message) = odd
         .strip_prefix("::error ")
@@ -90,7 +131,7 @@ fn gitlab_and_xml_are_well_formed() {
     let dir = project();
     let issues: Value = serde_json::from_str(&run(dir.path(), "gitlab")).unwrap();
     let issues = issues.as_array().unwrap();
-    assert_eq!(issues.len(), 3);
+    assert_eq!(issues.len(), 4);
     for i in issues {
         for key in ["description", "check_name", "fingerprint", "severity"] {
             assert!(i[key].is_string(), "{key} in {i}");
@@ -101,7 +142,7 @@ fn gitlab_and_xml_are_well_formed() {
         .iter()
         .map(|i| i["fingerprint"].as_str().unwrap())
         .collect();
-    assert_eq!(prints.len(), 3, "fingerprints are unique");
+    assert_eq!(prints.len(), 4, "fingerprints are unique");
     for format in ["junit", "checkstyle"] {
         let xml = run(dir.path(), format);
         let mut reader = quick_xml::Reader::from_str(&xml);
@@ -118,6 +159,71 @@ fn gitlab_and_xml_are_well_formed() {
         }
         assert!(elements > 3, "{format}");
     }
+}
+
+/// A note (the skipped Flow file) takes each format's lowest level and never counts as a failure.
+#[test]
+fn notes_take_each_formats_lowest_level() {
+    let dir = project();
+    let line = |format: &str| {
+        run(dir.path(), format)
+            .lines()
+            .find(|l| l.contains("flow.js") && l.contains("skipped-file"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    assert!(line("github").starts_with("::notice file=flow.js,line=1,col=4,"));
+    assert!(line("compact").starts_with("flow.js:1:4: note skipped-file This Flow file"));
+    let sarif: Value = serde_json::from_str(&run(dir.path(), "sarif")).unwrap();
+    let run0 = &sarif["runs"][0];
+    let result = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "skipped-file")
+        .unwrap();
+    assert_eq!(result["level"], "note");
+    // Built-in diagnostics are described like rules, with their doc as help.
+    for id in [
+        "syntax-error",
+        "internal-error",
+        "unused-suppression",
+        "skipped-file",
+    ] {
+        let rule = run0["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} is not described"));
+        assert!(rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("# {id}\n")));
+        assert!(rule["helpUri"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/rules/builtin/{id}.md")));
+    }
+    let gitlab: Value = serde_json::from_str(&run(dir.path(), "gitlab")).unwrap();
+    let issue = gitlab
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["check_name"] == "skipped-file")
+        .unwrap();
+    assert_eq!(issue["severity"], "info");
+    let junit = run(dir.path(), "junit");
+    assert!(
+        junit.contains(r#"<testsuites name="nodepit" tests="5" failures="3" skipped="1">"#),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<skipped message=\"This Flow file"),
+        "{junit}"
+    );
+    let checkstyle = run(dir.path(), "checkstyle");
+    assert!(checkstyle.contains(r#"severity="info""#), "{checkstyle}");
 }
 
 /// Microsoft's SARIF Multitool, installed by `.ci/run` (or pointed to by `NODEPIT_SARIF_MULTITOOL`).

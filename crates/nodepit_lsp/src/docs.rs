@@ -26,31 +26,61 @@ pub fn write_local_docs() -> Option<PathBuf> {
 }
 
 fn write_all(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    for entry in nodepit_rules::REGISTRY {
-        let path = dir.join(format!("{}.md", entry.meta.id));
+    std::fs::create_dir_all(dir.join("builtin"))?;
+    let metas = nodepit_rules::REGISTRY
+        .iter()
+        .map(|e| e.meta)
+        .chain(nodepit_analyzer::BUILTIN);
+    for meta in metas {
+        let path = dir.join(relative_path(meta.id));
         // Rewritten only when missing or stale, so a running editor's open copy is left alone.
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(entry.meta.doc) {
-            std::fs::write(&path, entry.meta.doc)?;
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(meta.doc) {
+            std::fs::write(&path, meta.doc)?;
         }
     }
     Ok(())
 }
 
-/// The link for a rule's interview answer.
-pub fn doc_uri(rule: &str, local: Option<&Path>, base_url: Option<&str>) -> Option<Uri> {
-    match (base_url, local) {
-        (Some(base), _) => format!("{}/{rule}.md", base.trim_end_matches('/'))
-            .parse()
-            .ok(),
-        (None, Some(dir)) => Uri::from_file_path(dir.join(format!("{rule}.md"))),
-        (None, None) => nodepit_workspace::docs_url(rule).parse().ok(),
+/// The doc of a rule, or of a diagnostic nodepit reports itself (`syntax-error`, …).
+pub fn meta(id: &str) -> Option<&'static RuleMeta> {
+    nodepit_rules::find(id)
+        .map(|e| e.meta)
+        .or_else(|| nodepit_analyzer::builtin(id))
+}
+
+/// Where a doc sits under the rules folder: `<id>.md`, or `builtin/<id>.md` for the
+/// diagnostics nodepit reports itself, as in the repository.
+fn relative_path(id: &str) -> String {
+    if nodepit_rules::find(id).is_none() && nodepit_analyzer::builtin(id).is_some() {
+        format!("builtin/{id}.md")
+    } else {
+        format!("{id}.md")
     }
 }
 
-/// Hover markdown: the interview question and the core of the answer, with the link.
+/// The link for a rule's interview answer.
+pub fn doc_uri(rule: &str, local: Option<&Path>, base_url: Option<&str>) -> Option<Uri> {
+    let file = relative_path(rule);
+    match (base_url, local) {
+        (Some(base), _) => format!("{}/{file}", base.trim_end_matches('/'))
+            .parse()
+            .ok(),
+        (None, Some(dir)) => Uri::from_file_path(dir.join(file)),
+        (None, None) => format!("{}/{file}", nodepit_workspace::DOCS_BASE_URL)
+            .parse()
+            .ok(),
+    }
+}
+
+/// Hover markdown: the interview question and the core of the answer, with the link; for a
+/// built-in diagnostic, what it means and what to do.
 pub fn hover_markdown(meta: &RuleMeta, link: Option<&Uri>) -> String {
     let mut out = format!("**nodepit · `{}`**: {}\n\n", meta.id, meta.summary());
+    for heading in ["What it means", "What to do"] {
+        if let Some(text) = meta.section(heading) {
+            out.push_str(&format!("**{heading}**\n\n{text}\n\n"));
+        }
+    }
     if let Some(q) = meta.section("Interview question") {
         out.push_str("**Interview question**\n\n");
         out.push_str(q);

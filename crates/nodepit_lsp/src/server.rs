@@ -289,7 +289,7 @@ impl Backend {
         d: &Diagnostic,
     ) -> tower_lsp_server::ls_types::Diagnostic {
         let enc = self.encoding();
-        let is_rule = nodepit_rules::find(d.rule).is_some();
+        let has_doc = docs::meta(d.rule).is_some();
         let (severity, tags) = if d.rule == UNUSED_SUPPRESSION {
             (
                 DiagnosticSeverity::HINT,
@@ -299,6 +299,7 @@ impl Backend {
             let s = match d.severity {
                 Severity::Error => DiagnosticSeverity::ERROR,
                 Severity::Warning => DiagnosticSeverity::WARNING,
+                Severity::Note => DiagnosticSeverity::INFORMATION,
             };
             (s, None)
         };
@@ -323,7 +324,7 @@ impl Backend {
             range: range(&doc.text, &doc.index, &d.range, enc),
             severity: Some(severity),
             code: Some(NumberOrString::String(d.rule.to_string())),
-            code_description: if is_rule {
+            code_description: if has_doc {
                 self.doc_link(d.rule).map(|href| CodeDescription { href })
             } else {
                 None
@@ -550,23 +551,34 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let at = offset(&doc.text, &doc.index, pos, enc);
+        let under =
+            |d: &&Diagnostic| d.range.start <= at && at <= d.range.end.max(d.range.start + 1);
+        // A rule's finding first, then a rule id in a suppression comment, then a diagnostic
+        // nodepit reports itself (so an unused suppression still hovers as the rule it names).
         let hit = diagnostics
             .iter()
             .filter(|d| nodepit_rules::find(d.rule).is_some())
-            .find(|d| d.range.start <= at && at <= d.range.end.max(d.range.start + 1))
+            .find(under)
             .map(|d| (d.rule, d.range.clone()))
-            .or_else(|| suppression_rule_at(&doc.text, &doc.index, at));
+            .or_else(|| suppression_rule_at(&doc.text, &doc.index, at))
+            .or_else(|| {
+                diagnostics
+                    .iter()
+                    .filter(|d| docs::meta(d.rule).is_some())
+                    .find(under)
+                    .map(|d| (d.rule, d.range.clone()))
+            });
         let Some((rule, r)) = hit else {
             return Ok(None);
         };
-        let Some(entry) = nodepit_rules::find(rule) else {
+        let Some(meta) = docs::meta(rule) else {
             return Ok(None);
         };
         let link = self.doc_link(rule);
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: docs::hover_markdown(entry.meta, link.as_ref()),
+                value: docs::hover_markdown(meta, link.as_ref()),
             }),
             range: Some(range(&doc.text, &doc.index, &r, enc)),
         }))

@@ -37,20 +37,20 @@ impl Rule for NoSyncInHandler {
         let Some((handler, reach)) = model.handler_reaching(func) else {
             return;
         };
-        let label = handler.label();
         let place = match reach.helper {
             Some(helper) => format!(
-                "in {}, which the `{label}` handler calls",
-                model.fn_label(helper)
+                "in {}, which {} calls",
+                model.fn_label(helper),
+                handler.describe()
             ),
-            None => format!("inside the `{label}` handler"),
+            None => format!("inside {}", handler.describe()),
         };
         cx.report(
             callee_span(callee),
             format!("`{q}` blocks the event loop {place}, so every other request waits until it finishes."),
         )
         .help(instead)
-        .related(handler.registration, format!("`{label}` is registered here"));
+        .related(handler.registration, handler.registered_here());
     }
 }
 

@@ -63,11 +63,23 @@ impl Handler {
         }
     }
 
-    /// The handler as a noun phrase for messages: "the `GET /users` handler", "this middleware".
+    /// The handler as a noun phrase for messages: "the `GET /users` handler", "the `GET`
+    /// handler", "the middleware for `/api`", "this middleware", "this request handler".
     pub fn describe(&self) -> String {
         match (&self.method, &self.path) {
+            (Some(m), Some(p)) => format!("the `{m} {p}` handler"),
+            (Some(m), None) => format!("the `{m}` handler"),
+            (None, Some(p)) => format!("the middleware for `{p}`"),
             (None, None) => format!("this {}", self.label()),
-            _ => format!("the `{}` handler", self.label()),
+        }
+    }
+
+    /// The note on the registering call: "`GET /users` is registered here", or with
+    /// [`Handler::describe`]'s phrase when the route has no method and path to quote.
+    pub fn registered_here(&self) -> String {
+        match (&self.method, &self.path) {
+            (Some(_), Some(_)) => format!("`{}` is registered here", self.label()),
+            _ => format!("{} is registered here", self.describe()),
         }
     }
 }
@@ -631,4 +643,55 @@ pub(crate) fn object_prop<'o>(o: &'o ObjectLit, name: &str) -> Option<&'o Expr> 
         },
         PropOrSpread::Spread(_) => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handler(framework: Framework, method: Option<&str>, path: Option<&str>) -> Handler {
+        Handler {
+            func: FnId(0),
+            framework,
+            method: method.map(str::to_string),
+            path: path.map(str::to_string),
+            registration: swc_common::DUMMY_SP,
+        }
+    }
+
+    #[test]
+    fn handler_phrases_read_as_english() {
+        let cases = [
+            (
+                handler(Framework::Express, Some("GET"), Some("/users")),
+                "the `GET /users` handler",
+                "`GET /users` is registered here",
+            ),
+            (
+                handler(Framework::Express, Some("POST"), None),
+                "the `POST` handler",
+                "the `POST` handler is registered here",
+            ),
+            (
+                handler(Framework::Express, None, Some("/api")),
+                "the middleware for `/api`",
+                "the middleware for `/api` is registered here",
+            ),
+            (
+                handler(Framework::Koa, None, None),
+                "this middleware",
+                "this middleware is registered here",
+            ),
+            (
+                handler(Framework::Http, None, None),
+                "this request handler",
+                "this request handler is registered here",
+            ),
+        ];
+        for (h, describe, registered) in cases {
+            assert_eq!(h.describe(), describe);
+            assert_eq!(h.registered_here(), registered);
+            assert!(!h.describe().contains("handler` handler"));
+        }
+    }
 }

@@ -26,14 +26,15 @@ pub enum SourceType {
     Mts,
     /// `.tsx`.
     Tsx,
+    /// `.d.ts`, `.d.mts`, `.d.cts`: TypeScript declarations, parsed in declaration mode.
+    Dts,
 }
 
 impl SourceType {
-    /// The dialect for a path, or `None` when nodepit does not lint that extension.
+    /// The dialect for a path, or `None` when nodepit does not lint that extension. Directory
+    /// walks lint only these; declaration files give `None` because they hold no runtime code.
     pub fn from_path(path: &Path) -> Option<Self> {
-        let name = path.file_name()?.to_str()?;
-        // Declaration files hold no runtime code.
-        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+        if is_declaration(path) {
             return None;
         }
         match path.extension()?.to_str()? {
@@ -46,6 +47,16 @@ impl SourceType {
         }
     }
 
+    /// The dialect to parse a file as when it is linted by name (a path on the command line, a
+    /// pre-commit hook, an editor buffer): declaration files as declarations, so they get no
+    /// spurious syntax errors, and unknown extensions as JavaScript.
+    pub fn for_file(path: &Path) -> Self {
+        if is_declaration(path) {
+            return Self::Dts;
+        }
+        Self::from_path(path).unwrap_or(Self::Js)
+    }
+
     fn syntax(self) -> Syntax {
         match self {
             Self::Js | Self::Mjs => Syntax::Es(EsSyntax {
@@ -54,21 +65,28 @@ impl SourceType {
                 allow_return_outside_function: true,
                 ..Default::default()
             }),
-            Self::Ts | Self::Mts | Self::Tsx => Syntax::Typescript(TsSyntax {
+            Self::Ts | Self::Mts | Self::Tsx | Self::Dts => Syntax::Typescript(TsSyntax {
                 tsx: self == Self::Tsx,
                 decorators: true,
+                dts: self == Self::Dts,
                 ..Default::default()
             }),
         }
     }
 
     fn is_typescript(self) -> bool {
-        matches!(self, Self::Ts | Self::Mts | Self::Tsx)
+        matches!(self, Self::Ts | Self::Mts | Self::Tsx | Self::Dts)
     }
 
     fn forces_module(self) -> bool {
         matches!(self, Self::Mjs | Self::Mts)
     }
+}
+
+fn is_declaration(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".d.ts") || n.ends_with(".d.mts") || n.ends_with(".d.cts"))
 }
 
 /// A syntax error at a byte range of the source.
@@ -223,4 +241,33 @@ fn collect_comments(comments: SingleThreadedComments) -> Vec<Comment> {
     out.sort_by_key(|c| c.range.start);
     out.dedup_by_key(|c| c.range.start);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str, source_type: SourceType) -> Vec<String> {
+        analyze(text, source_type, |_, errors, _| {
+            errors.iter().map(|e| e.message.clone()).collect()
+        })
+    }
+
+    #[test]
+    fn declaration_files_are_skipped_by_walks_and_parsed_as_declarations_by_name() {
+        for name in ["types.d.ts", "src/index.d.mts", "legacy.d.cts"] {
+            assert_eq!(SourceType::from_path(Path::new(name)), None, "{name}");
+            assert_eq!(
+                SourceType::for_file(Path::new(name)),
+                SourceType::Dts,
+                "{name}"
+            );
+        }
+        assert_eq!(SourceType::for_file(Path::new("a.ts")), SourceType::Ts);
+        assert_eq!(SourceType::for_file(Path::new("Makefile")), SourceType::Js);
+        // Bodiless overloads, `declare` blocks and `export =` are what declaration files hold.
+        let dts = "declare module 'legacy' {\n  export function load(path: string): Promise<Buffer>;\n  export function load(path: string, cb: (err: Error | null) => void): void;\n}\ndeclare const VERSION: string;\ndeclare function helper(x: number): number;\nexport = helper;\n";
+        assert_eq!(errors(dts, SourceType::Dts), Vec::<String>::new());
+        assert!(!errors(dts, SourceType::Js).is_empty());
+    }
 }

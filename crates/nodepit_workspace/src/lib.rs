@@ -525,7 +525,7 @@ fn lint_path(path: PathBuf, rules: &RuleSet, parse_only: bool) -> FileResult {
         Ok(text) => {
             let read_time = start.elapsed();
             let mut times = LintTimes::default();
-            let source_type = SourceType::from_path(&path).unwrap_or(SourceType::Js);
+            let source_type = SourceType::for_file(&path);
             let diagnostics = lint_source_timed(&text, source_type, rules, &mut times, !parse_only);
             let mut result = FileResult::new(path, text, diagnostics);
             result.read_time = read_time;
@@ -574,7 +574,7 @@ fn walk_error(err: &ignore::Error, root: &Path) -> IoError {
 
 /// Lints text with a rule set; the source type comes from the path (`.js` when unknown).
 pub fn lint_text_with(path: &Path, text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
-    let source_type = SourceType::from_path(path).unwrap_or(SourceType::Js);
+    let source_type = SourceType::for_file(path);
     lint_source(text, source_type, rules)
 }
 
