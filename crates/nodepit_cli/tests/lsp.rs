@@ -388,6 +388,50 @@ fn unused_suppression_and_its_fix() {
     s.shutdown();
 }
 
+/// Diagnostics nodepit reports itself link to their own docs and hover with them; a skipped Flow
+/// file is an information-level note.
+#[test]
+fn builtin_diagnostics_have_docs_and_notes_are_information() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    s.initialize(dir.path(), json!({}), Value::Null);
+    let flow = uri(dir.path(), "flow.js");
+    s.open(&flow, "/* @flow */\nconst n: number = 1;\n");
+    let diags = s.diagnostics(&flow, 1);
+    assert_eq!(codes(&diags), vec![("skipped-file".to_string(), 0)]);
+    assert_eq!(diags[0]["severity"], 3);
+    let href = diags[0]["codeDescription"]["href"].as_str().unwrap();
+    assert!(href.ends_with("/builtin/skipped-file.md"), "{href}");
+    let doc = std::fs::read_to_string(href.strip_prefix("file://").unwrap()).unwrap();
+    assert!(doc.starts_with("# skipped-file\n"));
+
+    let broken = uri(dir.path(), "broken.js");
+    s.open(&broken, "const a = ;\n");
+    let diags = s.diagnostics(&broken, 1);
+    assert_eq!(codes(&diags), vec![("syntax-error".to_string(), 0)]);
+    assert!(diags[0]["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("/builtin/syntax-error.md"));
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": broken}, "position": {"line": 0, "character": 10}}),
+    );
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("`syntax-error`") && value.contains("What to do"),
+        "{value}"
+    );
+
+    let types = uri(dir.path(), "types.d.ts");
+    s.open(
+        &types,
+        "export declare function load(path: string): Promise<Buffer>;\n",
+    );
+    assert_eq!(codes(&s.diagnostics(&types, 1)), vec![]);
+    s.shutdown();
+}
+
 #[test]
 fn config_reload_and_client_settings() {
     let dir = tempfile::tempdir().unwrap();
