@@ -179,7 +179,7 @@ fn codes(diags: &[Value]) -> Vec<(String, u64)> {
         .collect()
 }
 
-const FLOATING: &str = "async function save() {}\nfunction run() {\n  save();\n}\n";
+const FLOATING: &str = "async function save() { await db.put(); }\nfunction run() {\n  save();\n}\n";
 
 #[test]
 fn diagnostics_links_hover_and_actions() {
@@ -274,7 +274,7 @@ fn diagnostics_links_hover_and_actions() {
 
 #[test]
 fn utf16_and_utf8_ranges_with_emoji_and_crlf() {
-    let text = "const s = '😀🎉'; async function save() {}\r\n/* 日本 */ save();\r\n";
+    let text = "const s = '😀🎉'; async function save() { await db.put(); }\r\n/* 日本 */ save();\r\n";
     for (caps, enc, col) in [
         (json!({}), "utf-16", 9),
         (
@@ -324,7 +324,7 @@ fn burst_of_changes_publishes_only_the_latest_version() {
     let mut s = Server::start(dir.path(), &[]);
     s.initialize(dir.path(), json!({}), Value::Null);
     let u = uri(dir.path(), "a.js");
-    s.open(&u, "async function save() {}\n");
+    s.open(&u, "async function save() { await db.put(); }\n");
     for v in 2..=201 {
         s.notify(
             "textDocument/didChange",
@@ -334,7 +334,7 @@ fn burst_of_changes_publishes_only_the_latest_version() {
     }
     s.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": u, "version": 202}, "contentChanges": [{"text": "async function save() {}\nsave();\n"}]}),
+        json!({"textDocument": {"uri": u, "version": 202}, "contentChanges": [{"text": "async function save() { await db.put(); }\nsave();\n"}]}),
     );
     let diags = s.diagnostics(&u, 202);
     assert_eq!(codes(&diags), vec![("no-floating-promise".to_string(), 1)]);
@@ -589,7 +589,7 @@ fn survives_garbage_and_huge_binary_or_deep_documents() {
         vec![("syntax-error".to_string(), 0)]
     );
 
-    let mut big = String::from("async function save() {}\n");
+    let mut big = String::from("async function save() { await db.put(); }\n");
     while big.len() < 5 * 1024 * 1024 {
         big.push_str("const value = compute(1, 2, 3); // filler\n");
     }
