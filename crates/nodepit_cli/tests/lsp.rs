@@ -179,7 +179,8 @@ fn codes(diags: &[Value]) -> Vec<(String, u64)> {
         .collect()
 }
 
-const FLOATING: &str = "async function save() { await db.put(); }\nfunction run() {\n  save();\n}\n";
+const FLOATING: &str =
+    "async function save() { await db.put(); }\nfunction run() {\n  save();\n}\n";
 
 #[test]
 fn diagnostics_links_hover_and_actions() {
@@ -274,7 +275,8 @@ fn diagnostics_links_hover_and_actions() {
 
 #[test]
 fn utf16_and_utf8_ranges_with_emoji_and_crlf() {
-    let text = "const s = '😀🎉'; async function save() { await db.put(); }\r\n/* 日本 */ save();\r\n";
+    let text =
+        "const s = '😀🎉'; async function save() { await db.put(); }\r\n/* 日本 */ save();\r\n";
     for (caps, enc, col) in [
         (json!({}), "utf-16", 9),
         (
