@@ -217,3 +217,18 @@ fn a_file_with_no_imports_gets_them_after_its_bom() {
         "\u{feff}const { pipeline } = require('node:stream');\nfunction pump() {\n  pipeline(process.stdin, process.stdout, (err) => { if (err) console.error('pipeline failed', err); });\n}\npump();\n"
     );
 }
+
+/// A fix that enables another: the `await` added in `middle` lets it reject, so the call in
+/// `outer` floats only after the first pass. One `--fix` run makes both passes.
+#[test]
+fn fixes_that_enable_fixes_converge_in_one_run() {
+    let fixed = fix_twice(
+        "cascade.js",
+        "async function inner() { await db.put(); }\n\
+         async function middle() { inner(); }\n\
+         async function outer() { middle(); }\n\
+         module.exports = { outer };\n",
+    );
+    assert!(fixed.contains("{ await inner(); }"), "{fixed}");
+    assert!(fixed.contains("{ await middle(); }"), "{fixed}");
+}

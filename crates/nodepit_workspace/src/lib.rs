@@ -476,39 +476,56 @@ impl Workspace {
 
 /// Applies a linted file's fixes once they pass the checks of [`fix_text`], and writes the file
 /// when asked; refused fixes are reported in `fix_error`.
+/// Most passes `--fix` makes over one file. A fix can enable another (an added `await` makes its
+/// function able to reject, so its caller's call becomes fixable), and overlapping fixes wait for a
+/// later pass; ESLint stops after ten passes for the same reasons.
+const MAX_FIX_PASSES: usize = 10;
+
 fn fix_result(mut result: FileResult, rules: &RuleSet, fix: FixOptions) -> FileResult {
-    match fix_text(
-        &result.path,
-        &result.text,
-        &result.diagnostics,
-        Some(rules),
-        fix.include_unsafe,
-    ) {
-        Ok(None) => result,
-        Ok(Some(fixed)) => {
-            if fix.write {
-                if let Err(e) = std::fs::write(&result.path, &fixed.text) {
-                    result.fix_error = Some(format!("cannot write the fixed file: {e}"));
-                    return result;
-                }
+    let mut text = result.text.clone();
+    let mut diagnostics = result.diagnostics.clone();
+    let mut applied = 0;
+    let mut refused = Vec::new();
+    for _ in 0..MAX_FIX_PASSES {
+        match fix_text(
+            &result.path,
+            &text,
+            &diagnostics,
+            Some(rules),
+            fix.include_unsafe,
+        ) {
+            Ok(None) => break,
+            Ok(Some(fixed)) => {
+                diagnostics = fixed
+                    .diagnostics
+                    .unwrap_or_else(|| lint_text_with(&result.path, &fixed.text, rules));
+                text = fixed.text;
+                applied += fixed.applied;
+                refused.extend(fixed.refused);
             }
-            let diagnostics = fixed
-                .diagnostics
-                .unwrap_or_else(|| lint_text_with(&result.path, &fixed.text, rules));
-            if !fixed.refused.is_empty() {
-                result.fix_error = Some(fixed.refused.join("; "));
+            Err(e) => {
+                refused.push(e.0);
+                break;
             }
-            let original = std::mem::replace(&mut result.text, fixed.text);
-            result.original = Some(original);
-            result.diagnostics = diagnostics;
-            result.fixes_applied = fixed.applied;
-            result
-        }
-        Err(e) => {
-            result.fix_error = Some(e.0);
-            result
         }
     }
+    if !refused.is_empty() {
+        result.fix_error = Some(refused.join("; "));
+    }
+    if applied == 0 {
+        return result;
+    }
+    if fix.write {
+        if let Err(e) = std::fs::write(&result.path, &text) {
+            result.fix_error = Some(format!("cannot write the fixed file: {e}"));
+            return result;
+        }
+    }
+    let original = std::mem::replace(&mut result.text, text);
+    result.original = Some(original);
+    result.diagnostics = diagnostics;
+    result.fixes_applied = applied;
+    result
 }
 
 fn lint_path(path: PathBuf, rules: &RuleSet, parse_only: bool) -> FileResult {
