@@ -1,7 +1,7 @@
 use nodepit_analyzer::{declare_rule, Edit, Fix, Node, NodeKind, Rule, RuleCx};
-use nodepit_semantic::{expr_label, member_name, unwrap_expr, FnId, Model};
+use nodepit_semantic::{expr_label, is_nullish, member_name, unwrap_expr, FnId, Model};
 use serde::Deserialize;
-use swc_ecma_ast::{BinaryOp, CallExpr, Callee, Expr, Lit, UnaryOp};
+use swc_ecma_ast::{BinaryOp, CallExpr, Callee, Expr};
 
 /// Flags expression statements whose promise nobody awaits, returns or handles.
 #[derive(Debug, Default, Deserialize)]
@@ -157,14 +157,5 @@ impl NoFloatingPromise {
             return None;
         }
         Some(label)
-    }
-}
-
-fn is_nullish(e: &Expr) -> bool {
-    match unwrap_expr(e) {
-        Expr::Lit(Lit::Null(_)) => true,
-        Expr::Ident(i) => i.sym == "undefined",
-        Expr::Unary(u) => u.op == UnaryOp::Void,
-        _ => false,
     }
 }

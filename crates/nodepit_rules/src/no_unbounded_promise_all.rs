@@ -1,6 +1,7 @@
 use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
 use nodepit_semantic::{
-    expr_label, member_name, unwrap_expr, BindingKind, FnId, LoopRef, Model, Origin, OriginKind,
+    expr_label, member_name, method_call, unwrap_expr, BindingKind, FnId, LoopRef, Model, Origin,
+    OriginKind,
 };
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -224,20 +225,17 @@ fn collect_fanouts<'e>(
                 });
                 return;
             }
-            let Callee::Expr(callee) = &c.callee else {
+            let Some((m, method)) = method_call(c) else {
                 return;
             };
-            let Expr::Member(m) = unwrap_expr(callee) else {
-                return;
-            };
-            match member_name(&m.prop) {
-                Some("concat") => {
+            match method {
+                "concat" => {
                     collect_fanouts(model, &m.obj, scope, depth + 1, out);
                     for a in &c.args {
                         collect_fanouts(model, &a.expr, scope, depth + 1, out);
                     }
                 }
-                Some("filter" | "flat") => collect_fanouts(model, &m.obj, scope, depth + 1, out),
+                "filter" | "flat" => collect_fanouts(model, &m.obj, scope, depth + 1, out),
                 _ => {}
             }
         }
@@ -292,15 +290,9 @@ fn map_call<'c>(model: &Model<'_>, c: &'c CallExpr) -> Option<(&'c Expr, &'c Exp
 fn pushed<'e>(model: &Model<'e>, array: &Ident, out: &mut Vec<Fanout<'e>>) {
     let id = array.to_id();
     for site in model.calls() {
-        let Callee::Expr(callee) = &site.node.callee else {
+        let Some((m, "push")) = method_call(site.node) else {
             continue;
         };
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            continue;
-        };
-        if member_name(&m.prop) != Some("push") {
-            continue;
-        }
         if !matches!(unwrap_expr(&m.obj), Expr::Ident(i) if i.to_id() == id) {
             continue;
         }
@@ -349,15 +341,9 @@ fn for_each_receiver<'a>(model: &Model<'a>, f: FnId) -> Option<(&'a Expr, Option
     let (call, _) = model.function(f).passed_to?;
     let site = &model.calls()[call as usize];
     let call = site.node;
-    let Callee::Expr(callee) = &call.callee else {
+    let Some((m, "forEach" | "map" | "each")) = method_call(call) else {
         return None;
     };
-    let Expr::Member(m) = unwrap_expr(callee) else {
-        return None;
-    };
-    if !matches!(member_name(&m.prop), Some("forEach" | "map" | "each")) {
-        return None;
-    }
     if is_lodash(model, &m.obj) {
         return call.args.first().map(|a| (&*a.expr, site.func));
     }
@@ -785,12 +771,8 @@ impl WorkScan<'_, '_> {
         match unwrap_expr(e) {
             Expr::Call(c) => {
                 self.used.insert(key(c.span));
-                if let Callee::Expr(callee) = &c.callee {
-                    if let Expr::Member(m) = unwrap_expr(callee) {
-                        if matches!(member_name(&m.prop), Some("then" | "catch" | "finally")) {
-                            self.mark(&m.obj);
-                        }
-                    }
+                if let Some((m, "then" | "catch" | "finally")) = method_call(c) {
+                    self.mark(&m.obj);
                 }
             }
             Expr::TaggedTpl(t) => {
@@ -832,19 +814,16 @@ impl WorkScan<'_, '_> {
                 }
             }
             Expr::Call(c) => {
-                let Callee::Expr(callee) = &c.callee else {
+                let Some((m, method)) = method_call(c) else {
                     return;
                 };
-                let Expr::Member(m) = unwrap_expr(callee) else {
-                    return;
-                };
-                match member_name(&m.prop) {
-                    Some("map" | "flatMap") => {
+                match method {
+                    "map" | "flatMap" => {
                         if let Some(cb) = c.args.first() {
                             self.promise_fns.insert(key(unwrap_expr(&cb.expr).span()));
                         }
                     }
-                    Some("concat" | "filter") => {
+                    "concat" | "filter" => {
                         self.mark_elements(&m.obj);
                         for a in &c.args {
                             self.mark_elements(&a.expr);
@@ -877,13 +856,11 @@ impl Visit for WorkScan<'_, '_> {
         }
         let scope = self.frame().scope;
         if let Callee::Expr(callee) = &c.callee {
-            if let Expr::Member(m) = unwrap_expr(callee) {
-                if matches!(member_name(&m.prop), Some("then" | "catch" | "finally")) {
-                    // Chained: the receiver's promise is used, and the callbacks' results too.
-                    self.mark(&m.obj);
-                    for a in &c.args {
-                        self.promise_fns.insert(key(unwrap_expr(&a.expr).span()));
-                    }
+            if let Some((m, "then" | "catch" | "finally")) = method_call(c) {
+                // Chained: the receiver's promise is used, and the callbacks' results too.
+                self.mark(&m.obj);
+                for a in &c.args {
+                    self.promise_fns.insert(key(unwrap_expr(&a.expr).span()));
                 }
             }
             if let Some(q) = self.model.qual(callee) {
@@ -1008,8 +985,10 @@ fn is_limited(model: &Model<'_>, f: FnId) -> bool {
     }
     info.calls.iter().any(|&ci| {
         let call = model.calls()[ci as usize].node;
-        let Callee::Expr(callee) = &call.callee else { return false };
-        matches!(unwrap_expr(callee), Expr::Member(m) if matches!(member_name(&m.prop), Some("acquire" | "take" | "removeTokens")))
+        matches!(
+            method_call(call),
+            Some((_, "acquire" | "take" | "removeTokens"))
+        )
     })
 }
 
@@ -1037,18 +1016,15 @@ fn is_small(model: &Model<'_>, e: &Expr, depth: u32) -> bool {
         Expr::Lit(Lit::Str(_)) => true,
         // `Array.from({ length: n }, …)` makes a fixed number of elements.
         Expr::Object(_) => is_length_object(e),
-        Expr::Ident(id) => match model.binding(id).map(|b| (&b.kind, b.reassigned)) {
-            Some((
-                BindingKind::Var {
-                    init: Some(init),
-                    path,
-                    ..
-                },
-                false,
-            )) if path.is_empty() => is_small(model, init, depth + 1),
-            Some((BindingKind::LoopVar { iterable }, _)) => is_batches(model, iterable),
-            _ => false,
-        },
+        Expr::Ident(id) => {
+            if let Some(init) = model.const_init(id) {
+                return is_small(model, init, depth + 1);
+            }
+            match model.binding(id).map(|b| &b.kind) {
+                Some(BindingKind::LoopVar { iterable }) => is_batches(model, iterable),
+                _ => false,
+            }
+        }
         Expr::Call(c) => {
             let Callee::Expr(callee) = &c.callee else {
                 return false;

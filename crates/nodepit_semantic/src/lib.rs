@@ -22,7 +22,8 @@ pub use model::{
     StmtSite, ThisRef,
 };
 pub use names::{
-    callee_name, expr_label, member_name, normalize_module, static_string, unwrap_expr,
+    callee_name, expr_label, is_nullish, member_name, method_call, normalize_module, static_string,
+    unwrap_expr,
 };
 pub use origin::{Origin, OriginKind};
 pub use parse::{analyze, analyze_timed, Comment, Depth, ParseError, PhaseTimes, SourceType};

@@ -1,7 +1,7 @@
 //! Small syntactic helpers shared by the model and the rules.
 
 use swc_atoms::Atom;
-use swc_ecma_ast::{Expr, Lit, MemberProp, PropName};
+use swc_ecma_ast::{CallExpr, Callee, Expr, Lit, MemberExpr, MemberProp, PropName, UnaryOp};
 
 /// Strips parentheses and TypeScript-only wrappers (`as`, `!`, `satisfies`, `<T>x`).
 pub fn unwrap_expr(mut e: &Expr) -> &Expr {
@@ -28,6 +28,18 @@ pub fn member_name(prop: &MemberProp) -> Option<&str> {
     }
 }
 
+/// A method call's member callee and its static name (`m` and `name` in `recv.name(…)`); `None`
+/// when the callee is not a member or its name is not static.
+pub fn method_call(call: &CallExpr) -> Option<(&MemberExpr, &str)> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return None;
+    };
+    Some((m, member_name(&m.prop)?))
+}
+
 /// A callee's last name as spelled (`f` in `f()`, `g` in `a.b.g()`): a cheap filter to apply
 /// before resolving what the name refers to.
 pub fn callee_name(callee: &Expr) -> Option<&str> {
@@ -35,6 +47,16 @@ pub fn callee_name(callee: &Expr) -> Option<&str> {
         Expr::Ident(i) => Some(&i.sym),
         Expr::Member(m) => member_name(&m.prop),
         _ => None,
+    }
+}
+
+/// Whether an expression is `null`, `undefined` or `void …`.
+pub fn is_nullish(e: &Expr) -> bool {
+    match unwrap_expr(e) {
+        Expr::Lit(Lit::Null(_)) => true,
+        Expr::Ident(i) => i.sym == "undefined",
+        Expr::Unary(u) => u.op == UnaryOp::Void,
+        _ => false,
     }
 }
 

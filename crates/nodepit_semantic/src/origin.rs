@@ -13,7 +13,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::handlers::Framework;
 use crate::model::*;
-use crate::names::{expr_label, member_name, static_string, unwrap_expr};
+use crate::names::{expr_label, member_name, method_call, static_string, unwrap_expr};
 
 /// How far variables, calls and parameters are followed.
 const MAX_DEPTH: u32 = 24;
@@ -524,15 +524,9 @@ impl<'a> Model<'a> {
             return None;
         };
         let call = self.calls[call as usize].node;
-        let Callee::Expr(callee) = &call.callee else {
+        let Some((m, "on" | "once")) = method_call(call) else {
             return None;
         };
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            return None;
-        };
-        if !matches!(member_name(&m.prop), Some("on" | "once")) {
-            return None;
-        }
         let event = call.args.first().and_then(|a| static_string(&a.expr))?;
         if matches!(
             event,
@@ -556,14 +550,11 @@ impl<'a> Model<'a> {
             return None;
         };
         let conn = self.calls[conn as usize].node;
-        let Callee::Expr(conn_callee) = &conn.callee else {
+        let Some((cm, "on" | "once")) = method_call(conn) else {
             return None;
         };
-        let Expr::Member(cm) = unwrap_expr(conn_callee) else {
-            return None;
-        };
-        let is_connection = matches!(member_name(&cm.prop), Some("on" | "once"))
-            && conn.args.first().and_then(|a| static_string(&a.expr)) == Some("connection");
+        let is_connection =
+            conn.args.first().and_then(|a| static_string(&a.expr)) == Some("connection");
         (is_connection
             && self
                 .qual(&cm.obj)
@@ -576,13 +567,7 @@ impl<'a> Model<'a> {
     fn element_of_iteration(&self, func: FnId, index: usize, w: &mut Walk) -> Option<Val> {
         let (call, at) = self.function(func).passed_to?;
         let site = &self.calls[call as usize];
-        let Callee::Expr(callee) = &site.node.callee else {
-            return None;
-        };
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            return None;
-        };
-        let method = member_name(&m.prop)?;
+        let (m, method) = method_call(site.node)?;
         if !matches!(
             method,
             "forEach" | "map" | "flatMap" | "filter" | "some" | "every" | "each"
@@ -1581,17 +1566,7 @@ fn sql_fragment(model: &Model<'_>, e: &Expr, depth: u32) -> Option<String> {
             let r = sql_fragment(model, &b.right, depth + 1).unwrap_or_else(|| "…".into());
             Some(l + &r)
         }
-        Expr::Ident(id) => match model.binding(id).map(|b| (&b.kind, b.reassigned)) {
-            Some((
-                BindingKind::Var {
-                    init: Some(init),
-                    path,
-                    ..
-                },
-                false,
-            )) if path.is_empty() => sql_fragment(model, init, depth + 1),
-            _ => None,
-        },
+        Expr::Ident(id) => sql_fragment(model, model.const_init(id)?, depth + 1),
         _ => None,
     }
 }

@@ -43,29 +43,22 @@ impl Model<'_> {
                     }
                 }
             }
-            Expr::Ident(id) => match self.binding(id).map(|b| (&b.kind, b.reassigned)) {
-                Some((
-                    BindingKind::Param {
-                        func,
-                        index,
-                        destructured: false,
-                    },
-                    _,
-                )) => {
+            Expr::Ident(id) => {
+                if let Some(BindingKind::Param {
+                    func,
+                    index,
+                    destructured: false,
+                }) = self.binding(id).map(|b| &b.kind)
+                {
                     return self.param_is_stream(*func, *index);
                 }
-                Some((
-                    BindingKind::Var {
-                        init: Some(init),
-                        path,
-                        ..
-                    },
-                    false,
-                )) if path.is_empty() && self.stream_at(init, depth + 1) => {
+                if self
+                    .const_init(id)
+                    .is_some_and(|init| self.stream_at(init, depth + 1))
+                {
                     return true;
                 }
-                _ => {}
-            },
+            }
             Expr::Member(m) => {
                 if let (Expr::Ident(obj), Some(prop)) = (unwrap_expr(&m.obj), member_name(&m.prop))
                 {

@@ -9,7 +9,8 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::model::*;
 use crate::names::{
-    callee_name, is_relative, member_name, normalize_module, prop_name, static_string, unwrap_expr,
+    callee_name, is_nullish, is_relative, member_name, normalize_module, prop_name, static_string,
+    unwrap_expr,
 };
 use crate::parse::Comment;
 
@@ -664,7 +665,7 @@ impl<'a> Model<'a> {
 
     /// The initialiser of a name bound once (`const x = …`, or a `let` never reassigned), not
     /// destructured.
-    fn const_init(&self, id: &Ident) -> Option<&'a Expr> {
+    pub fn const_init(&self, id: &Ident) -> Option<&'a Expr> {
         let b = self.binding(id)?;
         match &b.kind {
             BindingKind::Var {
@@ -1004,15 +1005,6 @@ struct Mentions {
 impl Visit for Mentions {
     fn visit_ident(&mut self, n: &Ident) {
         self.found |= n.to_id() == self.id;
-    }
-}
-
-fn is_nullish(e: &Expr) -> bool {
-    match unwrap_expr(e) {
-        Expr::Lit(Lit::Null(_)) => true,
-        Expr::Ident(i) => i.sym == "undefined",
-        Expr::Unary(u) => u.op == UnaryOp::Void,
-        _ => false,
     }
 }
 
