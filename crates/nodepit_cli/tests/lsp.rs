@@ -610,3 +610,41 @@ fn survives_garbage_and_huge_binary_or_deep_documents() {
     assert_eq!(codes(&s.diagnostics(&deep_uri, 1)), vec![]);
     s.shutdown();
 }
+
+/// "Fix all" goes through the checked fixer: two chains that each add the same `require` get it
+/// once, and applying the edit leaves a document with no finding (nor a redeclared `pipeline`).
+#[test]
+fn fix_all_adds_a_shared_import_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    s.initialize(dir.path(), json!({}), Value::Null);
+    let u = uri(dir.path(), "copy.js");
+    let text = "const fs = require('fs');\n\
+                function a(x, y) { fs.createReadStream(x).pipe(fs.createWriteStream(y)); }\n\
+                function b(x, y) { fs.createReadStream(x).pipe(fs.createWriteStream(y)); }\n\
+                module.exports = { a, b };\n";
+    s.open(&u, text);
+    assert_eq!(s.diagnostics(&u, 1).len(), 2);
+    let actions = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u},
+               "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+               "context": {"diagnostics": [], "only": ["source.fixAll.nodepit"]}}),
+    );
+    let actions = actions["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let edits = actions[0]["edit"]["changes"][&u].as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    let inserted = edits[0]["newText"].as_str().unwrap();
+    assert_eq!(
+        inserted.matches("require('node:stream')").count(),
+        1,
+        "{inserted}"
+    );
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"range": edits[0]["range"], "text": inserted}]}),
+    );
+    assert_eq!(codes(&s.diagnostics(&u, 2)), vec![]);
+    s.shutdown();
+}

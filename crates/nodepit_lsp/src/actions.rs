@@ -2,6 +2,7 @@
 //! suppression, explaining a rule, and fixing everything safe at once.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use nodepit_analyzer::semantic::LineIndex;
 use nodepit_analyzer::{parse_directive, Diagnostic, UNUSED_SUPPRESSION};
@@ -119,30 +120,46 @@ pub fn for_diagnostic(
     out
 }
 
-/// `source.fixAll.nodepit`: every safe fix, skipping any that overlaps an earlier one.
-pub fn fix_all(doc: &Doc<'_>, diagnostics: &[Diagnostic]) -> Option<CodeActionOrCommand> {
-    let mut edits: Vec<&nodepit_analyzer::Edit> = diagnostics
-        .iter()
-        .flat_map(|d| d.fixes.iter().filter(|f| f.safe).take(1))
-        .flat_map(|f| &f.edits)
-        .collect();
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
-    let mut kept: Vec<TextEdit> = Vec::new();
-    let mut last_end = None;
-    for e in edits {
-        if last_end.is_some_and(|end| e.range.start < end) {
-            continue;
-        }
-        last_end = Some(e.range.end.max(e.range.start));
-        kept.push(doc.edit(e.range.clone(), e.text.clone()));
-    }
-    if kept.is_empty() {
+/// `source.fixAll.nodepit`: every safe fix, through the same checked fixer as `nodepit check
+/// --fix` (identical edits such as two findings adding one import apply once; a fix whose result
+/// would not parse or would redeclare a name is dropped), sent as one edit spanning the changes.
+pub fn fix_all(
+    doc: &Doc<'_>,
+    path: &Path,
+    diagnostics: &[Diagnostic],
+) -> Option<CodeActionOrCommand> {
+    let fixed = nodepit_workspace::fix_text(path, doc.text, diagnostics, None, false).ok()??;
+    if fixed.applied == 0 || fixed.text == doc.text {
         return None;
     }
+    // Only the span between the first and last changed byte is replaced, so the editor keeps
+    // the cursor and folds outside it.
+    let (old, new) = (doc.text, fixed.text.as_str());
+    let mut prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let mut suffix = old[prefix..]
+        .bytes()
+        .rev()
+        .zip(new[prefix..].bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
+        suffix -= 1;
+    }
+    let edit = doc.edit(
+        prefix..old.len() - suffix,
+        new[prefix..new.len() - suffix].to_string(),
+    );
     Some(CodeActionOrCommand::CodeAction(CodeAction {
         title: "Fix all safe nodepit findings".to_string(),
         kind: Some(CodeActionKind::new("source.fixAll.nodepit")),
-        edit: Some(doc.workspace_edit(kept)),
+        edit: Some(doc.workspace_edit(vec![edit])),
         ..Default::default()
     }))
 }

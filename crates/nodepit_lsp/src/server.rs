@@ -618,7 +618,8 @@ impl LanguageServer for Backend {
             }
         }
         if wants("source.fixAll.nodepit") {
-            out.extend(actions::fix_all(&doc_view, &diagnostics));
+            let path = self.path_of(&uri, &doc.language);
+            out.extend(actions::fix_all(&doc_view, &path, &diagnostics));
         }
         Ok(Some(out))
     }
