@@ -648,3 +648,24 @@ fn fix_all_adds_a_shared_import_once() {
     assert_eq!(codes(&s.diagnostics(&u, 2)), vec![]);
     s.shutdown();
 }
+
+/// A document the config's `ignore` excludes gets no findings, as `nodepit check` skips it.
+#[test]
+fn ignored_documents_get_no_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("nodepit.toml"),
+        "ignore = [\"vendor/**\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("vendor")).unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    s.initialize(dir.path(), json!({}), Value::Null);
+    let kept = uri(dir.path(), "a.js");
+    s.open(&kept, FLOATING);
+    assert_eq!(s.diagnostics(&kept, 1).len(), 1);
+    let ignored = uri(dir.path(), "vendor/a.js");
+    s.open(&ignored, FLOATING);
+    assert_eq!(codes(&s.diagnostics(&ignored, 1)), vec![]);
+    s.shutdown();
+}

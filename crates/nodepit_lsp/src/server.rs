@@ -139,10 +139,17 @@ impl Backend {
         }
         let workspace = self.state.workspace.read().expect("lock").clone();
         let job = tokio::task::spawn_blocking(move || {
-            workspace.lint_text(&path, text.as_str().to_owned())
+            // A file the config's `ignore` excludes gets no findings here either, as in `check`.
+            if workspace.is_ignored(&path)? {
+                return Ok(None);
+            }
+            workspace
+                .lint_text(&path, text.as_str().to_owned())
+                .map(Some)
         });
         let diagnostics = match job.await {
-            Ok(Ok(result)) => result.diagnostics,
+            Ok(Ok(Some(result))) => result.diagnostics,
+            Ok(Ok(None)) => Vec::new(),
             Ok(Err(e)) => {
                 self.report_setup_error(e).await;
                 return None;
