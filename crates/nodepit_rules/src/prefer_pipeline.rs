@@ -1,10 +1,12 @@
 use nodepit_analyzer::{declare_rule, Edit, Fix, Node, NodeKind, Rule, RuleCx};
-use nodepit_semantic::{expr_label, member_name, unwrap_expr, FnId, Model};
+use nodepit_semantic::{
+    expr_label, member_name, method_call, static_string, unwrap_expr, FnId, Model,
+};
 use serde::Deserialize;
 use swc_common::Spanned;
 use swc_ecma_ast::{
-    CallExpr, Callee, Decl, Expr, Ident, ImportSpecifier, ModuleDecl, ModuleItem, ObjectPatProp,
-    Pat, Program, Stmt,
+    CallExpr, Callee, Decl, Expr, Ident, ImportSpecifier, Lit, ModuleDecl, ModuleItem,
+    ObjectPatProp, Pat, Program, Stmt,
 };
 
 /// Flags `.pipe()` chains between Node streams, which neither forward errors nor clean up.
@@ -129,6 +131,15 @@ impl<'a> Chain<'a> {
         stages.push(base);
         stages.reverse();
         if stages.iter().any(|s| is_non_stream_api(model, s)) {
+            return None;
+        }
+        // `Readable.from([buf]).pipe(dest).on('error', reject)`: a source built from values in
+        // memory cannot fail or hold a descriptor, and the one destination's error is handled,
+        // so there is nothing `pipeline` would add.
+        if stages.len() == 2
+            && is_in_memory_source(model, stages[0])
+            && error_handled_on_result(model, outer)
+        {
             return None;
         }
         if !stages.iter().any(|s| model.is_stream(s)) {
@@ -391,6 +402,46 @@ fn pipe_target(call: &CallExpr) -> Option<(&Expr, &Expr)> {
         return None;
     }
     Some((&m.obj, &dest.expr))
+}
+
+/// `Readable.from(...)` of an array literal or a string: values already in memory.
+fn is_in_memory_source(model: &Model<'_>, e: &Expr) -> bool {
+    let Expr::Call(c) = unwrap_expr(e) else {
+        return false;
+    };
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    if model.qual(callee).as_deref() != Some("stream.Readable.from") {
+        return false;
+    }
+    c.args.first().is_some_and(|a| {
+        a.spread.is_none()
+            && matches!(
+                unwrap_expr(&a.expr),
+                Expr::Array(_) | Expr::Lit(Lit::Str(_)) | Expr::Tpl(_)
+            )
+    })
+}
+
+/// Whether the chain's result (its last stream) gets an `'error'` listener in the same chained
+/// expression: `a.pipe(b).on('finish', done).on('error', fail)`.
+fn error_handled_on_result(model: &Model<'_>, mut outer: Option<u32>) -> bool {
+    while let Some(o) = outer {
+        let site = &model.calls()[o as usize];
+        if model.chained_receiver(site.node).is_none() {
+            return false;
+        }
+        let listens = method_call(site.node).is_some_and(|(_, n)| matches!(n, "on" | "once"));
+        if listens
+            && site.node.args.len() >= 2
+            && site.node.args.first().and_then(|a| static_string(&a.expr)) == Some("error")
+        {
+            return true;
+        }
+        outer = site.outer;
+    }
+    false
 }
 
 fn is_non_stream_api(model: &Model<'_>, e: &Expr) -> bool {
