@@ -434,9 +434,10 @@ impl<'a> Model<'a> {
         if destructured {
             return None;
         }
+        let named_req = node.param_name(index) == Some("req");
         // What same-file callers pass in, for a bounded number of functions per question.
         if w.param_scans >= MAX_PARAM_SCANS {
-            return None;
+            return named_req.then_some(Val::Req { koa_ctx: false });
         }
         w.param_scans += 1;
         for &ci in self.callers_of(func) {
@@ -460,7 +461,10 @@ impl<'a> Model<'a> {
                 });
             }
         }
-        None
+        // `req` is the request by the one convention every Node framework shares; a helper
+        // handed it by a router this file cannot see (`handleBatch(router, req)`) still reads
+        // request input from `req.body` or `req.query`.
+        named_req.then_some(Val::Req { koa_ctx: false })
     }
 
     /// A NestJS `@Body()`, `@Query()`, `@Param()` or `@Headers()` parameter, or GraphQL `@Args()`.

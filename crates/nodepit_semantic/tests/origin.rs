@@ -30,7 +30,7 @@ fn origin_of_last_map(src: &str) -> Option<(OriginKind, String)> {
 }
 
 #[test]
-fn request_input_of_registered_handlers_only() {
+fn request_input_of_handlers_and_req_parameters() {
     let express = "import express from 'express';
         const app = express();
         app.post('/x', (req, res) => { const { ids } = req.body; ids.map((id) => id); });";
@@ -38,8 +38,16 @@ fn request_input_of_registered_handlers_only() {
         origin_of_last_map(express),
         Some((OriginKind::Request, "req.body.ids".into()))
     );
-    let not_a_route = "function build(req) { return req.body.ids.map((id) => id); }";
-    assert_eq!(origin_of_last_map(not_a_route), None);
+    // A helper a router hands the request to, by the `req` convention.
+    let helper = "function build(router, req) { return req.body.ids.map((id) => id); }";
+    assert_eq!(
+        origin_of_last_map(helper),
+        Some((OriginKind::Request, "req.body.ids".into()))
+    );
+    let not_a_request = "function build(message) { return message.body.ids.map((id) => id); }";
+    assert_eq!(origin_of_last_map(not_a_request), None);
+    let set_by_middleware = "function roles(req) { return req.user.roles.map((r) => r); }";
+    assert_eq!(origin_of_last_map(set_by_middleware), None);
     let koa_response = "import Koa from 'koa';
         new Koa().use(async (ctx) => { ctx.body.items.map((i) => i); });";
     assert_eq!(origin_of_last_map(koa_response), None);
