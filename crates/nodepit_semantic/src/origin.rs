@@ -798,17 +798,25 @@ impl<'a> Model<'a> {
         if depth > 8 {
             return false;
         }
+        // A later segment of a join or concatenation (`__dirname + '/views'`) is relative to
+        // what comes before it, whatever its spelling.
+        let segment = |a: &Expr| {
+            matches!(unwrap_expr(a), Expr::Lit(Lit::Str(_))) || self.is_shipped_path(a, depth + 1)
+        };
         match unwrap_expr(e) {
-            Expr::Lit(Lit::Str(_)) => true,
-            Expr::Tpl(t) => t.exprs.iter().all(|x| self.is_shipped_path(x, depth + 1)),
+            // An absolute path names a folder of the machine (`/var/uploads`), filled at run time.
+            Expr::Lit(Lit::Str(s)) => !is_absolute_path(&s.value.to_string_lossy()),
+            Expr::Tpl(t) => {
+                !t.quasis.first().is_some_and(|q| is_absolute_path(&q.raw))
+                    && t.exprs.iter().all(|x| self.is_shipped_path(x, depth + 1))
+            }
             Expr::Array(a) => a
                 .elems
                 .iter()
                 .flatten()
                 .all(|el| el.spread.is_none() && self.is_shipped_path(&el.expr, depth + 1)),
             Expr::Bin(b) if b.op == BinaryOp::Add => {
-                self.is_shipped_path(&b.left, depth + 1)
-                    && self.is_shipped_path(&b.right, depth + 1)
+                self.is_shipped_path(&b.left, depth + 1) && segment(&b.right)
             }
             Expr::Member(m) => matches!(unwrap_expr(&m.obj), Expr::MetaProp(_)),
             Expr::New(n) => {
@@ -825,9 +833,13 @@ impl<'a> Model<'a> {
                 let joins = q.starts_with("path.")
                     || matches!(q.as_str(), "url.fileURLToPath" | "process.cwd" | "String");
                 joins
-                    && c.args
-                        .iter()
-                        .all(|a| self.is_shipped_path(&a.expr, depth + 1))
+                    && c.args.iter().enumerate().all(|(i, a)| {
+                        if i == 0 {
+                            self.is_shipped_path(&a.expr, depth + 1)
+                        } else {
+                            segment(&a.expr)
+                        }
+                    })
             }
             Expr::Ident(id) => {
                 if self.is_unresolved(id) {
@@ -1806,4 +1818,16 @@ impl Visit for ArrayPatternInit<'_> {
         }
         d.visit_children_with(self);
     }
+}
+
+/// `/var/data`, `~/inbox`, `C:\\data` or a UNC path.
+fn is_absolute_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    p.starts_with('/')
+        || p.starts_with('~')
+        || p.starts_with("\\\\")
+        || (b.len() > 2
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && matches!(b[2], b'\\' | b'/'))
 }
