@@ -47,10 +47,7 @@ impl<'t> Positions<'t> {
     }
 
     fn counted(&self, offset: usize) -> Counted {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = crate::render::floor_boundary(self.text, offset.min(self.text.len()));
         let index = self.index();
         let line = index.line(offset);
         let from = match self.last.get() {

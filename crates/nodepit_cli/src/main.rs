@@ -142,9 +142,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Explain { rule } => match explain::doc(&rule) {
             Some(doc) => {
-                let color =
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                print!("{}", explain::render(doc, color));
+                print!("{}", explain::render(doc, color()));
                 ExitCode::SUCCESS
             }
             None => {
@@ -161,6 +159,11 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Whether to colour output: standard output is a terminal and `NO_COLOR` is unset.
+fn color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -309,10 +312,7 @@ fn check(args: CheckArgs) -> ExitCode {
         // Nothing was linted, so a person sees nothing (the note is on stderr); machine formats
         // still get their empty document.
         Format::Pretty if stdin_ignored => String::new(),
-        Format::Pretty => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            render::pretty(&results, color, args.threads)
-        }
+        Format::Pretty => render::pretty(&results, color(), args.threads),
         Format::Json => render::json(&results),
         Format::Sarif => machine::sarif_log(&results),
         Format::Github => machine::github(&results),

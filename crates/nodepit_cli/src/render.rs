@@ -63,17 +63,15 @@ pub fn pretty(results: &[FileResult], color: bool, threads: usize) -> String {
         })
         .collect();
     // Every report, as (file, diagnostic), in output order.
-    let reports: Vec<(usize, usize)> = files
+    let reports: Vec<(&Window<'_>, &Diagnostic)> = files
         .iter()
-        .enumerate()
-        .flat_map(|(f, (r, _))| (0..r.diagnostics.len()).map(move |d| (f, d)))
+        .flat_map(|(r, source)| r.diagnostics.iter().map(move |d| (source, d)))
         .collect();
-    let draw = |chunk: &[(usize, usize)]| {
+    let draw = |chunk: &[(&Window<'_>, &Diagnostic)]| {
         let mut out = String::new();
-        for &(f, d) in chunk {
-            let (r, source) = &files[f];
+        for &(source, d) in chunk {
             let snippet = Snippet {
-                diag: to_miette(&r.text, &r.diagnostics[d]),
+                diag: to_miette(source.text, d),
                 source,
             };
             let _ = handler.render_report(&mut out, &snippet);
@@ -280,13 +278,15 @@ impl Window<'_> {
     }
 }
 
-fn floor_boundary(text: &str, mut at: usize) -> usize {
+/// The char boundary at or before `at`.
+pub(crate) fn floor_boundary(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at -= 1;
     }
     at
 }
 
+/// The char boundary at or after `at`.
 fn ceil_boundary(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at += 1;
@@ -645,10 +645,7 @@ mod tests {
                 .step_by(7);
             for start in starts {
                 for len in [0, 1, 6, 45] {
-                    let mut end = (start + len).min(text.len());
-                    while !text.is_char_boundary(end) {
-                        end += 1;
-                    }
+                    let end = ceil_boundary(text, (start + len).min(text.len()));
                     for related in [
                         None,
                         Some(0),

@@ -6,15 +6,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn nodepit(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nodepit"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("NODEPIT_TEST_PANIC_RULE")
-        .output()
-        .expect("nodepit runs")
-}
+mod common;
+use common::{nodepit, stderr, write};
 
 fn json(dir: &Path, args: &[&str]) -> (i32, Value) {
     let mut all = vec!["check", "--format", "json"];
@@ -27,12 +20,6 @@ fn json(dir: &Path, args: &[&str]) -> (i32, Value) {
         )
     });
     (out.status.code().unwrap_or(-1), value)
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
 }
 
 fn rules_of(v: &Value) -> Vec<(String, u64)> {
@@ -495,27 +482,17 @@ fn stdin_is_linted_as_the_named_file() {
         "nodepit.toml",
         "[rules]\nno-floating-promise = \"warn\"\n",
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nodepit"))
-        .args([
+    let out = with_stdin(
+        dir.path(),
+        &[
             "check",
             "--format",
             "json",
             "--stdin-filename",
             "src/app.ts",
-        ])
-        .current_dir(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"async function save(): Promise<void> { await db.put(); }\nsave();\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        ],
+        "async function save(): Promise<void> { await db.put(); }\nsave();\n",
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["diagnostics"][0]["path"], "src/app.ts");
     assert_eq!(
@@ -572,10 +549,6 @@ fn findings(v: &Value) -> Vec<(String, String, String)> {
         .collect();
     out.sort();
     out
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

@@ -7,15 +7,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn nodepit(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_nodepit"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("NODEPIT_TEST_PANIC_RULE")
-        .output()
-        .expect("nodepit runs")
-}
+mod common;
+use common::nodepit;
 
 /// Runs `check --fix-unsafe --format json` on one file and returns the rules still reported.
 fn fix_unsafe(dir: &Path, name: &str) -> Vec<String> {

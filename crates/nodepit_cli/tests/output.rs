@@ -2,29 +2,10 @@
 //! it reports itself: declaration files named on the command line, Flow files, `explain` for
 //! `syntax-error` and friends.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-fn nodepit(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nodepit"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("nodepit runs")
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod common;
+use common::{nodepit, stdout, write};
 
 const DTS: &str = "declare module 'legacy-cache' {\n  export function get(key: string): Promise<Buffer | undefined>;\n  export function get(key: string, cb: (err: Error | null, value?: Buffer) => void): void;\n}\nexport declare const VERSION: string;\n";
 
