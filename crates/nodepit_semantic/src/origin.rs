@@ -77,6 +77,20 @@ enum Val {
     Coll(Origin),
 }
 
+impl Origin {
+    /// Evidence of `kind` at `span`, described as `what`, not yet carried through any call.
+    fn new(kind: OriginKind, what: String, span: Span) -> Origin {
+        Origin {
+            kind,
+            what,
+            missing_bound: None,
+            span,
+            via: Vec::new(),
+            open: true,
+        }
+    }
+}
+
 impl Val {
     /// The same evidence after a transform (`split`, `filter`, …): member reads no longer
     /// extend its description.
@@ -312,39 +326,16 @@ impl<'a> Model<'a> {
                             | "payload"
                     )
                 };
-                input.then(|| {
-                    Val::Taint(Origin {
-                        kind: OriginKind::Request,
-                        what,
-                        missing_bound: None,
-                        span,
-                        via: Vec::new(),
-                        open: true,
-                    })
-                })
+                input.then(|| Val::Taint(Origin::new(OriginKind::Request, what, span)))
             }
             Val::Event => match name {
-                "Records" => Some(Val::Coll(Origin {
-                    kind: OriginKind::EventRecords,
-                    what,
-                    missing_bound: None,
-                    span,
-                    via: Vec::new(),
-                    open: true,
-                })),
+                "Records" => Some(Val::Coll(Origin::new(OriginKind::EventRecords, what, span))),
                 // An API Gateway request.
                 "body"
                 | "queryStringParameters"
                 | "multiValueQueryStringParameters"
                 | "pathParameters"
-                | "headers" => Some(Val::Taint(Origin {
-                    kind: OriginKind::Request,
-                    what,
-                    missing_bound: None,
-                    span,
-                    via: Vec::new(),
-                    open: true,
-                })),
+                | "headers" => Some(Val::Taint(Origin::new(OriginKind::Request, what, span))),
                 _ => None,
             },
             Val::Taint(mut o) => {
@@ -488,14 +479,7 @@ impl<'a> Model<'a> {
                 )
             })
         })?;
-        Some(Origin {
-            kind: OriginKind::Request,
-            what: id.sym.to_string(),
-            missing_bound: None,
-            span: d.span,
-            via: Vec::new(),
-            open: true,
-        })
+        Some(Origin::new(OriginKind::Request, id.sym.to_string(), d.span))
     }
 
     /// A payload parameter of a socket.io event listener: `socket.on('x', (data, ack) => …)`
@@ -509,14 +493,7 @@ impl<'a> Model<'a> {
             return None;
         }
         let info = self.function(func);
-        let origin = || Origin {
-            kind: OriginKind::SocketPayload,
-            what: id.sym.to_string(),
-            missing_bound: None,
-            span: id.span,
-            via: Vec::new(),
-            open: true,
-        };
+        let origin = || Origin::new(OriginKind::SocketPayload, id.sym.to_string(), id.span);
         if index >= 1
             && info.node.param_name(0) == Some("socket")
             && info.name.is_some()
@@ -655,14 +632,11 @@ impl<'a> Model<'a> {
                 if !is_newline(self, sep) || static_string(&m.obj).is_some() {
                     return None;
                 }
-                Some(Val::Coll(Origin {
-                    kind: OriginKind::Lines,
-                    what: expr_label(&m.obj),
-                    missing_bound: None,
-                    span: c.span,
-                    via: Vec::new(),
-                    open: true,
-                }))
+                Some(Val::Coll(Origin::new(
+                    OriginKind::Lines,
+                    expr_label(&m.obj),
+                    c.span,
+                )))
             }
             "trim" | "toString" | "toLowerCase" | "toUpperCase" | "trimEnd" | "trimStart" => {
                 match self.val(&m.obj, scope, w)? {
@@ -683,27 +657,23 @@ impl<'a> Model<'a> {
         scope: Option<FnId>,
         w: &mut Walk,
     ) -> Option<Option<Val>> {
-        let listing = |kind: OriginKind| {
-            Some(Some(Val::Coll(Origin {
-                kind,
-                what: call_label(c),
-                missing_bound: None,
-                span: c.span,
-                via: Vec::new(),
-                open: true,
-            })))
-        };
+        let listing =
+            |kind: OriginKind| Some(Some(Val::Coll(Origin::new(kind, call_label(c), c.span))));
         // Listing the app's own folders (`path.join(__dirname, 'migrations')`, `'locales/*.json'`,
         // the installed themes): the people who ship or install the code decide how many entries
         // there are.
-        let shipped =
-            || arg0.is_some_and(|a| self.is_shipped_path(a, 0) || self.names_code_folder(a, 0));
+        let listing_unless_shipped = |kind: OriginKind| {
+            let shipped =
+                arg0.is_some_and(|a| self.is_shipped_path(a, 0) || self.names_code_folder(a, 0));
+            if shipped {
+                Some(None)
+            } else {
+                listing(kind)
+            }
+        };
         match q {
             "fs.readdir" | "fs.readdirSync" | "fs.promises.readdir" => {
-                if shipped() {
-                    return Some(None);
-                }
-                return listing(OriginKind::Directory);
+                return listing_unless_shipped(OriginKind::Directory)
             }
             "glob"
             | "glob.glob"
@@ -719,12 +689,7 @@ impl<'a> Model<'a> {
             | "globby.globby"
             | "globby.globbySync"
             | "tiny-glob"
-            | "fs.promises.glob" => {
-                if shipped() {
-                    return Some(None);
-                }
-                return listing(OriginKind::Glob);
-            }
+            | "fs.promises.glob" => return listing_unless_shipped(OriginKind::Glob),
             "csv-parse/sync.parse"
             | "papaparse.parse"
             | "neat-csv"
@@ -981,7 +946,8 @@ impl<'a> Model<'a> {
         index.get(&f).map_or(&[], Vec::as_slice)
     }
 
-    fn is_lodash(&self, e: &Expr) -> bool {
+    /// Whether `e` is the lodash or underscore module (their functions take the collection first).
+    pub fn is_lodash(&self, e: &Expr) -> bool {
         self.qual(e).is_some_and(|q| {
             matches!(
                 q.as_str(),
@@ -1299,12 +1265,8 @@ fn query_call(
 ) -> Option<Val> {
     let rows = |what: String, bound: &'static str| {
         Some(Val::Coll(Origin {
-            kind: OriginKind::QueryRows,
-            what,
             missing_bound: Some(bound),
-            span: c.span,
-            via: Vec::new(),
-            open: true,
+            ..Origin::new(OriginKind::QueryRows, what, c.span)
         }))
     };
     let label = || format!("{}.{method}(…)", expr_label(&m.obj));
@@ -1315,12 +1277,12 @@ fn query_call(
                 return match classify_sql(&tpl_or_text) {
                     Sql::Unbounded => {
                         let v = Val::Coll(Origin {
-                            kind: OriginKind::QueryRows,
-                            what: sql_label(&tpl_or_text),
                             missing_bound: Some("LIMIT"),
-                            span: first.expr.span(),
-                            via: Vec::new(),
-                            open: true,
+                            ..Origin::new(
+                                OriginKind::QueryRows,
+                                sql_label(&tpl_or_text),
+                                first.expr.span(),
+                            )
                         });
                         if method == "prepare" {
                             match v {
@@ -1336,7 +1298,7 @@ fn query_call(
             }
         }
     }
-    if model_is_lodash_like(model, &m.obj) {
+    if model.is_lodash(&m.obj) {
         return None;
     }
     if matches!(
@@ -1443,10 +1405,6 @@ fn is_knex_chain(model: &Model<'_>, c: &CallExpr) -> bool {
     }
 }
 
-fn model_is_lodash_like(model: &Model<'_>, e: &Expr) -> bool {
-    model.is_lodash(e)
-}
-
 /// `R.find('monitor', ' user_id = ? LIMIT 10 ')`: SQL fragments among the arguments.
 fn sql_args_bounded(model: &Model<'_>, c: &CallExpr, depth: u32) -> bool {
     c.args.iter().any(|a| {
@@ -1483,16 +1441,8 @@ fn store_call(c: &CallExpr, method: &str) -> Option<Val> {
         .args
         .first()
         .is_some_and(|a| static_string(&a.expr).is_some());
-    (whole && fixed_key).then(|| {
-        Val::Coll(Origin {
-            kind: OriginKind::StoreMembers,
-            what: call_label(c),
-            missing_bound: None,
-            span: c.span,
-            via: Vec::new(),
-            open: true,
-        })
-    })
+    (whole && fixed_key)
+        .then(|| Val::Coll(Origin::new(OriginKind::StoreMembers, call_label(c), c.span)))
 }
 
 /// `callee(…)`, for messages.
@@ -1721,12 +1671,8 @@ fn sql_origin(model: &Model<'_>, tpl: &Tpl, span: Span, depth: u32) -> Option<Va
     }
     match classify_sql(&text) {
         Sql::Unbounded => Some(Val::Coll(Origin {
-            kind: OriginKind::QueryRows,
-            what: sql_label(&text),
             missing_bound: Some("LIMIT"),
-            span,
-            via: Vec::new(),
-            open: true,
+            ..Origin::new(OriginKind::QueryRows, sql_label(&text), span)
         })),
         _ => None,
     }
