@@ -409,10 +409,7 @@ fn is_in_memory_source(model: &Model<'_>, e: &Expr) -> bool {
     let Expr::Call(c) = unwrap_expr(e) else {
         return false;
     };
-    let Callee::Expr(callee) = &c.callee else {
-        return false;
-    };
-    if model.qual(callee).as_deref() != Some("stream.Readable.from") {
+    if model.callee_qual(c).as_deref() != Some("stream.Readable.from") {
         return false;
     }
     c.args.first().is_some_and(|a| {

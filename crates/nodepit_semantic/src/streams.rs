@@ -4,7 +4,7 @@ use swc_ecma_ast::*;
 
 use crate::handlers::Framework;
 use crate::model::*;
-use crate::names::{member_name, unwrap_expr};
+use crate::names::{member_name, method_call, unwrap_expr};
 
 impl Model<'_> {
     /// Whether an expression is a Node stream: created by a stream factory of Node's modules (or
@@ -108,15 +108,8 @@ impl Model<'_> {
     /// `s.on('error', f)` or `s.setEncoding('utf8')`: the call's value is `s` itself when `s` is
     /// a stream (or an emitter). Says nothing about whether `s` is a stream.
     pub fn chained_receiver<'e>(&self, call: &'e CallExpr) -> Option<&'e Expr> {
-        let Callee::Expr(callee) = &call.callee else {
-            return None;
-        };
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            return None;
-        };
-        member_name(&m.prop)
-            .is_some_and(returns_receiver)
-            .then_some(&*m.obj)
+        let (m, name) = method_call(call)?;
+        returns_receiver(name).then_some(&*m.obj)
     }
 
     fn class_is_stream(&self, c: ClassId) -> bool {
@@ -297,7 +290,6 @@ fn is_stream_qual(q: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::{analyze, SourceType};
-    use swc_ecma_ast::{Callee, Expr};
 
     /// Whether the first argument of each `.pipe(...)` call is a stream, in source order.
     fn pipe_args_are_streams(src: &str) -> Vec<bool> {
@@ -307,11 +299,7 @@ mod tests {
             model
                 .calls()
                 .iter()
-                .filter(|c| match &c.node.callee {
-                    Callee::Expr(e) => matches!(&**e, Expr::Member(m)
-                        if crate::member_name(&m.prop) == Some("pipe")),
-                    _ => false,
-                })
+                .filter(|c| crate::method_call(c.node).is_some_and(|(_, name)| name == "pipe"))
                 .map(|c| model.is_stream(&c.node.args[0].expr))
                 .collect()
         })

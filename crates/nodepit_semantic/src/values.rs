@@ -9,8 +9,8 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::model::*;
 use crate::names::{
-    callee_name, is_nullish, is_relative, member_name, normalize_module, prop_name, static_string,
-    unwrap_expr,
+    callee_name, is_nullish, is_relative, member_name, method_call, normalize_module, prop_name,
+    static_string, unwrap_expr,
 };
 use crate::parse::Comment;
 
@@ -335,18 +335,7 @@ impl<'a> Model<'a> {
     /// value or a promise that cannot reject. Synchronous code that might throw by accident
     /// (logging, assignments) is not counted: only what the code shows can fail.
     pub fn fn_cannot_reject(&self, f: FnId) -> bool {
-        if let Some(known) = self.promise_facts.reject_memo.borrow().get(&f.0) {
-            return *known;
-        }
-        // Provisional answer while computing, so recursion terminates on the cautious side.
-        self.promise_facts
-            .reject_memo
-            .borrow_mut()
-            .insert(f.0, false);
-        let info = self.function(f);
-        let yes = !info.is_generator && self.body_cannot_reject(f, ReturnRule::Strict);
-        self.promise_facts.reject_memo.borrow_mut().insert(f.0, yes);
-        yes
+        !self.function(f).is_generator && self.body_cannot_reject(f, ReturnRule::Strict)
     }
 
     /// Whether a function given to `.then`/`.catch`/`.finally` cannot make the chain reject:
@@ -366,7 +355,24 @@ impl<'a> Model<'a> {
         self.body_cannot_reject(f, ReturnRule::Lenient)
     }
 
+    /// Scans a function body once per return rule: a callback handed to many `.then` calls, or
+    /// one that chains itself (`const k = (v) => p.then(k)`), is not walked again.
     fn body_cannot_reject(&self, f: FnId, returns: ReturnRule) -> bool {
+        let key = (f.0, returns);
+        if let Some(known) = self.promise_facts.reject_memo.borrow().get(&key) {
+            return *known;
+        }
+        // Provisional answer while computing, so recursion terminates on the cautious side.
+        self.promise_facts
+            .reject_memo
+            .borrow_mut()
+            .insert(key, false);
+        let yes = self.scan_cannot_reject(f, returns);
+        self.promise_facts.reject_memo.borrow_mut().insert(key, yes);
+        yes
+    }
+
+    fn scan_cannot_reject(&self, f: FnId, returns: ReturnRule) -> bool {
         let node = self.function(f).node;
         let mut scan = RejectScan {
             model: self,
@@ -443,11 +449,11 @@ impl<'a> Model<'a> {
                 .map(|a| &*a.expr)
         };
         let given = |i: usize| arg(i).filter(|e| !is_nullish(e));
-        if let Expr::Member(m) = callee {
+        if let Some((m, method)) = method_call(c) {
             let receiver_quiet = || self.promise_cannot_reject_at(&m.obj, scope, depth + 1);
             let quiet = |cb: &Expr| self.callback_is_quiet(cb, scope);
-            match member_name(&m.prop) {
-                Some("then") => {
+            match method {
+                "then" => {
                     let fulfilled = given(0).is_none_or(quiet);
                     let rejected = match given(1) {
                         Some(on_rejected) => quiet(on_rejected),
@@ -455,13 +461,13 @@ impl<'a> Model<'a> {
                     };
                     return fulfilled && rejected;
                 }
-                Some("catch") => {
+                "catch" => {
                     return match given(0) {
                         Some(on_rejected) => quiet(on_rejected),
                         None => receiver_quiet(),
                     }
                 }
-                Some("finally") => return receiver_quiet() && given(0).is_none_or(quiet),
+                "finally" => return receiver_quiet() && given(0).is_none_or(quiet),
                 _ => {}
             }
         }
@@ -496,13 +502,7 @@ impl<'a> Model<'a> {
                     && self.value_cannot_reject(&el.expr, scope, Names::Strict, depth)
             }),
             Expr::Call(c) => {
-                let Callee::Expr(callee) = &c.callee else {
-                    return false;
-                };
-                let Expr::Member(m) = unwrap_expr(callee) else {
-                    return false;
-                };
-                member_name(&m.prop) == Some("map")
+                method_call(c).is_some_and(|(_, name)| name == "map")
                     && c.args.first().is_some_and(|a| {
                         a.spread.is_none()
                             && self
@@ -832,8 +832,8 @@ pub(crate) struct PromiseFacts {
     references_browser_tests: bool,
     /// Whether the file drives a browser-test library, computed on first use.
     drives_browser_tests: OnceCell<bool>,
-    /// [`Model::fn_cannot_reject`] answers by function index.
-    reject_memo: RefCell<FxHashMap<u32, bool>>,
+    /// Whether a function body cannot reject, by function index and return rule.
+    reject_memo: RefCell<FxHashMap<(u32, ReturnRule), bool>>,
 }
 
 impl PromiseFacts {
@@ -879,7 +879,7 @@ fn is_browser_test_module(m: &str) -> bool {
 }
 
 /// Which returned values [`RejectScan`] holds against a function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum ReturnRule {
     /// Only plain values and promises that cannot reject (a function whose promise is used).
     Strict,

@@ -306,3 +306,22 @@ fn thenables_of_test_drivers_and_jquery() {
         assert!(last.0.ends_with(".then(…)") && last.1, "{src}");
     }
 }
+
+#[test]
+fn callbacks_that_chain_themselves_terminate() {
+    let src = "
+        function h(v) { return Promise.resolve(v).then(h); }
+        const k = (v) => Promise.resolve(v).then(k);
+        Promise.resolve(1).then(h);
+        Promise.resolve(1).then(k);";
+    let got = per_statement(src, SourceType::Js, |model, e| {
+        model.promise_cannot_reject(e, None)
+    });
+    assert_eq!(
+        got,
+        labelled(&[
+            ("Promise.resolve(…).then(…)", false),
+            ("Promise.resolve(…).then(…)", false),
+        ])
+    );
+}
