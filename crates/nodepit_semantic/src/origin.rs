@@ -1012,43 +1012,32 @@ fn is_bounding_call(model: &Model<'_>, c: &CallExpr) -> bool {
     }
 }
 
+/// The calls of a receiver chain, outermost first: `a.b(…).c(…)` → `….c(…)`, `a.b(…)`; at
+/// most 32 links down, so generated chains stay cheap.
+fn chain_calls(c: &CallExpr) -> impl Iterator<Item = &CallExpr> {
+    std::iter::successors(Some(c), |cur| {
+        let Callee::Expr(callee) = &cur.callee else {
+            return None;
+        };
+        match unwrap_expr(callee) {
+            Expr::Member(m) => match unwrap_expr(&m.obj) {
+                Expr::Call(inner) => Some(inner),
+                _ => None,
+            },
+            _ => None,
+        }
+    })
+    .take(33)
+}
+
 /// Whether a receiver chain (`a.b(…).c(…)`) contains a call of one of these methods.
 fn chain_has(c: &CallExpr, names: &[&str]) -> bool {
-    let mut cur = c;
-    for _ in 0..32 {
-        let Callee::Expr(callee) = &cur.callee else {
-            return false;
-        };
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            return false;
-        };
-        if member_name(&m.prop).is_some_and(|n| names.contains(&n)) {
-            return true;
-        }
-        let Expr::Call(inner) = unwrap_expr(&m.obj) else {
-            return false;
-        };
-        cur = inner;
-    }
-    false
+    chain_calls(c).any(|cur| method_call(cur).is_some_and(|(_, n)| names.contains(&n)))
 }
 
 /// The innermost call of a receiver chain.
 fn chain_root(c: &CallExpr) -> &CallExpr {
-    let mut cur = c;
-    for _ in 0..32 {
-        let Callee::Expr(callee) = &cur.callee else {
-            return cur;
-        };
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            return cur;
-        };
-        let Expr::Call(inner) = unwrap_expr(&m.obj) else {
-            return cur;
-        };
-        cur = inner;
-    }
-    cur
+    chain_calls(c).last().unwrap_or(c)
 }
 
 /// Option keys that bound a query (`{ limit: 20 }`, `{ take: 10 }`, `{ per_page: 100 }`).
@@ -1177,57 +1166,31 @@ fn filters_by_parent(args: &[ExprOrSpread]) -> bool {
 
 /// TypeORM `.where('sub.userId = :id', { id })` somewhere in a query builder chain.
 fn query_builder_by_parent(c: &CallExpr) -> bool {
-    let mut cur = c;
-    for _ in 0..32 {
-        let Callee::Expr(callee) = &cur.callee else {
-            return false;
-        };
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            return false;
-        };
-        if matches!(member_name(&m.prop), Some("where" | "andWhere")) {
-            let text = cur.args.first().and_then(|a| static_string(&a.expr));
-            if text.is_some_and(|t| pk_equals_value(&t.to_ascii_lowercase())) {
-                return true;
-            }
-        }
-        let Expr::Call(inner) = unwrap_expr(&m.obj) else {
-            return false;
-        };
-        cur = inner;
-    }
-    false
+    chain_calls(c).any(|cur| {
+        matches!(method_call(cur), Some((_, "where" | "andWhere")))
+            && cur
+                .args
+                .first()
+                .and_then(|a| static_string(&a.expr))
+                .is_some_and(|t| pk_equals_value(&t.to_ascii_lowercase()))
+    })
 }
 
 /// Knex `.where('user_id', id)` or `.where({ userId })` somewhere in the chain.
 fn knex_filters_by_parent(c: &CallExpr) -> bool {
-    let mut cur = c;
-    for _ in 0..32 {
-        let Callee::Expr(callee) = &cur.callee else {
+    chain_calls(c).any(|cur| {
+        if !matches!(method_call(cur), Some((_, "where"))) {
             return false;
-        };
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            return false;
-        };
-        if member_name(&m.prop) == Some("where") {
-            let by_parent = match cur.args.as_slice() {
-                [col, value] => {
-                    static_string(&col.expr).is_some_and(|k| is_foreign_key(k) || k == "id")
-                        && is_single_value(&value.expr)
-                }
-                [_] => filters_by_parent(&cur.args) || primary_key_values(&cur.args).is_some(),
-                _ => false,
-            };
-            if by_parent {
-                return true;
-            }
         }
-        let Expr::Call(inner) = unwrap_expr(&m.obj) else {
-            return false;
-        };
-        cur = inner;
-    }
-    false
+        match cur.args.as_slice() {
+            [col, value] => {
+                static_string(&col.expr).is_some_and(|k| is_foreign_key(k) || k == "id")
+                    && is_single_value(&value.expr)
+            }
+            [_] => filters_by_parent(&cur.args) || primary_key_values(&cur.args).is_some(),
+            _ => false,
+        }
+    })
 }
 
 fn prop_key(key: &PropName) -> Option<&str> {
