@@ -61,15 +61,14 @@ fn relative_path(id: &str) -> String {
 /// The link for a rule's interview answer.
 pub fn doc_uri(rule: &str, local: Option<&Path>, base_url: Option<&str>) -> Option<Uri> {
     let file = relative_path(rule);
-    match (base_url, local) {
-        (Some(base), _) => format!("{}/{file}", base.trim_end_matches('/'))
-            .parse()
-            .ok(),
-        (None, Some(dir)) => Uri::from_file_path(dir.join(file)),
-        (None, None) => format!("{}/{file}", nodepit_workspace::DOCS_BASE_URL)
-            .parse()
-            .ok(),
+    // A configured base URL wins over the local copy, which wins over the published docs.
+    if let (None, Some(dir)) = (base_url, local) {
+        return Uri::from_file_path(dir.join(file));
     }
+    let base = base_url.unwrap_or(nodepit_workspace::DOCS_BASE_URL);
+    format!("{}/{file}", base.trim_end_matches('/'))
+        .parse()
+        .ok()
 }
 
 /// Hover markdown: the interview question and the core of the answer, with the link; for a

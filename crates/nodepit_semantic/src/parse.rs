@@ -74,7 +74,8 @@ impl SourceType {
         }
     }
 
-    fn is_typescript(self) -> bool {
+    /// Whether the dialect is TypeScript (type-only names may sit beside values).
+    pub fn is_typescript(self) -> bool {
         matches!(self, Self::Ts | Self::Mts | Self::Tsx | Self::Dts)
     }
 

@@ -45,11 +45,9 @@ pub fn fix_text(
     rules: Option<&RuleSet>,
     include_unsafe: bool,
 ) -> Result<Option<Fixed>, FixError> {
-    let source_type = SourceType::from_path(path).unwrap_or(SourceType::Js);
-    let typescript = matches!(
-        source_type,
-        SourceType::Ts | SourceType::Mts | SourceType::Tsx
-    );
+    // Parsed as the lint parsed it (`.d.ts` as declarations), so the checks see the same code.
+    let source_type = SourceType::for_file(path);
+    let typescript = source_type.is_typescript();
     let mut excluded = BTreeSet::new();
     let mut refused: Vec<String> = Vec::new();
     let mut original_parses = None;
@@ -72,6 +70,12 @@ pub fn fix_text(
             )
         });
         let mut blamed = BTreeSet::new();
+        // Refuses fix `i` for `why`, keeping the first reason when several checks blame it.
+        let mut blame = |blamed: &mut BTreeSet<usize>, i: usize, why: &str| {
+            if blamed.insert(i) {
+                refused.push(reason(text, &diagnostics[i], why));
+            }
+        };
         if let Some(at) = errors {
             let parses = *original_parses.get_or_insert_with(|| {
                 analyze(text, source_type, |_, errors, _| errors.is_empty())
@@ -85,12 +89,7 @@ pub fn fix_text(
                     ));
                 }
                 for i in culprits {
-                    refused.push(reason(
-                        text,
-                        &diagnostics[i],
-                        "the fixed code would not parse",
-                    ));
-                    blamed.insert(i);
+                    blame(&mut blamed, i, "the fixed code would not parse");
                 }
             }
         }
@@ -99,11 +98,9 @@ pub fn fix_text(
             let owners = plan
                 .owners_of_inserted(r.second.start)
                 .or_else(|| plan.owners_of_inserted(r.first.start));
+            let why = format!("the fixed code would declare `{}` twice", r.name);
             for i in owners.unwrap_or_default() {
-                if blamed.insert(i) {
-                    let why = format!("the fixed code would declare `{}` twice", r.name);
-                    refused.push(reason(text, &diagnostics[i], &why));
-                }
+                blame(&mut blamed, i, &why);
             }
         }
         if !blamed.is_empty() {
@@ -129,11 +126,9 @@ pub fn fix_text(
             if untouched {
                 continue;
             }
+            let why = format!("the fixed code would still be flagged by {}", n.rule);
             for i in plan.fixes_touching(diagnostics, n.range.clone()) {
-                if blamed.insert(i) {
-                    let why = format!("the fixed code would still be flagged by {}", n.rule);
-                    refused.push(reason(text, &diagnostics[i], &why));
-                }
+                blame(&mut blamed, i, &why);
             }
         }
         if !blamed.is_empty() {

@@ -474,32 +474,36 @@ impl Workspace {
     }
 }
 
-/// Applies a linted file's fixes once they pass the checks of [`fix_text`], and writes the file
-/// when asked; refused fixes are reported in `fix_error`.
 /// Most passes `--fix` makes over one file. A fix can enable another (an added `await` makes its
 /// function able to reject, so its caller's call becomes fixable), and overlapping fixes wait for a
 /// later pass; ESLint stops after ten passes for the same reasons.
 const MAX_FIX_PASSES: usize = 10;
 
+/// Applies a linted file's fixes once they pass the checks of [`fix_text`], and writes the file
+/// when asked; refused fixes are reported in `fix_error`.
 fn fix_result(mut result: FileResult, rules: &RuleSet, fix: FixOptions) -> FileResult {
-    let mut text = result.text.clone();
-    let mut diagnostics = result.diagnostics.clone();
+    // The latest fixed text and its findings; `None` until a pass applies something, so the
+    // file's own text is read in place rather than copied.
+    let mut current: Option<(String, Vec<Diagnostic>)> = None;
     let mut applied = 0;
     let mut refused = Vec::new();
     for _ in 0..MAX_FIX_PASSES {
+        let (text, diagnostics) = current
+            .as_ref()
+            .map_or((&result.text, &result.diagnostics), |(t, d)| (t, d));
         match fix_text(
             &result.path,
-            &text,
-            &diagnostics,
+            text,
+            diagnostics,
             Some(rules),
             fix.include_unsafe,
         ) {
             Ok(None) => break,
             Ok(Some(fixed)) => {
-                diagnostics = fixed
+                let diagnostics = fixed
                     .diagnostics
                     .unwrap_or_else(|| lint_text_with(&result.path, &fixed.text, rules));
-                text = fixed.text;
+                current = Some((fixed.text, diagnostics));
                 applied += fixed.applied;
                 refused.extend(fixed.refused);
             }
@@ -512,9 +516,9 @@ fn fix_result(mut result: FileResult, rules: &RuleSet, fix: FixOptions) -> FileR
     if !refused.is_empty() {
         result.fix_error = Some(refused.join("; "));
     }
-    if applied == 0 {
+    let Some((text, diagnostics)) = current else {
         return result;
-    }
+    };
     if fix.write {
         if let Err(e) = std::fs::write(&result.path, &text) {
             result.fix_error = Some(format!("cannot write the fixed file: {e}"));
