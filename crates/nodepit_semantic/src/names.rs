@@ -1,7 +1,10 @@
 //! Small syntactic helpers shared by the model and the rules.
 
 use swc_atoms::Atom;
-use swc_ecma_ast::{CallExpr, Callee, Expr, Lit, MemberExpr, MemberProp, PropName, UnaryOp};
+use swc_ecma_ast::{
+    CallExpr, Callee, Expr, Id, Ident, Lit, MemberExpr, MemberProp, PropName, UnaryOp,
+};
+use swc_ecma_visit::{Visit, VisitWith};
 
 /// Strips parentheses and TypeScript-only wrappers (`as`, `!`, `satisfies`, `<T>x`).
 pub fn unwrap_expr(mut e: &Expr) -> &Expr {
@@ -179,6 +182,28 @@ fn write_label(e: &Expr, out: &mut String, depth: u32) {
             _ => out.push_str("[…]"),
         },
         _ => out.push('…'),
+    }
+}
+
+/// Whether `node` uses the binding `target` anywhere inside it.
+pub(crate) fn mentions<N: VisitWith<Finder> + ?Sized>(node: &N, target: &Id) -> bool {
+    let mut f = Finder {
+        target: target.clone(),
+        found: false,
+    };
+    node.visit_with(&mut f);
+    f.found
+}
+
+/// The visitor behind [`mentions`].
+pub(crate) struct Finder {
+    target: Id,
+    found: bool,
+}
+
+impl Visit for Finder {
+    fn visit_ident(&mut self, i: &Ident) {
+        self.found |= i.to_id() == self.target;
     }
 }
 

@@ -13,7 +13,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::handlers::Framework;
 use crate::model::*;
-use crate::names::{expr_label, member_name, method_call, static_string, unwrap_expr};
+use crate::names::{expr_label, member_name, mentions, method_call, static_string, unwrap_expr};
 
 /// How far variables, calls and parameters are followed.
 const MAX_DEPTH: u32 = 24;
@@ -1663,20 +1663,6 @@ fn is_empty_value(e: &Expr) -> bool {
 }
 
 /// Whether `e` reads the variable `target` (`ids.filter(…)`, `await dedupe(ids)`).
-fn mentions(e: &Expr, target: &Id) -> bool {
-    struct Finder<'t>(&'t Id, bool);
-    impl Visit for Finder<'_> {
-        fn visit_ident(&mut self, i: &Ident) {
-            if i.to_id() == *self.0 {
-                self.1 = true;
-            }
-        }
-    }
-    let mut f = Finder(target, false);
-    e.visit_with(&mut f);
-    f.1
-}
-
 /// Right-hand sides of `x = …` for one variable, in one function body.
 struct Assignments<'e> {
     target: Id,

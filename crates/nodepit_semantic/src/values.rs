@@ -9,8 +9,8 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::model::*;
 use crate::names::{
-    callee_name, is_nullish, is_relative, member_name, method_call, normalize_module, prop_name,
-    static_string, unwrap_expr,
+    callee_name, is_nullish, is_relative, member_name, mentions, method_call, normalize_module,
+    prop_name, static_string, unwrap_expr,
 };
 use crate::parse::Comment;
 
@@ -526,17 +526,14 @@ impl<'a> Model<'a> {
         let rejects = match params.get(1) {
             None => false,
             Some(Pat::Ident(reject)) => {
-                let mut uses = Mentions {
-                    id: reject.id.to_id(),
-                    found: false,
-                };
-                if let Some(e) = info.node.expr_body() {
-                    e.visit_with(&mut uses);
-                }
-                for s in info.node.body_stmts().unwrap_or_default() {
-                    s.visit_with(&mut uses);
-                }
-                uses.found
+                let id = reject.id.to_id();
+                info.node.expr_body().is_some_and(|e| mentions(e, &id))
+                    || info
+                        .node
+                        .body_stmts()
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|s| mentions(s, &id))
             }
             Some(_) => true,
         };
@@ -997,17 +994,6 @@ fn throws_on_failure(q: &str) -> bool {
 }
 
 /// Finds a mention of one binding, nested functions included.
-struct Mentions {
-    id: Id,
-    found: bool,
-}
-
-impl Visit for Mentions {
-    fn visit_ident(&mut self, n: &Ident) {
-        self.found |= n.to_id() == self.id;
-    }
-}
-
 /// Node and web APIs that return a promise, by qualified name.
 fn is_promise_api(q: &str) -> bool {
     if let Some(method) = q.strip_prefix("Promise.") {
