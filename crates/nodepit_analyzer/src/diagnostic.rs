@@ -28,7 +28,10 @@ impl Severity {
 /// A secondary location that explains a finding (the re-entering call, the route registration).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
-    /// Byte range in the same file.
+    /// The file it is in, when it is not the diagnostic's own file (a registration or a caller
+    /// in another module of the project).
+    pub path: Option<std::path::PathBuf>,
+    /// Byte range in that file.
     pub range: Range<usize>,
     /// What this location is.
     pub message: String,

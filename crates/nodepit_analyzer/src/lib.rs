@@ -12,9 +12,13 @@ mod suppress;
 pub use config::{normalize_glob, Config, ConfigError, Level, Override, RuleSetting};
 pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};
 pub use lint::{
-    builtin, lint_source, lint_source_timed, LintTimes, RuleSet, BUILTIN, INTERNAL_ERROR,
-    SKIPPED_FILE, SYNTAX_ERROR, UNUSED_SUPPRESSION,
+    builtin, lint_project_file, lint_source, lint_source_timed, FileLint, LintTimes, RuleSet,
+    BUILTIN, INTERNAL_ERROR, SKIPPED_FILE, SYNTAX_ERROR, UNUSED_SUPPRESSION,
 };
+pub use nodepit_project as project;
 pub use nodepit_semantic as semantic;
-pub use rule::{build_rule, Node, NodeKind, Reporter, Rule, RuleCx, RuleEntry, RuleMeta};
+pub use rule::{
+    build_rule, Answer, Deferred, Node, NodeKind, Question, Reporter, Rule, RuleCx, RuleEntry,
+    RuleMeta,
+};
 pub use suppress::{parse_directive, Directive, DirectiveKind};

@@ -3,11 +3,14 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use aho_corasick::AhoCorasick;
-use nodepit_semantic::{analyze_timed, Comment, Depth, LineIndex, Model, PhaseTimes, SourceType};
+use std::path::PathBuf;
+
+use nodepit_semantic::summary::Summary;
+use nodepit_semantic::{analyze_timed, Depth, LineIndex, Model, PhaseTimes, SourceType};
 
 use crate::config::{Config, Level};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rule::{Node, NodeKind, Rule, RuleCx, RuleEntry, RuleMeta};
+use crate::rule::{Deferred, Node, NodeKind, Rule, RuleCx, RuleEntry, RuleMeta};
 use crate::suppress::{parse_directive, Directive, DirectiveKind};
 
 /// Rule id of parse errors.
@@ -181,9 +184,105 @@ pub fn lint_source_timed(
     times: &mut LintTimes,
     with_rules: bool,
 ) -> Vec<Diagnostic> {
+    lint_file(text, source_type, rules, times, with_rules, None).finish(rules, |_| None)
+}
+
+/// The first half of linting a file that belongs to a project: the findings the file gives
+/// alone, the questions its rules asked about other files, and its summary for the project.
+/// `resolve` maps a module specifier written in the file to a file of the project.
+pub fn lint_project_file(
+    text: &str,
+    source_type: SourceType,
+    rules: &RuleSet,
+    times: &mut LintTimes,
+    resolve: &mut ResolveFn<'_>,
+) -> FileLint {
+    lint_file(text, source_type, rules, times, true, Some(resolve))
+}
+
+/// Maps a module specifier written in a file to a file of the project.
+pub type ResolveFn<'r> = dyn FnMut(&str) -> Option<PathBuf> + 'r;
+
+/// A file linted up to the questions about other files (see [`lint_project_file`]).
+pub struct FileLint {
+    diagnostics: Vec<Diagnostic>,
+    deferred: Vec<Deferred>,
+    /// What other files may ask of this one (`None` when it did not parse or was not summarised).
+    pub summary: Option<Summary>,
+    directives: Vec<Directive>,
+    /// Lines of the text, kept only when it has suppression comments.
+    lines: Option<LineIndex>,
+}
+
+impl std::fmt::Debug for FileLint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileLint")
+            .field("diagnostics", &self.diagnostics.len())
+            .field("deferred", &self.deferred.len())
+            .finish()
+    }
+}
+
+impl FileLint {
+    /// Whether some rule waits for facts from other files.
+    pub fn has_questions(&self) -> bool {
+        !self.deferred.is_empty()
+    }
+
+    /// Whether there is nothing to report and nothing to ask (suppression bookkeeping aside).
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty() && self.deferred.is_empty() && self.directives.is_empty()
+    }
+
+    /// Settles the questions through `answer` (which gives the finding a question leads to,
+    /// if any), then applies suppression comments and sorts.
+    pub fn finish(
+        self,
+        rules: &RuleSet,
+        mut answer: impl FnMut(Deferred) -> Option<Diagnostic>,
+    ) -> Vec<Diagnostic> {
+        let mut out = self.diagnostics;
+        for d in self.deferred {
+            out.extend(answer(d));
+        }
+        let mut out = match &self.lines {
+            Some(lines) => apply_suppressions(lines, &self.directives, rules, out),
+            None => out,
+        };
+        out.sort_by(|a, b| {
+            (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+        });
+        out
+    }
+
+    fn crashed(message: String) -> Self {
+        FileLint {
+            diagnostics: vec![Diagnostic::new(
+                INTERNAL_ERROR,
+                Severity::Error,
+                0..0,
+                message,
+            )],
+            deferred: Vec::new(),
+            summary: None,
+            directives: Vec::new(),
+            lines: None,
+        }
+    }
+}
+
+fn lint_file(
+    text: &str,
+    source_type: SourceType,
+    rules: &RuleSet,
+    times: &mut LintTimes,
+    with_rules: bool,
+    resolve: Option<&mut ResolveFn<'_>>,
+) -> FileLint {
+    // A project needs every file's summary, so the needle gate cannot skip a model there.
     let depth = if !with_rules {
         Depth::Resolve
-    } else if rules.could_flag(text) {
+    } else if resolve.is_some() || rules.could_flag(text) {
         Depth::Model
     } else {
         times.gated = true;
@@ -199,11 +298,25 @@ pub fn lint_source_timed(
             depth,
             |model, errors, comments| {
                 let start = std::time::Instant::now();
+                let directives: Vec<Directive> = comments
+                    .iter()
+                    .filter_map(|c| parse_directive(&c.text, c.range.clone(), c.block))
+                    .collect();
+                let lines = (!directives.is_empty()).then(|| LineIndex::new(text));
+                let mut file = FileLint {
+                    diagnostics: Vec::new(),
+                    deferred: Vec::new(),
+                    summary: None,
+                    directives,
+                    lines,
+                };
                 if let Some(note) = errors.first().and_then(|e| skipped_flow(text, e)) {
                     *rules_time += start.elapsed();
-                    return vec![note];
+                    file.diagnostics.push(note);
+                    file.lines = None;
+                    return file;
                 }
-                let mut out: Vec<Diagnostic> = errors
+                file.diagnostics = errors
                     .iter()
                     .map(|e| {
                         Diagnostic::new(
@@ -215,41 +328,42 @@ pub fn lint_source_timed(
                     })
                     .collect();
                 if let Some(model) = model {
-                    out.extend(run_rules(model, rules));
+                    let (found, deferred) = run_rules(model, rules, resolve.is_some());
+                    file.diagnostics.extend(found);
+                    file.deferred = deferred;
+                    if let Some(resolve) = resolve {
+                        file.summary = Some(model.summary(resolve));
+                    }
                 }
-                let out = apply_suppressions(text, comments, rules, out);
                 *rules_time += start.elapsed();
-                out
+                file
             },
         )
     }));
-    let mut out = result.unwrap_or_else(|payload| {
-        vec![Diagnostic::new(
-            INTERNAL_ERROR,
-            Severity::Error,
-            0..0,
-            format!(
-                "nodepit crashed while analysing this file: {}",
-                panic_message(&*payload)
-            ),
-        )]
-    });
-    out.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
-    });
-    out
+    result.unwrap_or_else(|payload| {
+        FileLint::crashed(format!(
+            "nodepit crashed while analysing this file: {}",
+            panic_message(&*payload)
+        ))
+    })
 }
 
 /// Runs every rule over the model's nodes, each rule isolated so that one panicking loses only
-/// its own findings for this file.
-fn run_rules(model: &Model<'_>, rules: &RuleSet) -> Vec<Diagnostic> {
+/// its own findings for this file. Rules ask about other files only when `in_project`.
+fn run_rules(
+    model: &Model<'_>,
+    rules: &RuleSet,
+    in_project: bool,
+) -> (Vec<Diagnostic>, Vec<Deferred>) {
     let mut out = Vec::new();
+    let mut deferred = Vec::new();
     for active in &rules.active {
         let mut cx = RuleCx {
             model,
             meta: active.meta,
             severity: active.severity,
             diagnostics: Vec::new(),
+            deferred: in_project.then(Vec::new),
         };
         let result = catch_unwind(AssertUnwindSafe(|| {
             if rules.panic_rule.as_deref() == Some(active.meta.id) {
@@ -271,7 +385,10 @@ fn run_rules(model: &Model<'_>, rules: &RuleSet) -> Vec<Diagnostic> {
             }
         }));
         match result {
-            Ok(()) => out.append(&mut cx.diagnostics),
+            Ok(()) => {
+                out.append(&mut cx.diagnostics);
+                deferred.extend(cx.deferred.unwrap_or_default());
+            }
             Err(payload) => out.push(Diagnostic::new(
                 INTERNAL_ERROR,
                 Severity::Error,
@@ -284,7 +401,7 @@ fn run_rules(model: &Model<'_>, rules: &RuleSet) -> Vec<Diagnostic> {
             )),
         }
     }
-    out
+    (out, deferred)
 }
 
 /// The note for a Flow file that does not parse: swc reads no Flow, so each of its type
@@ -359,19 +476,11 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Drops suppressed diagnostics and reports directives that suppressed nothing.
 fn apply_suppressions(
-    text: &str,
-    comments: &[Comment],
+    index: &LineIndex,
+    directives: &[Directive],
     rules: &RuleSet,
     diagnostics: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
-    let directives: Vec<Directive> = comments
-        .iter()
-        .filter_map(|c| parse_directive(&c.text, c.range.clone(), c.block))
-        .collect();
-    if directives.is_empty() {
-        return diagnostics;
-    }
-    let index = LineIndex::new(text);
     // One flag per named rule, or one for a directive that names none.
     let mut used: Vec<Vec<bool>> = directives
         .iter()

@@ -2,6 +2,8 @@
 
 use std::fmt::Debug;
 
+use nodepit_project::Project;
+use nodepit_semantic::summary::Atom;
 use nodepit_semantic::{CallSite, Model, StmtSite};
 use serde::de::DeserializeOwned;
 use swc_common::Span;
@@ -131,6 +133,83 @@ pub struct RuleCx<'m, 'a> {
     pub(crate) meta: &'static RuleMeta,
     pub(crate) severity: Severity,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Questions about other files; `None` when the file is linted alone.
+    pub(crate) deferred: Option<Vec<Deferred>>,
+}
+
+/// A question a rule cannot answer from one file.
+#[derive(Debug, Clone)]
+pub enum Question {
+    /// Which request handler, in any file, reaches this function of the file (by `FnId`)?
+    Reached {
+        /// The function.
+        func: u32,
+    },
+    /// What does calling this value of another module give?
+    Callee {
+        /// The module specifier as written in this file.
+        specifier: Atom,
+        /// The property path into its exports.
+        path: Vec<Atom>,
+        /// Where `new` instantiates a class along the path.
+        new_at: Option<u32>,
+    },
+    /// What do callers in other files pass as this parameter?
+    ParamEvidence {
+        /// The function (by `FnId`).
+        func: u32,
+        /// The parameter's position.
+        index: u32,
+    },
+}
+
+/// The project's answer to a [`Question`].
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// The handler and the calls on the way.
+    Reached(nodepit_project::Reached),
+    /// The called function's promise facts.
+    Callee(nodepit_project::CalleeFacts),
+    /// What a caller passes.
+    ParamEvidence(nodepit_project::ArgEvidence),
+}
+
+/// Turns an answer into a finding (or none).
+type Finish = Box<dyn FnOnce(&Answer, &Project) -> Option<Diagnostic> + Send + Sync>;
+
+/// A finding that waits for an answer from the project.
+pub struct Deferred {
+    question: Question,
+    finish: Finish,
+}
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.question.fmt(f)
+    }
+}
+
+impl Deferred {
+    /// The question.
+    pub fn question(&self) -> &Question {
+        &self.question
+    }
+
+    /// Asks the project about `file` (the file the question was asked in) and builds the finding.
+    pub fn settle(self, file: &std::path::Path, project: &Project) -> Option<Diagnostic> {
+        let answer = match &self.question {
+            Question::Reached { func } => Answer::Reached(project.reached(file, *func)?),
+            Question::Callee {
+                specifier,
+                path,
+                new_at,
+            } => Answer::Callee(project.callee(file, specifier, path, *new_at)?),
+            Question::ParamEvidence { func, index } => {
+                Answer::ParamEvidence(project.param_evidence(file, *func, *index)?)
+            }
+        };
+        (self.finish)(&answer, project)
+    }
 }
 
 impl<'m, 'a> RuleCx<'m, 'a> {
@@ -139,25 +218,49 @@ impl<'m, 'a> RuleCx<'m, 'a> {
         self.model
     }
 
+    /// Whether the file is linted as part of a project, so [`RuleCx::ask`] can be answered.
+    pub fn in_project(&self) -> bool {
+        self.deferred.is_some()
+    }
+
+    /// Asks the project a question; once it is answered, `finish` builds the finding (rule and
+    /// severity are filled in). Does nothing when the file is linted alone.
+    pub fn ask(
+        &mut self,
+        question: Question,
+        finish: impl FnOnce(&Answer, &Project) -> Option<Diagnostic> + Send + Sync + 'static,
+    ) {
+        let (rule, severity) = (self.meta.id, self.severity);
+        if let Some(deferred) = &mut self.deferred {
+            deferred.push(Deferred {
+                question,
+                finish: Box::new(move |answer, project| {
+                    let mut d = finish(answer, project)?;
+                    d.rule = rule;
+                    d.severity = severity;
+                    Some(d)
+                }),
+            });
+        }
+    }
+
     /// Reports a finding at `span`.
-    pub fn report(&mut self, span: Span, message: impl Into<String>) -> Reporter<'_, 'a> {
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> Reporter<'_> {
         let range = self.model.range(span);
         self.diagnostics
             .push(Diagnostic::new(self.meta.id, self.severity, range, message));
         Reporter {
             diagnostic: self.diagnostics.last_mut().expect("just pushed"),
-            model: self.model,
         }
     }
 }
 
 /// Adds help, related locations and fixes to a reported diagnostic.
-pub struct Reporter<'r, 'a> {
+pub struct Reporter<'r> {
     diagnostic: &'r mut Diagnostic,
-    model: &'r Model<'a>,
 }
 
-impl Reporter<'_, '_> {
+impl Reporter<'_> {
     /// The line that says what to do.
     pub fn help(self, help: impl Into<String>) -> Self {
         self.diagnostic.help = Some(help.into());
@@ -166,8 +269,9 @@ impl Reporter<'_, '_> {
 
     /// A location that explains the finding.
     pub fn related(self, span: Span, message: impl Into<String>) -> Self {
-        let range = self.model.range(span);
+        let range = nodepit_semantic::span_range(span);
         self.diagnostic.related.push(Related {
+            path: None,
             range,
             message: message.into(),
         });

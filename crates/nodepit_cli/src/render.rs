@@ -612,6 +612,7 @@ mod tests {
         d.help = Some(MESSAGES[(related.unwrap_or(0) + 1) % MESSAGES.len()].into());
         if let Some(at) = related {
             d.related.push(Related {
+                path: None,
                 range: at..at + 3,
                 message: "registered here".into(),
             });

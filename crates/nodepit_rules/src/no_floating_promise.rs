@@ -1,4 +1,6 @@
-use nodepit_analyzer::{declare_rule, Edit, Fix, Node, NodeKind, Rule, RuleCx};
+use nodepit_analyzer::{
+    declare_rule, Answer, Diagnostic, Edit, Fix, Node, NodeKind, Question, Rule, RuleCx,
+};
 use nodepit_semantic::{expr_label, is_nullish, member_name, unwrap_expr, FnId, Model};
 use serde::Deserialize;
 use swc_ecma_ast::{BinaryOp, CallExpr, Callee, Expr};
@@ -50,39 +52,25 @@ impl NoFloatingPromise {
                 self.check_expr(&b.right, scope, cx)
             }
             Expr::Call(c) => {
+                let in_async = scope.is_some_and(|f| model.function(f).is_async);
+                let range = model.range(c.span);
                 if let Some(what) = self.unhandled(model, c, scope) {
-                    let in_async = scope.is_some_and(|f| model.function(f).is_async);
-                    let help = if in_async {
-                        "`await` it, or chain `.catch(...)` if it is meant to run in the background."
-                    } else {
-                        "Chain `.catch(...)` to handle the rejection, or `await` it from an async function."
-                    };
-                    let range = model.range(c.span);
-                    let catch = Fix {
-                        message: "Handle the rejection with `.catch(...)`".to_string(),
-                        edits: vec![Edit {
-                            range: range.end..range.end,
-                            text: ".catch((error) => console.error(error))".to_string(),
-                        }],
-                        safe: false,
-                    };
-                    let report = cx
-                        .report(c.span, format!("The promise from `{what}` is never awaited, returned or given a rejection handler, so a failure becomes an unhandled rejection."))
-                        .help(help);
-                    // Awaiting inside an async function lets the caller's error handling see the failure.
-                    let report = if in_async {
-                        report.fix(Fix {
-                            message: format!("Add `await` before `{what}`"),
-                            edits: vec![Edit {
-                                range: range.start..range.start,
-                                text: "await ".to_string(),
-                            }],
-                            safe: true,
-                        })
-                    } else {
-                        report
-                    };
-                    report.fix(catch);
+                    let d = finding(&what, range, in_async);
+                    let mut report = cx
+                        .report(c.span, d.message)
+                        .help(d.help.unwrap_or_default());
+                    for fix in d.fixes {
+                        report = report.fix(fix);
+                    }
+                } else if let Some((question, what)) = self.ask_other_file(model, c, scope) {
+                    // A function of another module of the project: its file says whether it
+                    // returns a promise that can reject.
+                    cx.ask(question, move |answer, _| match answer {
+                        Answer::Callee(f) if f.returns_promise && !f.cannot_reject => {
+                            Some(finding(&what, range, in_async))
+                        }
+                        _ => None,
+                    });
                 }
             }
             Expr::New(n)
@@ -93,6 +81,44 @@ impl NoFloatingPromise {
             }
             _ => {}
         }
+    }
+
+    /// The question to ask the project about a call of another module's function whose result
+    /// is dropped, with the call's label.
+    fn ask_other_file(
+        &self,
+        model: &Model<'_>,
+        call: &CallExpr,
+        scope: Option<FnId>,
+    ) -> Option<(Question, String)> {
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let callee = unwrap_expr(callee);
+        if matches!(callee, Expr::Member(m) if matches!(member_name(&m.prop), Some("then" | "catch" | "finally")))
+        {
+            return None;
+        }
+        if model.call_returns_promise(call, scope) {
+            return None;
+        }
+        let (specifier, path, new_at) = model.ext_path(callee, 0)?;
+        let label = expr_label(callee);
+        if self.allowed(&label) {
+            return None;
+        }
+        let question = Question::Callee {
+            specifier,
+            path,
+            new_at,
+        };
+        Some((question, label))
+    }
+
+    fn allowed(&self, label: &str) -> bool {
+        self.allow
+            .iter()
+            .any(|a| label == a || label.ends_with(&format!(".{a}")))
     }
 
     /// The label of an unhandled promise-returning call, or `None` when it is handled or not a promise.
@@ -149,13 +175,45 @@ impl NoFloatingPromise {
             return None;
         }
         let label = expr_label(callee);
-        if self
-            .allow
-            .iter()
-            .any(|a| label == *a || label.ends_with(&format!(".{a}")))
-        {
+        if self.allowed(&label) {
             return None;
         }
         Some(label)
     }
+}
+
+/// The finding for a dropped promise from `what` at `range`: message, help and fixes (`await`
+/// first inside an async function, where the caller's error handling then sees the failure).
+fn finding(what: &str, range: std::ops::Range<usize>, in_async: bool) -> Diagnostic {
+    let help = if in_async {
+        "`await` it, or chain `.catch(...)` if it is meant to run in the background."
+    } else {
+        "Chain `.catch(...)` to handle the rejection, or `await` it from an async function."
+    };
+    let mut d = Diagnostic::new(
+        NoFloatingPromise::META.id,
+        NoFloatingPromise::META.severity,
+        range.clone(),
+        format!("The promise from `{what}` is never awaited, returned or given a rejection handler, so a failure becomes an unhandled rejection."),
+    );
+    d.help = Some(help.to_string());
+    if in_async {
+        d.fixes.push(Fix {
+            message: format!("Add `await` before `{what}`"),
+            edits: vec![Edit {
+                range: range.start..range.start,
+                text: "await ".to_string(),
+            }],
+            safe: true,
+        });
+    }
+    d.fixes.push(Fix {
+        message: "Handle the rejection with `.catch(...)`".to_string(),
+        edits: vec![Edit {
+            range: range.end..range.end,
+            text: ".catch((error) => console.error(error))".to_string(),
+        }],
+        safe: false,
+    });
+    d
 }

@@ -1,4 +1,7 @@
-use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
+use nodepit_analyzer::project::{Project, Reached};
+use nodepit_analyzer::{
+    declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Related, Rule, RuleCx, Severity,
+};
 use nodepit_semantic::callee_name;
 use serde::Deserialize;
 use swc_ecma_ast::{Callee, Expr};
@@ -35,6 +38,18 @@ impl Rule for NoSyncInHandler {
             return;
         };
         let Some((handler, reach)) = model.handler_reaching(func) else {
+            // No handler of this file reaches it; one in another file may.
+            let range = model.range(callee_span(callee));
+            let in_fn = model.fn_label(func);
+            cx.ask(
+                Question::Reached { func: func.0 },
+                move |answer, project| {
+                    let Answer::Reached(r) = answer else {
+                        return None;
+                    };
+                    Some(cross_file(project, &q, &in_fn, range, instead, r))
+                },
+            );
             return;
         };
         let place = match reach.helper {
@@ -52,6 +67,67 @@ impl Rule for NoSyncInHandler {
         .help(instead)
         .related(handler.registration, handler.registered_here());
     }
+}
+
+/// The finding for a blocking call that a handler reaches through other files: inside the
+/// handler itself (a controller registered elsewhere), or in a function it calls, naming the
+/// calls in between.
+fn cross_file(
+    project: &Project,
+    q: &str,
+    in_fn: &str,
+    range: std::ops::Range<usize>,
+    instead: String,
+    r: &Reached,
+) -> Diagnostic {
+    let handler = r.handler.label.handler();
+    let registered = project.display(&r.handler.registration.path);
+    let f = &r.handler.func.loc;
+    let inside = r.hops.is_empty() && f.range.start <= range.start && range.end <= f.range.end;
+    let place = if inside {
+        format!("inside {} (registered in {registered})", handler.describe())
+    } else {
+        // The last call enters the function that holds the blocking call; the ones before it
+        // are the way there.
+        let between: Vec<String> = r.hops[..r.hops.len().saturating_sub(1)]
+            .iter()
+            .map(|h| {
+                let name = h.callee.name.as_deref().unwrap_or("an anonymous function");
+                format!("`{name}` ({})", project.display(&h.callee.loc.path))
+            })
+            .collect();
+        let through = match between.is_empty() {
+            true => String::new(),
+            false => format!(" through {}", between.join(" and ")),
+        };
+        format!(
+            "in {in_fn}, which {} (registered in {registered}) calls{through}",
+            handler.describe()
+        )
+    };
+    let mut d = Diagnostic::new(
+        "",
+        Severity::Error,
+        range,
+        format!(
+            "`{q}` blocks the event loop {place}, so every other request waits until it finishes."
+        ),
+    );
+    d.help = Some(instead);
+    d.related.push(Related {
+        path: Some(r.handler.registration.path.clone()),
+        range: r.handler.registration.range.clone(),
+        message: handler.registered_here(),
+    });
+    for h in &r.hops {
+        let name = h.callee.name.as_deref().unwrap_or("the function");
+        d.related.push(Related {
+            path: Some(h.call.path.clone()),
+            range: h.call.range.clone(),
+            message: format!("`{name}` is called here"),
+        });
+    }
+    d
 }
 
 fn callee_span(e: &Expr) -> swc_common::Span {

@@ -1,4 +1,7 @@
-use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
+use nodepit_analyzer::project::{ArgEvidence, Project};
+use nodepit_analyzer::{
+    declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Related, Rule, RuleCx, Severity,
+};
 use nodepit_semantic::{
     expr_label, member_name, method_call, unwrap_expr, BindingKind, FnId, LoopRef, Model, Origin,
     OriginKind,
@@ -88,6 +91,27 @@ impl Rule for NoUnboundedPromiseAll {
             // be scanned at all.
             let origin = model.origin(f.collection, f.scope);
             if origin.is_none() && !self.strict {
+                // A parameter of this function: callers in other files may pass outside input.
+                if let Some((func, index)) = param_of(model, f.collection) {
+                    if let Some(work) = work_label(model, f.work) {
+                        let collection = expr_label(f.collection);
+                        let range = model.range(site.node.span);
+                        let all = all.clone();
+                        cx.ask(
+                            Question::ParamEvidence {
+                                func: func.0,
+                                index: index as u32,
+                            },
+                            move |answer, project| {
+                                let Answer::ParamEvidence(e) = answer else {
+                                    return None;
+                                };
+                                Some(cross_file(project, e, &collection, &work, &all, range))
+                            },
+                        );
+                        return;
+                    }
+                }
                 continue;
             }
             let Some(work) = work_label(model, f.work) else {
@@ -123,6 +147,64 @@ impl Rule for NoUnboundedPromiseAll {
             ));
         }
     }
+}
+
+/// The parameter a collection is, when it is one passed in as it is (not destructured, never
+/// reassigned).
+fn param_of(model: &Model<'_>, e: &Expr) -> Option<(FnId, usize)> {
+    let Expr::Ident(id) = unwrap_expr(e) else {
+        return None;
+    };
+    let b = model.binding(id)?;
+    match b.kind {
+        BindingKind::Param {
+            func,
+            index,
+            destructured: false,
+        } if !b.reassigned => Some((func, index)),
+        _ => None,
+    }
+}
+
+/// The finding for a fan-out over a parameter that a caller in another file fills with outside
+/// input.
+fn cross_file(
+    project: &Project,
+    e: &ArgEvidence,
+    collection: &str,
+    work: &str,
+    all: &str,
+    range: std::ops::Range<usize>,
+) -> Diagnostic {
+    let origin = Origin::described(e.kind, e.what.clone(), e.missing_bound);
+    let caller = e
+        .via
+        .first()
+        .map(|l| project.display(&l.path))
+        .unwrap_or_default();
+    let mut d = Diagnostic::new(
+        "",
+        Severity::Warning,
+        range,
+        format!(
+            "{} (The caller in {caller} passes it in.)",
+            evidence_message(&origin, collection, work, all)
+        ),
+    );
+    d.help = Some(help(&origin, collection));
+    d.related.push(Related {
+        path: Some(e.at.path.clone()),
+        range: e.at.range.clone(),
+        message: "this decides how many elements there are".to_string(),
+    });
+    for via in &e.via {
+        d.related.push(Related {
+            path: Some(via.path.clone()),
+            range: via.range.clone(),
+            message: "and it is passed in here".to_string(),
+        });
+    }
+    d
 }
 
 /// Whether the file is a test suite: it calls the global `describe`, `it` or `test` with a

@@ -34,6 +34,7 @@ impl<'a> Model<'a> {
                 promise_facts: crate::values::PromiseFacts::new(comments),
                 handlers: OnceCell::new(),
                 callers: OnceCell::new(),
+                export_writes: Vec::new(),
             },
             promise_docs: promise_doc_ends(comments),
             text,
@@ -211,6 +212,26 @@ impl<'a> Builder<'a, '_> {
                 true,
             ),
             Pat::Expr(_) | Pat::Invalid(_) => {}
+        }
+    }
+
+    /// Records a write to `module.exports` (as "") or to a property of `exports` or
+    /// `module.exports`, wherever it is: a second write makes the export's value unknown.
+    fn note_export_write(&mut self, m: &MemberExpr) {
+        let unresolved = self.model.unresolved;
+        let is_global = |e: &Expr, name: &str| matches!(unwrap_expr(e), Expr::Ident(id) if id.ctxt == unresolved && id.sym == name);
+        let Some(prop) = crate::names::member_name(&m.prop) else {
+            return;
+        };
+        if is_global(&m.obj, "module") && prop == "exports" {
+            self.model.export_writes.push(Atom::default());
+            return;
+        }
+        let on_exports = is_global(&m.obj, "exports")
+            || matches!(unwrap_expr(&m.obj), Expr::Member(inner)
+                if is_global(&inner.obj, "module") && crate::names::member_name(&inner.prop) == Some("exports"));
+        if on_exports {
+            self.model.export_writes.push(Atom::from(prop));
         }
     }
 
@@ -579,6 +600,7 @@ impl<'a> Visit for Builder<'a, '_> {
                 self.name_next_fn(&n.right, || Some(b.id.sym.clone()), None);
             }
             AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
+                self.note_export_write(m);
                 let this_ref = match unwrap_expr(&m.obj) {
                     Expr::This(_) => self.this_stack.last().copied(),
                     _ => None,

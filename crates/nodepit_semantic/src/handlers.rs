@@ -30,6 +30,12 @@ pub enum Framework {
     /// A route registered on an object from another file, recognised by its shape
     /// (`x.get('/path', (req, res) => …)`).
     Inferred,
+    /// A socket.io event handler (or the `connection` listener itself).
+    SocketIo,
+    /// A `ws` WebSocket event handler (or the `connection` listener itself).
+    Ws,
+    /// A passport strategy's verify callback, which runs on every login.
+    Passport,
 }
 
 /// A function registered to serve requests.
@@ -50,6 +56,9 @@ pub struct Handler {
 impl Handler {
     /// `GET /users`, `middleware for /api`, `middleware` or `request handler`.
     pub fn label(&self) -> String {
+        if let Some(l) = event_label(self.framework, self.path.as_deref()) {
+            return l;
+        }
         match (&self.method, &self.path) {
             (Some(m), Some(p)) => format!("{m} {p}"),
             (Some(m), None) => format!("{m} route"),
@@ -66,6 +75,9 @@ impl Handler {
     /// The handler as a noun phrase for messages: "the `GET /users` handler", "the `GET`
     /// handler", "the middleware for `/api`", "this middleware", "this request handler".
     pub fn describe(&self) -> String {
+        if let Some(l) = event_label(self.framework, self.path.as_deref()) {
+            return format!("the {l}");
+        }
         match (&self.method, &self.path) {
             (Some(m), Some(p)) => format!("the `{m} {p}` handler"),
             (Some(m), None) => format!("the `{m}` handler"),
@@ -77,11 +89,81 @@ impl Handler {
     /// The note on the registering call: "`GET /users` is registered here", or with
     /// [`Handler::describe`]'s phrase when the route has no method and path to quote.
     pub fn registered_here(&self) -> String {
+        if let Some(l) = event_label(self.framework, self.path.as_deref()) {
+            return format!("the {l} is registered here");
+        }
         match (&self.method, &self.path) {
             (Some(_), Some(_)) => format!("`{}` is registered here", self.label()),
             _ => format!("{} is registered here", self.describe()),
         }
     }
+}
+
+/// The label of a handler that is not an HTTP route: "socket.io `login` handler", "passport
+/// `local` strategy".
+fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
+    let name = name.unwrap_or("?");
+    Some(match framework {
+        Framework::SocketIo if name == "connection" => "socket.io `connection` listener".into(),
+        Framework::SocketIo => format!("socket.io `{name}` handler"),
+        Framework::Ws if name == "connection" => "WebSocket `connection` listener".into(),
+        Framework::Ws => format!("WebSocket `{name}` handler"),
+        Framework::Passport => format!("passport `{name}` strategy"),
+        _ => return None,
+    })
+}
+
+/// What a registration hands over, when the file alone cannot settle it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PendingTarget<'a> {
+    /// A function of this file.
+    Local(FnId),
+    /// A value of another module.
+    Ext(&'a Expr),
+    /// A call of another module's factory; the function it returns is registered.
+    Factory(&'a Expr),
+    /// A GraphQL resolver map of another module.
+    #[allow(dead_code)]
+    Resolvers(&'a Expr),
+}
+
+/// A registration whose handler lives in another module or whose receiver is not known here.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending<'a> {
+    pub(crate) target: PendingTarget<'a>,
+    pub(crate) framework: Framework,
+    pub(crate) method: Option<String>,
+    pub(crate) path: Option<String>,
+    pub(crate) registration: Span,
+    /// On an object this file cannot see: a handler only if the route and function look like one.
+    pub(crate) inferred: bool,
+    /// On parameter `.1` of `.0`: a handler if a caller passes an app, router or socket.
+    pub(crate) on_param: Option<(FnId, usize)>,
+}
+
+/// A registered function: known here, or to be settled by the project.
+#[derive(Debug, Clone, Copy)]
+enum Resolved<'a> {
+    Local(FnId),
+    Pending(PendingTarget<'a>),
+}
+
+/// The registrations one call makes.
+struct Regs<'a> {
+    list: Vec<(Resolved<'a>, Framework, Option<String>, Option<String>)>,
+    inferred: bool,
+    on_param: Option<(FnId, usize)>,
+}
+
+impl<'a> Regs<'a> {
+    fn add(&mut self, t: Resolved<'a>, fw: Framework, method: Option<&str>, path: Option<&str>) {
+        self.list
+            .push((t, fw, method.map(str::to_string), path.map(str::to_string)));
+    }
+}
+
+fn method_call_of(c: &CallExpr) -> Option<(&MemberExpr, &str)> {
+    crate::names::method_call(c)
 }
 
 /// How a function is reached from a handler.
@@ -135,18 +217,27 @@ impl<'a> Model<'a> {
         Some((&table.handlers[r.handler], *r))
     }
 
+    /// Registrations the file alone cannot settle (see [`Pending`]). Found by a second scan of
+    /// the calls, once per file for its summary: keeping them in the lazily built table would
+    /// tie the model's lifetime to its syntax tree invariantly.
+    pub(crate) fn pending_registrations(&self) -> Vec<Pending<'a>> {
+        let mut pending = Vec::new();
+        self.find_handlers(&mut pending);
+        pending
+    }
+
     fn handler_table(&self) -> &HandlerTable {
         self.handlers.get_or_init(|| {
-            let handlers = self.find_handlers();
+            let handlers = self.find_handlers(&mut Vec::new());
             let reach = self.reach_from(&handlers);
             HandlerTable { handlers, reach }
         })
     }
 
-    fn find_handlers(&self) -> Vec<Handler> {
+    fn find_handlers(&self, pending: &mut Vec<Pending<'a>>) -> Vec<Handler> {
         let mut out = Vec::new();
         for site in &self.calls {
-            self.registration(site, &mut out);
+            self.registration(site, &mut out, pending);
         }
         for class in &self.classes {
             self.nest_routes(class, &mut out);
@@ -157,7 +248,12 @@ impl<'a> Model<'a> {
         out
     }
 
-    fn registration(&self, site: &CallSite<'a>, out: &mut Vec<Handler>) {
+    fn registration(
+        &self,
+        site: &CallSite<'a>,
+        out: &mut Vec<Handler>,
+        pending: &mut Vec<Pending<'a>>,
+    ) {
         let call = site.node;
         let Callee::Expr(callee) = &call.callee else {
             return;
@@ -186,26 +282,65 @@ impl<'a> Model<'a> {
         if !spelled_server && !registers {
             return;
         }
-        let mut push = |func: FnId, framework, method: Option<&str>, path: Option<&str>| {
-            out.push(Handler {
-                func,
-                framework,
-                method: method.map(|m| {
-                    if m == "del" {
-                        "DELETE".into()
-                    } else {
-                        m.to_ascii_uppercase()
-                    }
-                }),
-                path: path.map(str::to_string),
-                registration: callee.span(),
-            })
+        let mut regs = Regs {
+            list: Vec::new(),
+            inferred: false,
+            on_param: None,
         };
+        self.registrations(call, callee, scope, spelled_server, &mut regs);
+        for (target, framework, method, path) in regs.list {
+            let method = method.map(|m| {
+                if m == "del" {
+                    "DELETE".into()
+                } else {
+                    m.to_ascii_uppercase()
+                }
+            });
+            match target {
+                Resolved::Local(func) if !regs.inferred && regs.on_param.is_none() => {
+                    out.push(Handler {
+                        func,
+                        framework,
+                        method,
+                        path,
+                        registration: callee.span(),
+                    })
+                }
+                Resolved::Local(f) => pending.push(Pending {
+                    target: PendingTarget::Local(f),
+                    framework,
+                    method,
+                    path,
+                    registration: callee.span(),
+                    inferred: regs.inferred,
+                    on_param: regs.on_param,
+                }),
+                Resolved::Pending(target) => pending.push(Pending {
+                    target,
+                    framework,
+                    method,
+                    path,
+                    registration: callee.span(),
+                    inferred: regs.inferred,
+                    on_param: regs.on_param,
+                }),
+            }
+        }
+    }
+
+    fn registrations(
+        &self,
+        call: &'a CallExpr,
+        callee: &'a Expr,
+        scope: Option<FnId>,
+        spelled_server: bool,
+        regs: &mut Regs<'a>,
+    ) {
         if let Some(q) = spelled_server.then(|| self.qual(callee)).flatten() {
             if is_create_server(&q) {
                 for a in &call.args {
-                    if let Some(f) = self.handler_fn(&a.expr, scope) {
-                        push(f, Framework::Http, None, None);
+                    if let Some(t) = self.target(&a.expr, scope) {
+                        regs.add(t, Framework::Http, None, None);
                     }
                 }
                 return;
@@ -216,35 +351,53 @@ impl<'a> Model<'a> {
             return;
         };
         let arg0 = call.args.first().map(|a| &*a.expr);
-        if matches!(method, "on" | "addListener" | "once" | "prependListener")
-            && arg0.and_then(static_string) == Some("request")
+        let path = arg0.and_then(static_string);
+        let listens = matches!(method, "on" | "addListener" | "once" | "prependListener");
+        if listens
+            && path == Some("request")
             && self
                 .qual(&m.obj)
                 .is_some_and(|q| q.strip_suffix("()").is_some_and(is_server_ctor))
         {
-            if let Some(f) = call
-                .args
-                .get(1)
-                .and_then(|a| self.handler_fn(&a.expr, scope))
-            {
-                push(f, Framework::Http, None, None);
+            if let Some(t) = call.args.get(1).and_then(|a| self.target(&a.expr, scope)) {
+                regs.add(t, Framework::Http, None, None);
             }
             return;
         }
-        let path = arg0.and_then(static_string);
+        if listens {
+            if let Some(event) = path {
+                let socket = if event == "connection" || event == "connect" {
+                    self.socket_server(&m.obj)
+                } else {
+                    self.socket_kind(&m.obj)
+                };
+                if let Some(fw) = socket {
+                    for a in &call.args[1..] {
+                        if let Some(t) = self.target(&a.expr, scope) {
+                            regs.add(t, fw, None, Some(event));
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+        if method == "use" && self.qual(&m.obj).is_some_and(|q| q == "passport") {
+            self.passport_strategy(call, scope, regs);
+            return;
+        }
         match self.router_kind(&m.obj, 0) {
             Some((fw @ (Framework::Express | Framework::KoaRouter), route)) => {
                 if VERBS.contains(&method) || method == "use" {
                     let verb = (method != "use" && method != "all").then_some(method);
                     let path = route.as_deref().or(path);
-                    for f in self.handler_fns(&call.args, scope) {
-                        push(f, fw, verb, path);
+                    for t in self.targets(&call.args, scope) {
+                        regs.add(t, fw, verb, path);
                     }
                 }
             }
             Some((Framework::Koa, _)) if method == "use" => {
-                for f in self.handler_fns(&call.args, scope) {
-                    push(f, Framework::Koa, None, None);
+                for t in self.targets(&call.args, scope) {
+                    regs.add(t, Framework::Koa, None, None);
                 }
             }
             Some((Framework::Fastify, _)) => {
@@ -253,43 +406,151 @@ impl<'a> Model<'a> {
                     for a in &call.args {
                         if let Expr::Object(o) = unwrap_expr(&a.expr) {
                             if let Some(f) = self.object_handler(o, scope) {
-                                push(f, Framework::Fastify, verb, path);
+                                regs.add(Resolved::Local(f), Framework::Fastify, verb, path);
                             }
                         }
                     }
-                    for f in self.handler_fns(&call.args, scope) {
-                        push(f, Framework::Fastify, verb, path);
+                    for t in self.targets(&call.args, scope) {
+                        regs.add(t, Framework::Fastify, verb, path);
                     }
                 } else if method == "route" {
-                    self.route_objects(call, scope, Framework::Fastify, &mut push);
+                    self.route_objects(call, scope, Framework::Fastify, regs);
                 } else if method == "addHook" && path.is_some_and(|h| REQUEST_HOOKS.contains(&h)) {
-                    for f in self.handler_fns(&call.args[1..], scope) {
-                        push(f, Framework::Fastify, None, None);
+                    for t in self.targets(&call.args[1..], scope) {
+                        regs.add(t, Framework::Fastify, None, None);
                     }
                 }
             }
             Some((Framework::Hapi, _)) => {
                 if method == "route" {
-                    self.route_objects(call, scope, Framework::Hapi, &mut push);
+                    self.route_objects(call, scope, Framework::Hapi, regs);
                 } else if method == "ext" && path.is_some_and(|h| REQUEST_HOOKS.contains(&h)) {
-                    for f in self.handler_fns(&call.args[1..], scope) {
-                        push(f, Framework::Hapi, None, None);
+                    for t in self.targets(&call.args[1..], scope) {
+                        regs.add(t, Framework::Hapi, None, None);
                     }
                 }
             }
             Some(_) => {}
             None => {
-                if self.receiver_is_opaque(&m.obj) {
-                    if let Some(f) = self.inferred_route(call, method, path, scope) {
-                        push(
-                            f,
-                            Framework::Inferred,
-                            (method != "use" && method != "all").then_some(method),
-                            path,
-                        );
+                let verb = (method != "use" && method != "all").then_some(method);
+                if !self.receiver_is_opaque(&m.obj) {
+                    return;
+                }
+                if let Some(f) = self.inferred_route(call, method, path, scope) {
+                    regs.add(Resolved::Local(f), Framework::Inferred, verb, path);
+                    return;
+                }
+                // A caller in another file may pass an app, a router or a socket as the
+                // receiver (`module.exports = (app) => app.get('/x', list)`), and a route on an
+                // unknown object may register a handler of another module.
+                regs.on_param = self.param_of(&m.obj);
+                let route = (VERBS.contains(&method) && path.is_some_and(|p| p.starts_with('/')))
+                    || method == "use";
+                let (args, label_path) = if listens && regs.on_param.is_some() && path.is_some() {
+                    (&call.args[1..], path)
+                } else if route {
+                    regs.inferred = true;
+                    match path {
+                        Some(_) => (&call.args[1..], path),
+                        None => (&call.args[..], None),
                     }
+                } else {
+                    return;
+                };
+                let verb = if listens { None } else { verb };
+                for t in self.targets(args, scope) {
+                    regs.add(t, Framework::Inferred, verb, label_path);
                 }
             }
+        }
+    }
+
+    /// `passport.use([name,] new Strategy([options,] verify))`: the verify callback runs on
+    /// every login.
+    fn passport_strategy(&self, call: &'a CallExpr, scope: Option<FnId>, regs: &mut Regs<'a>) {
+        let explicit = call.args.first().and_then(|a| static_string(&a.expr));
+        let Some(Expr::New(n)) = call.args.last().map(|a| unwrap_expr(&a.expr)) else {
+            return;
+        };
+        let Some(q) = self.qual(&n.callee) else {
+            return;
+        };
+        let Some(module) = q.strip_prefix("passport-") else {
+            return;
+        };
+        let module = module.split('.').next().unwrap_or(module);
+        let name = explicit.unwrap_or(module);
+        let Some(args) = &n.args else { return };
+        if let Some(t) = args.last().and_then(|a| self.target(&a.expr, scope)) {
+            regs.add(t, Framework::Passport, None, Some(name));
+        }
+    }
+
+    /// A socket.io or `ws` server, whose `connection` listener gets each client's socket.
+    fn socket_server(&self, e: &Expr) -> Option<Framework> {
+        let mut e = unwrap_expr(e);
+        // `io.of('/chat')` and `io.sockets` are the same server's namespaces.
+        loop {
+            match e {
+                Expr::Call(c) => match method_call_of(c) {
+                    Some((m, "of")) => e = unwrap_expr(&m.obj),
+                    _ => break,
+                },
+                Expr::Member(m) if member_name(&m.prop) == Some("sockets") => {
+                    e = unwrap_expr(&m.obj)
+                }
+                _ => break,
+            }
+        }
+        let q = self.qual(e)?;
+        let ctor = q.strip_suffix("()")?;
+        match ctor {
+            "socket.io" | "socket.io.Server" | "socket.io.default" => Some(Framework::SocketIo),
+            "ws.Server" | "ws.WebSocketServer" | "ws.default.Server" => Some(Framework::Ws),
+            _ => None,
+        }
+    }
+
+    /// The framework of a connection's socket: the first parameter of a server's `connection`
+    /// listener.
+    pub(crate) fn socket_kind(&self, e: &Expr) -> Option<Framework> {
+        let Expr::Ident(id) = unwrap_expr(e) else {
+            return None;
+        };
+        let Some(BindingKind::Param {
+            func,
+            index: 0,
+            destructured: false,
+        }) = self.binding(id).map(|b| &b.kind)
+        else {
+            return None;
+        };
+        let (ci, 1) = self.function(*func).passed_to? else {
+            return None;
+        };
+        let call = self.calls[ci as usize].node;
+        let (m, "on" | "once" | "addListener") = method_call_of(call)? else {
+            return None;
+        };
+        let event = call.args.first().and_then(|a| static_string(&a.expr))?;
+        if event != "connection" && event != "connect" {
+            return None;
+        }
+        self.socket_server(&m.obj)
+    }
+
+    /// The function and position of a parameter an expression names directly.
+    fn param_of(&self, e: &Expr) -> Option<(FnId, usize)> {
+        let Expr::Ident(id) = unwrap_expr(e) else {
+            return None;
+        };
+        match self.binding(id).map(|b| &b.kind) {
+            Some(BindingKind::Param {
+                func,
+                index,
+                destructured: false,
+            }) => Some((*func, *index)),
+            _ => None,
         }
     }
 
@@ -403,10 +664,10 @@ impl<'a> Model<'a> {
     /// `route({ method, path | url, handler })`, or an array of them.
     fn route_objects(
         &self,
-        call: &CallExpr,
+        call: &'a CallExpr,
         scope: Option<FnId>,
         framework: Framework,
-        push: &mut impl FnMut(FnId, Framework, Option<&str>, Option<&str>),
+        regs: &mut Regs<'a>,
     ) {
         let Some(arg) = call.args.first() else { return };
         let objects: Vec<&ObjectLit> = match unwrap_expr(&arg.expr) {
@@ -430,8 +691,8 @@ impl<'a> Model<'a> {
             let path = object_prop(o, "path")
                 .or_else(|| object_prop(o, "url"))
                 .and_then(static_string);
-            push(
-                f,
+            regs.add(
+                Resolved::Local(f),
                 framework,
                 method.map(str::to_ascii_lowercase).as_deref(),
                 path,
@@ -464,7 +725,7 @@ impl<'a> Model<'a> {
             })
     }
 
-    fn handler_fns(&self, args: &[ExprOrSpread], scope: Option<FnId>) -> Vec<FnId> {
+    fn targets(&self, args: &'a [ExprOrSpread], scope: Option<FnId>) -> Vec<Resolved<'a>> {
         let mut out = Vec::new();
         for a in args {
             match unwrap_expr(&a.expr) {
@@ -472,12 +733,59 @@ impl<'a> Model<'a> {
                     arr.elems
                         .iter()
                         .flatten()
-                        .filter_map(|e| self.handler_fn(&e.expr, scope)),
+                        .filter_map(|e| self.target(&e.expr, scope)),
                 ),
-                e => out.extend(self.handler_fn(e, scope)),
+                _ => out.extend(self.target(&a.expr, scope)),
             }
         }
         out
+    }
+
+    /// What an argument registers: a function of this file (see [`Model::handler_fn`]), one of
+    /// another module, or what a factory returns.
+    fn target(&self, e: &'a Expr, scope: Option<FnId>) -> Option<Resolved<'a>> {
+        if let Some(f) = self.handler_fn(e, scope) {
+            return Some(Resolved::Local(f));
+        }
+        match unwrap_expr(e) {
+            x @ (Expr::Ident(_) | Expr::Member(_)) => {
+                self.ext_path(x, 0)?;
+                Some(Resolved::Pending(PendingTarget::Ext(x)))
+            }
+            Expr::Call(c) => {
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
+                if self.require_source(c).is_some() {
+                    // `app.use(require('./routes/api'))`
+                    return Some(Resolved::Pending(PendingTarget::Ext(unwrap_expr(e))));
+                }
+                // A wrapper given one named function: `catchAsync(controller.list)`.
+                if let [only] = c.args.as_slice() {
+                    if only.spread.is_none() {
+                        if let Some(f) = self.fn_of_expr(&only.expr, scope) {
+                            return Some(Resolved::Local(f));
+                        }
+                        if matches!(unwrap_expr(&only.expr), Expr::Ident(_) | Expr::Member(_))
+                            && self.ext_path(&only.expr, 0).is_some()
+                        {
+                            return Some(Resolved::Pending(PendingTarget::Ext(unwrap_expr(
+                                &only.expr,
+                            ))));
+                        }
+                    }
+                }
+                // A factory of this file: `makeHandler()` registers what it returns.
+                if let Some(f) = self.callee_fn(c, scope) {
+                    return self.returned_fn(f).map(|g| Resolved::Local(FnId(g)));
+                }
+                self.ext_path(callee, 0)?;
+                Some(Resolved::Pending(PendingTarget::Factory(unwrap_expr(
+                    callee,
+                ))))
+            }
+            _ => None,
+        }
     }
 
     /// The function an argument registers: itself, or the one function a wrapper such as

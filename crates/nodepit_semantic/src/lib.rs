@@ -13,13 +13,14 @@ mod origin;
 mod parse;
 mod redeclare;
 mod streams;
+pub mod summary;
 mod values;
 
 pub use handlers::{Framework, Handler, Reach};
 pub use line_index::LineIndex;
 pub use model::{
-    Binding, BindingKind, CallSite, ClassId, FnId, FnInfo, FnNode, Imported, LoopRef, Model,
-    StmtSite, ThisRef,
+    span_range, Binding, BindingKind, CallSite, ClassId, FnId, FnInfo, FnNode, Imported, LoopRef,
+    Model, StmtSite, ThisRef,
 };
 pub use names::{
     callee_name, expr_label, is_nullish, member_name, method_call, normalize_module, static_string,

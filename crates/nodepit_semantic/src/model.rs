@@ -97,6 +97,13 @@ impl<'a> FnNode<'a> {
     }
 }
 
+/// Byte range in the source of a swc span (spans are offset by [`BASE`]).
+pub fn span_range(span: Span) -> std::ops::Range<usize> {
+    let lo = span.lo.0.saturating_sub(BASE) as usize;
+    let hi = (span.hi.0.saturating_sub(BASE) as usize).max(lo);
+    lo..hi
+}
+
 fn pat_ident(p: &Pat) -> Option<&Ident> {
     match p {
         Pat::Ident(b) => Some(&b.id),
@@ -266,6 +273,9 @@ pub struct Model<'a> {
     pub(crate) handlers: OnceCell<HandlerTable>,
     /// The calls of each same-file function, built on first use (see `origin.rs`).
     pub(crate) callers: OnceCell<FxHashMap<FnId, Vec<u32>>>,
+    /// Every write to `module.exports` (as an empty name) or to a property of `exports` or
+    /// `module.exports`, anywhere in the file.
+    pub(crate) export_writes: Vec<Atom>,
 }
 
 impl<'a> Model<'a> {
@@ -326,9 +336,7 @@ impl<'a> Model<'a> {
 
     /// Byte range in the source of a swc span.
     pub fn range(&self, span: Span) -> std::ops::Range<usize> {
-        let lo = span.lo.0.saturating_sub(BASE) as usize;
-        let hi = (span.hi.0.saturating_sub(BASE) as usize).max(lo);
-        lo..hi
+        span_range(span)
     }
 
     /// A readable name for a function, for messages.

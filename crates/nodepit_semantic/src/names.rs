@@ -98,7 +98,8 @@ pub fn normalize_module(specifier: &str) -> String {
     let s = match s {
         "fs-extra" | "graceful-fs" => "fs",
         "fs-extra/esm" => "fs",
-        "bcryptjs" => "bcrypt",
+        // Forks and rewrites with the same `hashSync`/`compareSync` API.
+        "bcryptjs" | "bcrypt-nodejs" | "@node-rs/bcrypt" => "bcrypt",
         "@hapi/hapi" => "hapi",
         "@koa/router" => "koa-router",
         other => other,

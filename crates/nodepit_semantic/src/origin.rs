@@ -78,6 +78,18 @@ enum Val {
 }
 
 impl Origin {
+    /// Evidence found in another file, described as `what` (its place is the caller's to give).
+    pub fn described(
+        kind: OriginKind,
+        what: String,
+        missing_bound: Option<&'static str>,
+    ) -> Origin {
+        Origin {
+            missing_bound,
+            ..Origin::new(kind, what, swc_common::DUMMY_SP)
+        }
+    }
+
     /// Evidence of `kind` at `span`, described as `what`, not yet carried through any call.
     fn new(kind: OriginKind, what: String, span: Span) -> Origin {
         Origin {
@@ -388,15 +400,17 @@ impl<'a> Model<'a> {
         if let Some(o) = self.decorated_input(node, index, id) {
             return Some(Val::Taint(o));
         }
-        let registered =
-            self.handlers()
-                .iter()
-                .find(|h| h.func == func)
-                .map(|h| match h.framework {
-                    Framework::Koa | Framework::KoaRouter => true,
-                    Framework::Inferred => matches!(node.param_name(0), Some("ctx" | "context")),
-                    _ => false,
-                });
+        // Socket and passport handlers take no request object.
+        let registered = self
+            .handlers()
+            .iter()
+            .find(|h| h.func == func)
+            .and_then(|h| match h.framework {
+                Framework::Koa | Framework::KoaRouter => Some(true),
+                Framework::Inferred => Some(matches!(node.param_name(0), Some("ctx" | "context"))),
+                Framework::SocketIo | Framework::Ws | Framework::Passport => None,
+                _ => Some(false),
+            });
         if let Some(koa_ctx) = registered.or_else(|| handler_shaped(node)) {
             if index == 0 {
                 if !destructured {
@@ -960,7 +974,7 @@ impl<'a> Model<'a> {
 /// A function shaped like a request handler registered in another file: an Express-style
 /// controller `(req, res[, next])`, a hapi handler `(request, h)` or a Koa middleware
 /// `(ctx, next)`. `Some(true)` for Koa.
-fn handler_shaped(node: FnNode<'_>) -> Option<bool> {
+pub(crate) fn handler_shaped(node: FnNode<'_>) -> Option<bool> {
     let (first, second) = (node.param_name(0), node.param_name(1));
     match (first, second) {
         (Some("req" | "request"), Some("res" | "response" | "reply" | "h")) => Some(false),

@@ -310,9 +310,26 @@ impl<'a> Model<'a> {
     }
 
     fn returns_promise_on_every_path(&self, f: FnId) -> bool {
+        self.returns_on_every_path(f, &|e| self.is_promise(e, Some(f)))
+    }
+
+    /// Whether the function returns a promise or a `.then`/`.catch`/`.finally` chain on every
+    /// path: what other files can call and drop (`return db.query(…).then(…)` on a pool this
+    /// file cannot see is a promise all the same).
+    pub fn returns_thenable(&self, f: FnId) -> bool {
+        let info = self.function(f);
+        !info.is_generator
+            && self.returns_on_every_path(f, &|e| {
+                self.is_promise(e, Some(f))
+                    || matches!(unwrap_expr(e), Expr::Call(c)
+                        if method_call(c).is_some_and(|(_, m)| matches!(m, "then" | "catch" | "finally")))
+            })
+    }
+
+    fn returns_on_every_path(&self, f: FnId, promise: &dyn Fn(&Expr) -> bool) -> bool {
         let node = self.function(f).node;
         if let Some(e) = node.expr_body() {
-            return self.is_promise(e, Some(f));
+            return promise(e);
         }
         let Some(stmts) = node.body_stmts() else {
             return false;
@@ -324,9 +341,7 @@ impl<'a> Model<'a> {
         for s in stmts {
             s.visit_with(&mut returns);
         }
-        !returns.args.is_empty()
-            && !returns.bare
-            && returns.args.iter().all(|e| self.is_promise(e, Some(f)))
+        !returns.args.is_empty() && !returns.bare && returns.args.iter().all(|e| promise(e))
     }
 
     /// Whether calling the function can never produce a rejected promise: every `await`,

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use nodepit_analyzer::project::{OsFs, Project, Resolver};
+use nodepit_analyzer::semantic::summary::Summary;
 use nodepit_analyzer::semantic::SourceType;
 use nodepit_analyzer::{
-    lint_source, lint_source_timed, normalize_glob, Config, ConfigError, Diagnostic, Level,
-    LintTimes, RuleSet, Severity, SYNTAX_ERROR,
+    lint_project_file, lint_source, lint_source_timed, normalize_glob, Config, ConfigError,
+    Diagnostic, FileLint, Level, LintTimes, RuleSet, Severity, SYNTAX_ERROR,
 };
 use rayon::prelude::*;
 
@@ -416,7 +418,9 @@ impl Workspace {
         })
     }
 
-    /// Loads every file's settings, drops files their config ignores, and lints the rest in parallel.
+    /// Loads every file's settings, drops files their config ignores, and lints the rest in
+    /// parallel as one project: pass 1 lints and summarises each file, pass 2 links the
+    /// summaries, pass 3 answers the questions rules asked about other files (and fixes).
     pub fn lint_files(&self, files: Vec<PathBuf>) -> Result<Vec<FileResult>, SetupError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.options.threads)
@@ -425,8 +429,9 @@ impl Workspace {
             .map_err(|e| SetupError::Rules(e.to_string()))?;
         let fix = self.options.fix;
         let parse_only = self.options.parse_only;
+        let resolver = (!parse_only).then(|| project_resolver(&files));
         // Config lookup runs in the pool too: on a big tree it is a noticeable serial cost.
-        let results: Result<Vec<Option<FileResult>>, SetupError> = pool.install(|| {
+        let pass1: Result<Vec<Option<Pass1>>, SetupError> = pool.install(|| {
             files
                 .into_par_iter()
                 .map(|path| {
@@ -435,19 +440,50 @@ impl Workspace {
                         return Ok(None);
                     }
                     let rules = settings.rules_for(&path)?;
-                    let result = lint_path(path, &rules, parse_only);
+                    Ok(Some(lint_path(path, rules, parse_only, resolver.as_ref())))
+                })
+                .collect()
+        });
+        let pass1: Vec<Pass1> = pass1?.into_iter().flatten().collect();
+        let root = project_root(pass1.iter().map(|p| p.result.path.as_path()));
+        let project = Project::link(
+            &root,
+            pass1
+                .iter()
+                .filter_map(|p| Some((absolute_path(&p.result.path), p.summary.clone()?)))
+                .collect(),
+        );
+        let results = pool.install(|| {
+            pass1
+                .into_par_iter()
+                .map(|p| {
+                    let Pass1 {
+                        mut result,
+                        lint,
+                        rules,
+                        ..
+                    } = p;
+                    if let Some(lint) = lint {
+                        let abs = absolute_path(&result.path);
+                        result.diagnostics = lint.finish(&rules, |d| d.settle(&abs, &project));
+                    }
                     let mut result = match fix {
-                        Some(fix) if result.io_error.is_none() => fix_result(result, &rules, fix),
+                        Some(fix) if result.io_error.is_none() => {
+                            let relint = |path: &Path, text: &str| {
+                                relint_in_project(path, text, &rules, resolver.as_ref(), &project)
+                            };
+                            fix_result(result, &rules, fix, &relint)
+                        }
                         _ => result,
                     };
                     if result.diagnostics.is_empty() && result.original.is_none() {
                         result.text = String::new();
                     }
-                    Ok(Some(result))
+                    result
                 })
                 .collect()
         });
-        Ok(results?.into_iter().flatten().collect())
+        Ok(results)
     }
 
     /// Lints text that is not (or not yet) on disk, as the file `path` (its config and
@@ -463,7 +499,9 @@ impl Workspace {
                 let diagnostics = lint_text_with(&path, &text, &rules);
                 let result = FileResult::new(path, text, diagnostics);
                 match fix {
-                    Some(fix) => fix_result(result, &rules, fix),
+                    Some(fix) => {
+                        fix_result(result, &rules, fix, &|p, t| lint_text_with(p, t, &rules))
+                    }
                     None => result,
                 }
             })
@@ -481,7 +519,12 @@ const MAX_FIX_PASSES: usize = 10;
 
 /// Applies a linted file's fixes once they pass the checks of [`fix_text`], and writes the file
 /// when asked; refused fixes are reported in `fix_error`.
-fn fix_result(mut result: FileResult, rules: &RuleSet, fix: FixOptions) -> FileResult {
+fn fix_result(
+    mut result: FileResult,
+    rules: &RuleSet,
+    fix: FixOptions,
+    relint: &dyn Fn(&Path, &str) -> Vec<Diagnostic>,
+) -> FileResult {
     // The latest fixed text and its findings; `None` until a pass applies something, so the
     // file's own text is read in place rather than copied.
     let mut current: Option<(String, Vec<Diagnostic>)> = None;
@@ -500,9 +543,8 @@ fn fix_result(mut result: FileResult, rules: &RuleSet, fix: FixOptions) -> FileR
         ) {
             Ok(None) => break,
             Ok(Some(fixed)) => {
-                let diagnostics = fixed
-                    .diagnostics
-                    .unwrap_or_else(|| lint_text_with(&result.path, &fixed.text, rules));
+                // Linted again with the project, so findings that depend on other files stay.
+                let diagnostics = relint(&result.path, &fixed.text);
                 current = Some((fixed.text, diagnostics));
                 applied += fixed.applied;
                 refused.extend(fixed.refused);
@@ -532,27 +574,37 @@ fn fix_result(mut result: FileResult, rules: &RuleSet, fix: FixOptions) -> FileR
     result
 }
 
-fn lint_path(path: PathBuf, rules: &RuleSet, parse_only: bool) -> FileResult {
+/// A file after pass 1: its result so far, and what pass 3 needs.
+struct Pass1 {
+    result: FileResult,
+    lint: Option<FileLint>,
+    summary: Option<Arc<Summary>>,
+    rules: Arc<RuleSet>,
+}
+
+fn lint_path(
+    path: PathBuf,
+    rules: Arc<RuleSet>,
+    parse_only: bool,
+    resolver: Option<&Resolver>,
+) -> Pass1 {
     let start = std::time::Instant::now();
+    let done = |result: FileResult, rules: Arc<RuleSet>| Pass1 {
+        result,
+        lint: None,
+        summary: None,
+        rules,
+    };
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
             let mut result = FileResult::new(path, String::new(), Vec::new());
             result.io_error = Some(e.to_string());
-            return result;
+            return done(result, rules);
         }
     };
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            let read_time = start.elapsed();
-            let mut times = LintTimes::default();
-            let source_type = SourceType::for_file(&path);
-            let diagnostics = lint_source_timed(&text, source_type, rules, &mut times, !parse_only);
-            let mut result = FileResult::new(path, text, diagnostics);
-            result.read_time = read_time;
-            result.times = times;
-            result
-        }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -562,9 +614,95 @@ fn lint_path(path: PathBuf, rules: &RuleSet, parse_only: bool) -> FileResult {
                 at..at,
                 format!("this file is not valid UTF-8 (invalid byte at offset {at}), so it was not linted"),
             );
-            FileResult::new(path, text, vec![d])
+            return done(FileResult::new(path, text, vec![d]), rules);
+        }
+    };
+    let read_time = start.elapsed();
+    let mut times = LintTimes::default();
+    let source_type = SourceType::for_file(&path);
+    let Some(resolver) = resolver.filter(|_| !parse_only) else {
+        let diagnostics = lint_source_timed(&text, source_type, &rules, &mut times, !parse_only);
+        let mut result = FileResult::new(path, text, diagnostics);
+        result.read_time = read_time;
+        result.times = times;
+        return done(result, rules);
+    };
+    let abs = absolute_path(&path);
+    let mut resolve = |spec: &str| resolver.resolve(&abs, spec);
+    let mut lint = lint_project_file(&text, source_type, &rules, &mut times, &mut resolve);
+    let summary = lint.summary.take().map(Arc::new);
+    let mut result = FileResult::new(path, text, Vec::new());
+    if lint.is_clean() {
+        // Nothing to report or ask: the text is not needed after this pass.
+        result.text = String::new();
+    }
+    result.read_time = read_time;
+    result.times = times;
+    Pass1 {
+        result,
+        lint: Some(lint),
+        summary,
+        rules,
+    }
+}
+
+/// Lints a fixed text again as part of the project (its own summary is the one linked before).
+fn relint_in_project(
+    path: &Path,
+    text: &str,
+    rules: &RuleSet,
+    resolver: Option<&Resolver>,
+    project: &Project,
+) -> Vec<Diagnostic> {
+    let Some(resolver) = resolver else {
+        return lint_text_with(path, text, rules);
+    };
+    let abs = absolute_path(path);
+    let mut resolve = |spec: &str| resolver.resolve(&abs, spec);
+    let source_type = SourceType::for_file(path);
+    lint_project_file(
+        text,
+        source_type,
+        rules,
+        &mut LintTimes::default(),
+        &mut resolve,
+    )
+    .finish(rules, |d| d.settle(&abs, project))
+}
+
+/// A resolver for the files of a run, knowing the workspace packages under their common folder.
+fn project_resolver(files: &[PathBuf]) -> Resolver {
+    let mut resolver = Resolver::new(Arc::new(OsFs));
+    let root = common_ancestor(files.iter().map(|p| absolute_path(p)));
+    // Searching a whole disk for package.json files would cost more than it could find.
+    if let Some(root) = root.filter(|r| r.components().count() > 2) {
+        resolver.discover_packages(&[root]);
+    }
+    resolver
+}
+
+/// The folder messages show paths relative to: the current folder when every file is inside
+/// it, else the files' common folder.
+fn project_root<'p>(files: impl Iterator<Item = &'p Path> + Clone) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs: Vec<PathBuf> = files.map(absolute_path).collect();
+    if abs.iter().all(|p| p.starts_with(&cwd)) {
+        return cwd;
+    }
+    common_ancestor(abs.into_iter()).unwrap_or(cwd)
+}
+
+fn common_ancestor(mut paths: impl Iterator<Item = PathBuf>) -> Option<PathBuf> {
+    let first = paths.next()?;
+    let mut common = first.parent()?.to_path_buf();
+    for p in paths {
+        while !p.starts_with(&common) {
+            if !common.pop() {
+                return None;
+            }
         }
     }
+    Some(common)
 }
 
 /// The path and OS error of a failed walk step (`ignore` wraps them in depth and path layers).

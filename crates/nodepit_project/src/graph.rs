@@ -1,0 +1,528 @@
+//! The linked project: every file's summary, imports resolved to files, and the facts that
+//! cross files (which functions request handlers reach, and through what; what callers in other
+//! files pass in).
+
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use nodepit_semantic::summary::{ArgKind, ExtRef, HandlerLabel, Summary, Target, Value};
+use nodepit_semantic::OriginKind;
+use rustc_hash::FxHashMap;
+
+/// How many calls deep handler reach and argument evidence are followed across files.
+const MAX_HOPS: u32 = 32;
+/// How deep re-exports and property paths are followed.
+const MAX_LOOKUP: u32 = 24;
+
+/// A function of the project: file index and the function's index in that file.
+type Node = (u32, u32);
+
+/// How a function was first reached: the handler's index, and the function before it with the
+/// call into another file that led here (`None` for a same-file step).
+type Via = (u32, Option<(Node, Option<Loc>)>);
+
+/// A place in a file of the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    /// The file.
+    pub path: PathBuf,
+    /// Byte range in it.
+    pub range: Range<usize>,
+}
+
+/// A function of another file, for messages.
+#[derive(Debug, Clone)]
+pub struct FnRef {
+    /// Its name, when it has one.
+    pub name: Option<String>,
+    /// Where it is.
+    pub loc: Loc,
+}
+
+/// A request handler somewhere in the project.
+#[derive(Debug, Clone)]
+pub struct HandlerRef {
+    /// Who it serves.
+    pub label: HandlerLabel,
+    /// The registering call.
+    pub registration: Loc,
+    /// The handler function.
+    pub func: FnRef,
+}
+
+/// One call on the way from a handler to a function: the call and the function it enters.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    /// The call, in the caller's file.
+    pub call: Loc,
+    /// The function called.
+    pub callee: FnRef,
+}
+
+/// A handler that reaches a function, and the calls between them that cross files.
+#[derive(Debug, Clone)]
+pub struct Reached {
+    /// The handler.
+    pub handler: HandlerRef,
+    /// Calls into other files on the way, from the handler's side.
+    pub hops: Vec<Hop>,
+}
+
+/// What calling a function of another module gives.
+#[derive(Debug, Clone)]
+pub struct CalleeFacts {
+    /// The function.
+    pub func: FnRef,
+    /// Declared `async`.
+    pub is_async: bool,
+    /// Calling it yields a promise.
+    pub returns_promise: bool,
+    /// That promise can never reject.
+    pub cannot_reject: bool,
+}
+
+/// Evidence that a caller in another file passes a collection whose length outside input decides.
+#[derive(Debug, Clone)]
+pub struct ArgEvidence {
+    /// What kind of input.
+    pub kind: OriginKind,
+    /// The evidence as source-like text.
+    pub what: String,
+    /// For queries, the bound that is missing.
+    pub missing_bound: Option<&'static str>,
+    /// Where the evidence is.
+    pub at: Loc,
+    /// The calls that carry it into the parameter, outermost first.
+    pub via: Vec<Loc>,
+}
+
+/// A whole project's summaries, linked.
+#[derive(Debug, Default)]
+pub struct Project {
+    root: PathBuf,
+    paths: Vec<PathBuf>,
+    index: FxHashMap<PathBuf, u32>,
+    summaries: Vec<Arc<Summary>>,
+    /// Per file, per import: the file it names.
+    imports: Vec<Vec<Option<u32>>>,
+    handlers: Vec<(Node, HandlerLabel, Loc)>,
+    /// How each reached function was first reached: the handler and the previous function.
+    reach: FxHashMap<Node, Via>,
+    /// Calls from other files into each function: `(file, ext call index)`.
+    callers: FxHashMap<Node, Vec<(u32, u32)>>,
+}
+
+impl Project {
+    /// Links summaries. `resolve` maps a file's import paths (already resolved by the summary's
+    /// builder) to files of the project; messages show paths relative to `root`. The result is
+    /// the same whatever the order of `files`.
+    pub fn link(root: &Path, mut files: Vec<(PathBuf, Arc<Summary>)>) -> Project {
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|a, b| a.0 == b.0);
+        let index: FxHashMap<PathBuf, u32> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _))| (p.clone(), i as u32))
+            .collect();
+        let imports = files
+            .iter()
+            .map(|(_, s)| s.imports.iter().map(|p| index.get(p).copied()).collect())
+            .collect();
+        let (paths, summaries) = files.into_iter().unzip();
+        let mut project = Project {
+            root: root.to_path_buf(),
+            paths,
+            index,
+            summaries,
+            imports,
+            ..Project::default()
+        };
+        project.index_callers();
+        project.find_handlers();
+        project.propagate_reach();
+        project
+    }
+
+    /// The project's files, sorted.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
+    /// A path as messages show it: relative to the project root, with forward slashes.
+    pub fn display(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        rel.to_string_lossy().replace('\\', "/")
+    }
+
+    fn file_id(&self, path: &Path) -> Option<u32> {
+        self.index.get(path).copied()
+    }
+
+    fn loc(&self, file: u32, range: &Range<usize>) -> Loc {
+        Loc {
+            path: self.paths[file as usize].clone(),
+            range: range.clone(),
+        }
+    }
+
+    fn fn_ref(&self, (file, f): Node) -> FnRef {
+        let s = &self.summaries[file as usize].functions[f as usize];
+        FnRef {
+            name: s.name.as_ref().map(|n| n.to_string()),
+            loc: self.loc(file, &s.range),
+        }
+    }
+
+    /// The function a reference of `file` names, following re-exports.
+    fn lookup_fn(&self, file: u32, r: &ExtRef) -> Option<Node> {
+        let target = (*self.imports[file as usize].get(r.import as usize)?)?;
+        self.lookup_in(target, &r.path, r.new_at, 0)
+    }
+
+    fn lookup_in(
+        &self,
+        file: u32,
+        path: &[nodepit_semantic::summary::Atom],
+        new_at: Option<u32>,
+        depth: u32,
+    ) -> Option<Node> {
+        if depth > MAX_LOOKUP {
+            return None;
+        }
+        let summary = &self.summaries[file as usize];
+        let mut value = &summary.exports;
+        let mut rest = path;
+        let mut new_at = new_at.map(|n| n as usize);
+        // A CommonJS module imported as a default: the default is `module.exports` itself.
+        if !summary.esm && rest.first().is_some_and(|p| p == "default") {
+            rest = &rest[1..];
+            new_at = new_at.map(|n| n.saturating_sub(1));
+        }
+        let mut consumed = 0usize;
+        loop {
+            if new_at == Some(consumed) {
+                return match value {
+                    // Members after `new` are the instance's.
+                    Value::Class(c) => self.member(file, *c, true, rest),
+                    Value::Ext(r) => {
+                        let target = (*self.imports[file as usize].get(r.import as usize)?)?;
+                        let mut p = r.path.clone();
+                        let at = p.len() as u32;
+                        p.extend(rest.iter().cloned());
+                        self.lookup_in(target, &p, Some(at), depth + 1)
+                    }
+                    _ => None,
+                };
+            }
+            if let Value::Ext(r) = value {
+                // A value of another module: continue the path there.
+                let target = (*self.imports[file as usize].get(r.import as usize)?)?;
+                let mut p = r.path.clone();
+                let base = p.len();
+                p.extend(rest.iter().cloned());
+                let new_at = match (r.new_at, new_at) {
+                    (Some(n), _) => Some(n),
+                    (None, Some(n)) => Some((base + n - consumed) as u32),
+                    (None, None) => None,
+                };
+                return self.lookup_in(target, &p, new_at, depth + 1);
+            }
+            let Some((seg, tail)) = rest.split_first() else {
+                return match value {
+                    Value::Fn(f) => Some((file, *f)),
+                    _ => None,
+                };
+            };
+            match value {
+                Value::Object(props) => match props.iter().rev().find(|(k, _)| k == seg) {
+                    Some((_, v)) => {
+                        value = v;
+                        rest = tail;
+                        consumed += 1;
+                    }
+                    None if std::ptr::eq(value, &summary.exports) => {
+                        // Not among the module's own names: try its `export *` sources.
+                        return summary.stars.iter().find_map(|i| {
+                            let target = (*self.imports[file as usize].get(*i as usize)?)?;
+                            self.lookup_in(
+                                target,
+                                rest,
+                                new_at.map(|n| (n - consumed) as u32),
+                                depth + 1,
+                            )
+                        });
+                    }
+                    None => return None,
+                },
+                Value::Class(c) => return self.member(file, *c, false, rest),
+                Value::Instance(c) => return self.member(file, *c, true, rest),
+                Value::Fn(_) | Value::Unknown | Value::Ext(_) => return None,
+            }
+        }
+    }
+
+    /// A member of a class: static, or of an instance.
+    fn member(
+        &self,
+        file: u32,
+        class: u32,
+        instance: bool,
+        rest: &[nodepit_semantic::summary::Atom],
+    ) -> Option<Node> {
+        let [name] = rest else { return None };
+        let c = self.summaries[file as usize].classes.get(class as usize)?;
+        let list = if instance { &c.methods } else { &c.statics };
+        list.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| (file, *f))
+    }
+
+    fn index_callers(&mut self) {
+        let mut callers: FxHashMap<Node, Vec<(u32, u32)>> = FxHashMap::default();
+        for (file, s) in self.summaries.iter().enumerate() {
+            for (i, call) in s.ext_calls.iter().enumerate() {
+                if let Some(node) = self.lookup_fn(file as u32, &call.callee) {
+                    callers
+                        .entry(node)
+                        .or_default()
+                        .push((file as u32, i as u32));
+                }
+            }
+        }
+        self.callers = callers;
+    }
+
+    /// What callers in other files pass as a parameter: an app, a router or a socket.
+    fn param_kind(&self, node: Node, index: u32) -> Option<ArgKind> {
+        let callers = self.callers.get(&node)?;
+        callers.iter().find_map(|(file, i)| {
+            let call = &self.summaries[*file as usize].ext_calls[*i as usize];
+            call.arg_kinds
+                .iter()
+                .find(|(at, _)| *at == index)
+                .map(|(_, k)| *k)
+        })
+    }
+
+    /// Every handler of the project: those files found alone, and registrations settled now
+    /// that other files are known.
+    fn find_handlers(&mut self) {
+        let mut handlers = Vec::new();
+        for (file, s) in self.summaries.iter().enumerate() {
+            let file = file as u32;
+            for (f, label, range) in &s.handlers {
+                handlers.push(((file, *f), label.clone(), self.loc(file, range)));
+            }
+            for reg in &s.registrations {
+                let Some(node) = self.registered_fn(file, &reg.target) else {
+                    continue;
+                };
+                let mut label = reg.label.clone();
+                let from_param = reg
+                    .on_param
+                    .and_then(|(f, i)| self.param_kind((file, f), i));
+                let is_handler = match from_param {
+                    // Routes on a parameter a caller fills with an app or router.
+                    Some(ArgKind::Router(fw)) if reg.inferred => {
+                        label.framework = fw;
+                        true
+                    }
+                    // Listeners on a parameter a caller fills with a connection's socket.
+                    Some(ArgKind::Socket(fw)) if !reg.inferred => {
+                        label.framework = fw;
+                        true
+                    }
+                    _ if reg.inferred => {
+                        // A route on an unknown object: only a handler-shaped function.
+                        self.summaries[node.0 as usize].functions[node.1 as usize].handler_shaped
+                    }
+                    _ => reg.on_param.is_none(),
+                };
+                if !is_handler {
+                    continue;
+                }
+                handlers.push((node, label, self.loc(file, &reg.range)));
+            }
+        }
+        // A function registered twice keeps its first registration.
+        let mut seen = rustc_hash::FxHashSet::default();
+        handlers.retain(|(n, _, _)| seen.insert(*n));
+        self.handlers = handlers;
+    }
+
+    fn registered_fn(&self, file: u32, target: &Target) -> Option<Node> {
+        match target {
+            Target::Local(f) => Some((file, *f)),
+            Target::Ext(r) => self.lookup_fn(file, r),
+            Target::ExtFactory(r) => {
+                let (g, f) = self.lookup_fn(file, r)?;
+                let made = self.summaries[g as usize].functions[f as usize].returns_fn?;
+                Some((g, made))
+            }
+            Target::ExtResolvers(_) => None,
+        }
+    }
+
+    /// Breadth-first from every handler, in project order, through same-file reach and calls
+    /// into other files, so each function keeps its nearest handler.
+    fn propagate_reach(&mut self) {
+        let mut reach: FxHashMap<Node, Via> = FxHashMap::default();
+        let mut queue = VecDeque::new();
+        for (i, (node, _, _)) in self.handlers.iter().enumerate() {
+            if let std::collections::hash_map::Entry::Vacant(e) = reach.entry(*node) {
+                e.insert((i as u32, None));
+                queue.push_back((*node, 0u32));
+            }
+        }
+        while let Some((node, hops)) = queue.pop_front() {
+            if hops >= MAX_HOPS {
+                continue;
+            }
+            let handler = reach[&node].0;
+            let s = &self.summaries[node.0 as usize];
+            let Some(info) = s.functions.get(node.1 as usize) else {
+                continue;
+            };
+            let mut next: Vec<(Node, Option<Loc>)> =
+                info.reaches.iter().map(|g| ((node.0, *g), None)).collect();
+            for &ci in &info.ext_calls {
+                let call = &s.ext_calls[ci as usize];
+                if let Some(g) = self.lookup_fn(node.0, &call.callee) {
+                    next.push((g, Some(self.loc(node.0, &call.range))));
+                }
+            }
+            for (g, call) in next {
+                if let std::collections::hash_map::Entry::Vacant(e) = reach.entry(g) {
+                    e.insert((handler, Some((node, call))));
+                    queue.push_back((g, hops + 1));
+                }
+            }
+        }
+        self.reach = reach;
+    }
+
+    /// The handler that reaches function `func` of `file`, with the calls into other files on
+    /// the way. `None` when no handler does, or only one in the same file without crossing a
+    /// file (the file's own model says that already).
+    pub fn reached(&self, file: &Path, func: u32) -> Option<Reached> {
+        let node = (self.file_id(file)?, func);
+        let (handler, _) = *self.reach.get(&node)?;
+        let mut hops = Vec::new();
+        let mut at = node;
+        for _ in 0..=MAX_HOPS * 4 {
+            let Some((_, Some((prev, call)))) = self.reach.get(&at) else {
+                break;
+            };
+            if let Some(call) = call {
+                hops.push(Hop {
+                    call: call.clone(),
+                    callee: self.fn_ref(at),
+                });
+            }
+            at = *prev;
+        }
+        hops.reverse();
+        let (hnode, label, registration) = &self.handlers[handler as usize];
+        Some(Reached {
+            handler: HandlerRef {
+                label: label.clone(),
+                registration: registration.clone(),
+                func: self.fn_ref(*hnode),
+            },
+            hops,
+        })
+    }
+
+    /// What calling `path` of the module `specifier` (as written in `file`) gives; `new_at`
+    /// marks an instantiation (see [`ExtRef::new_at`]).
+    pub fn callee(
+        &self,
+        file: &Path,
+        specifier: &str,
+        path: &[nodepit_semantic::summary::Atom],
+        new_at: Option<u32>,
+    ) -> Option<CalleeFacts> {
+        let id = self.file_id(file)?;
+        let s = &self.summaries[id as usize];
+        let import = s.specifiers.iter().find(|(sp, _)| sp == specifier)?.1;
+        let r = ExtRef {
+            import,
+            path: path.to_vec(),
+            new_at,
+        };
+        let node = self.lookup_fn(id, &r)?;
+        Some(self.facts(node, 0))
+    }
+
+    /// Promise facts of a function, following a returned call into another file.
+    fn facts(&self, node: Node, depth: u32) -> CalleeFacts {
+        let s = &self.summaries[node.0 as usize];
+        let f = &s.functions[node.1 as usize];
+        let mut facts = CalleeFacts {
+            func: self.fn_ref(node),
+            is_async: f.is_async,
+            returns_promise: f.returns_promise,
+            cannot_reject: f.cannot_reject,
+        };
+        if !f.returns_promise && depth < 8 {
+            if let Some(ci) = f.returns_ext_call {
+                let call = &s.ext_calls[ci as usize];
+                if let Some(g) = self.lookup_fn(node.0, &call.callee) {
+                    let inner = self.facts(g, depth + 1);
+                    facts.returns_promise = inner.returns_promise;
+                    facts.cannot_reject = inner.cannot_reject;
+                }
+            }
+        }
+        facts
+    }
+
+    /// Evidence that a caller in another file passes outside input of unbounded length as
+    /// parameter `index` of function `func` of `file`, directly or through parameters of
+    /// functions in between.
+    pub fn param_evidence(&self, file: &Path, func: u32, index: u32) -> Option<ArgEvidence> {
+        let node = (self.file_id(file)?, func);
+        let mut seen = rustc_hash::FxHashSet::default();
+        self.evidence(node, index, 0, &mut seen)
+    }
+
+    fn evidence(
+        &self,
+        node: Node,
+        index: u32,
+        depth: u32,
+        seen: &mut rustc_hash::FxHashSet<(Node, u32)>,
+    ) -> Option<ArgEvidence> {
+        if depth > MAX_HOPS || !seen.insert((node, index)) {
+            return None;
+        }
+        let callers = self.callers.get(&node)?;
+        for (file, i) in callers {
+            let call = &self.summaries[*file as usize].ext_calls[*i as usize];
+            if let Some(o) = call.arg_origins.iter().find(|o| o.index == index) {
+                return Some(ArgEvidence {
+                    kind: o.kind,
+                    what: o.what.clone(),
+                    missing_bound: o.missing_bound,
+                    at: self.loc(*file, &o.range),
+                    via: vec![self.loc(*file, &call.range)],
+                });
+            }
+        }
+        for (file, i) in callers {
+            let call = &self.summaries[*file as usize].ext_calls[*i as usize];
+            for (arg, f, param) in &call.arg_params {
+                if *arg != index {
+                    continue;
+                }
+                if let Some(mut e) = self.evidence((*file, *f), *param, depth + 1, seen) {
+                    e.via.push(self.loc(*file, &call.range));
+                    return Some(e);
+                }
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,1050 @@
+//! A file's summary: what other files of the project can ask of it, as plain data with byte
+//! ranges and no syntax tree, so a whole project's summaries fit in memory at once.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+pub use swc_atoms::Atom;
+use swc_common::Spanned;
+use swc_ecma_ast::*;
+
+use crate::handlers::Framework;
+use crate::model::*;
+use crate::names::{member_name, prop_atom, unwrap_expr};
+
+/// A value of another module of the project, reached through an import or `require`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExtRef {
+    /// Index into [`Summary::imports`].
+    pub import: u32,
+    /// Properties read from the module's exports (`["default"]` for a default import,
+    /// `["Job", "publishMetrics"]` for `require('./job').Job.publishMetrics`).
+    pub path: Vec<Atom>,
+    /// `Some(n)`: `path[..n]` names a class that is instantiated with `new`, and the rest of
+    /// the path reads members of the instance.
+    pub new_at: Option<u32>,
+}
+
+/// What an export, or a part of one, is.
+#[derive(Debug, Clone, Default)]
+pub enum Value {
+    /// A function of this file (index of its `FnId`).
+    Fn(u32),
+    /// A class of this file (index into [`Summary::classes`]).
+    Class(u32),
+    /// An instance of a class of this file (`module.exports = new Queue()`).
+    Instance(u32),
+    /// An object whose properties are known (`module.exports = { a, b }`, ESM named exports).
+    Object(Vec<(Atom, Value)>),
+    /// A value of another module (`module.exports = require('./x')`, `export { a } from`).
+    Ext(ExtRef),
+    /// Anything else.
+    #[default]
+    Unknown,
+}
+
+/// A class of this file, by its members.
+#[derive(Debug, Clone, Default)]
+pub struct ClassSummary {
+    /// Static methods and function-valued static fields.
+    pub statics: Vec<(Atom, u32)>,
+    /// Instance methods and function-valued fields, including those of same-file base classes.
+    pub methods: Vec<(Atom, u32)>,
+}
+
+/// Facts about one function of the file, as other files need them.
+#[derive(Debug, Clone, Default)]
+pub struct FnSummary {
+    /// Its name, for messages.
+    pub name: Option<Atom>,
+    /// Byte range of the function (its start is where messages point).
+    pub range: Range<usize>,
+    /// Declared `async`.
+    pub is_async: bool,
+    /// Calling it yields a promise (async, typed so, or returned on every path).
+    pub returns_promise: bool,
+    /// Its promise can never reject (computed for exported functions only).
+    pub cannot_reject: bool,
+    /// Its parameters look like a request handler's (`(req, res)`, `(request, h)`, `(ctx, next)`).
+    pub handler_shaped: bool,
+    /// The function it returns, when it is a factory (`() => (req, res) => …`).
+    pub returns_fn: Option<u32>,
+    /// Same-file functions its execution reaches directly: nested functions, functions it calls
+    /// and functions it hands to calls by name.
+    pub reaches: Vec<u32>,
+    /// Indexes into [`Summary::ext_calls`] of the calls in its own body.
+    pub ext_calls: Vec<u32>,
+    /// The call of another module whose result it returns (`(id) => repo.softDelete(id)`), as
+    /// an index into [`Summary::ext_calls`]: it returns a promise when that function does.
+    pub returns_ext_call: Option<u32>,
+}
+
+/// What a function is registered to serve.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A function of this file.
+    Local(u32),
+    /// A function of another module.
+    Ext(ExtRef),
+    /// The function another module's factory returns (`app.get('/media', streamMedia())`).
+    ExtFactory(ExtRef),
+    /// A resolver map of another module: every function in it serves (GraphQL).
+    ExtResolvers(ExtRef),
+}
+
+/// Who a registration serves, for messages: `GET /api/report`, `socket.io 'login'`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerLabel {
+    /// The framework or library.
+    pub framework: Framework,
+    /// The HTTP method, upper-case.
+    pub method: Option<String>,
+    /// The route path, event name or strategy name.
+    pub path: Option<String>,
+}
+
+impl HandlerLabel {
+    /// The label as a [`crate::Handler`], for its message phrases.
+    pub fn handler(&self) -> crate::Handler {
+        crate::Handler {
+            func: FnId(0),
+            framework: self.framework,
+            method: self.method.clone(),
+            path: self.path.clone(),
+            registration: swc_common::DUMMY_SP,
+        }
+    }
+}
+
+/// A handler registration whose handler lives in another module, or whose receiver this file
+/// cannot see.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// What is registered.
+    pub target: Target,
+    /// How it is labelled.
+    pub label: HandlerLabel,
+    /// The registering call's callee.
+    pub range: Range<usize>,
+    /// Registered on an object this file cannot see (a parameter, an import): a handler only
+    /// when the route has a path and the function is shaped like a handler.
+    pub inferred: bool,
+    /// Registered on parameter `.1` of function `.0`: a handler when a caller passes a known
+    /// app, router or socket there.
+    pub on_param: Option<(u32, u32)>,
+}
+
+/// A framework object a call passes to another module (`require('./routes')(app)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// An app or router of a known framework.
+    Router(Framework),
+    /// A socket.io or `ws` socket of a connection.
+    Socket(Framework),
+}
+
+/// Evidence about an argument's length, as the origin analysis found it (see `origin.rs`).
+#[derive(Debug, Clone)]
+pub struct ArgOrigin {
+    /// Position of the argument.
+    pub index: u32,
+    /// What kind of outside input it is.
+    pub kind: crate::OriginKind,
+    /// The evidence as source-like text.
+    pub what: String,
+    /// For queries, the bound that is missing.
+    pub missing_bound: Option<&'static str>,
+    /// Where the evidence is, in this file.
+    pub range: Range<usize>,
+}
+
+/// A call into another module of the project, or a function of one handed to a call.
+#[derive(Debug, Clone)]
+pub struct ExtCall {
+    /// What is called.
+    pub callee: ExtRef,
+    /// The function of this file the call is in (`None` at module level).
+    pub func: Option<u32>,
+    /// The call expression.
+    pub range: Range<usize>,
+    /// Framework objects among the arguments.
+    pub arg_kinds: Vec<(u32, ArgKind)>,
+    /// Arguments with evidence about their length.
+    pub arg_origins: Vec<ArgOrigin>,
+    /// Arguments that pass on a parameter of a function of this file as it is:
+    /// `(argument, function, parameter)`.
+    pub arg_params: Vec<(u32, u32, u32)>,
+}
+
+/// Everything other files may ask of one file.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// The project files this file imports, in first-use order.
+    pub imports: Vec<PathBuf>,
+    /// Specifiers as written, with their index into `imports`.
+    pub specifiers: Vec<(Atom, u32)>,
+    /// The module's exports: an [`Value::Object`] of named exports (`default` among them) or,
+    /// for `module.exports = x`, that value.
+    pub exports: Value,
+    /// Modules whose named exports this one re-exports (`export * from`), as import indexes.
+    pub stars: Vec<u32>,
+    /// Whether the file is an ES module (its default export is `exports.default`).
+    pub esm: bool,
+    /// Every function, by `FnId`.
+    pub functions: Vec<FnSummary>,
+    /// Classes referred to by [`Value::Class`] and [`Value::Instance`].
+    pub classes: Vec<ClassSummary>,
+    /// Functions registered as handlers in this file: the model's own table.
+    pub handlers: Vec<(u32, HandlerLabel, Range<usize>)>,
+    /// Registrations the file alone cannot settle.
+    pub registrations: Vec<Registration>,
+    /// Calls into other modules.
+    pub ext_calls: Vec<ExtCall>,
+}
+
+/// Builds a summary; `resolve` maps a module specifier to a project file, or `None` for
+/// packages, built-ins and specifiers that do not resolve.
+pub(crate) struct Builder<'m, 'a, R> {
+    pub(crate) model: &'m Model<'a>,
+    pub(crate) resolve: R,
+    pub(crate) summary: Summary,
+    /// Specifiers already looked up, with their import index.
+    pub(crate) seen: Vec<(Atom, Option<u32>)>,
+}
+
+impl<'m, 'a, R: FnMut(&str) -> Option<PathBuf>> Builder<'m, 'a, R> {
+    /// The import index of a specifier, resolving it on first use.
+    pub(crate) fn import(&mut self, spec: &Atom) -> Option<u32> {
+        if let Some((_, i)) = self.seen.iter().find(|(s, _)| s == spec) {
+            return *i;
+        }
+        let i = (self.resolve)(spec).map(|path| {
+            match self.summary.imports.iter().position(|p| *p == path) {
+                Some(i) => i as u32,
+                None => {
+                    self.summary.imports.push(path);
+                    (self.summary.imports.len() - 1) as u32
+                }
+            }
+        });
+        self.seen.push((spec.clone(), i));
+        if let Some(i) = i {
+            self.summary.specifiers.push((spec.clone(), i));
+        }
+        i
+    }
+
+    /// The other module's value an expression names, when it names one.
+    pub(crate) fn ext_ref(&mut self, e: &Expr) -> Option<ExtRef> {
+        let (spec, path, new_at) = self.model.ext_path(e, 0)?;
+        let import = self.import(&spec)?;
+        Some(ExtRef {
+            import,
+            path,
+            new_at,
+        })
+    }
+}
+
+impl<'a> Model<'a> {
+    /// The module specifier and export path an expression reads: `(./job, [Job, publishMetrics])`
+    /// for `Job.publishMetrics` after `const { Job } = require('./job')`.
+    pub fn ext_path(&self, e: &Expr, depth: u32) -> Option<(Atom, Vec<Atom>, Option<u32>)> {
+        if depth > 16 {
+            return None;
+        }
+        match unwrap_expr(e) {
+            Expr::Ident(id) => {
+                let b = self.binding(id)?;
+                match &b.kind {
+                    BindingKind::Import { source, imported } => {
+                        let path = match imported {
+                            Imported::Default => vec![Atom::from("default")],
+                            Imported::Namespace => Vec::new(),
+                            Imported::Named(n) => vec![n.clone()],
+                        };
+                        Some((source.clone(), path, None))
+                    }
+                    BindingKind::Var {
+                        init: Some(init),
+                        path,
+                        ..
+                    } if !b.reassigned => {
+                        let (spec, mut p, new_at) = self.ext_path(init, depth + 1)?;
+                        if new_at.is_some() && !path.is_empty() {
+                            // `const { send } = new Mailer()` loses `this`.
+                            return None;
+                        }
+                        p.extend(path.iter().cloned());
+                        Some((spec, p, new_at))
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Member(m) => {
+                let prop = member_name(&m.prop)?;
+                let (spec, mut p, new_at) = self.ext_path(&m.obj, depth + 1)?;
+                p.push(Atom::from(prop));
+                Some((spec, p, new_at))
+            }
+            Expr::Call(c) => {
+                let src = self.require_source(c)?;
+                Some((Atom::from(src), Vec::new(), None))
+            }
+            Expr::New(n) => {
+                let (spec, p, new_at) = self.ext_path(&n.callee, depth + 1)?;
+                if new_at.is_some() {
+                    return None;
+                }
+                let at = p.len() as u32;
+                Some((spec, p, Some(at)))
+            }
+            _ => None,
+        }
+    }
+
+    /// This file's summary (see [`Summary`]). `resolve` maps specifiers to project files.
+    pub fn summary(&self, resolve: impl FnMut(&str) -> Option<PathBuf>) -> Summary {
+        let mut b = Builder {
+            model: self,
+            resolve,
+            summary: Summary::default(),
+            seen: Vec::new(),
+        };
+        b.summary.functions = self
+            .functions
+            .iter()
+            .map(|f| FnSummary {
+                name: f.name.clone(),
+                range: self.range(f.span),
+                is_async: f.is_async,
+                handler_shaped: crate::origin::handler_shaped(f.node).is_some()
+                    || matches!(
+                        (f.node.param_name(0), f.node.param_name(1)),
+                        (
+                            Some("req" | "request"),
+                            Some("res" | "response" | "reply" | "h")
+                        )
+                    ),
+                ..FnSummary::default()
+            })
+            .collect();
+        self.summarize_exports(&mut b);
+        self.summarize_calls(&mut b);
+        self.summarize_handlers(&mut b);
+        // Promise facts for what other files can call: exported functions and class members.
+        let exported = b.exported_fns();
+        for f in exported {
+            let id = FnId(f);
+            let s = &mut b.summary.functions[f as usize];
+            s.returns_promise = self.fn_returns_promise(id) || self.returns_thenable(id);
+            s.cannot_reject = s.returns_promise && self.fn_cannot_reject(id);
+            s.returns_fn = self.returned_fn(id);
+            if !s.returns_promise {
+                s.returns_ext_call = self.returned_call(id).and_then(|range| {
+                    b.summary
+                        .ext_calls
+                        .iter()
+                        .position(|c| c.range == range)
+                        .map(|i| i as u32)
+                });
+            }
+        }
+        b.summary
+    }
+
+    /// The function a factory returns: an arrow whose body is a function, or a body whose
+    /// every `return` gives the same function.
+    pub fn returned_fn(&self, f: FnId) -> Option<u32> {
+        let node = self.function(f).node;
+        if let Some(e) = node.expr_body() {
+            return self.fn_of_expr(e, Some(f)).map(|g| g.0);
+        }
+        let stmts = node.body_stmts()?;
+        let last = stmts.iter().rev().find_map(|s| match s {
+            Stmt::Return(r) => r.arg.as_deref(),
+            _ => None,
+        })?;
+        self.fn_of_expr(last, Some(f)).map(|g| g.0)
+    }
+
+    /// The range of the call a function returns: its expression body, or the argument of its
+    /// only `return`.
+    fn returned_call(&self, f: FnId) -> Option<Range<usize>> {
+        let node = self.function(f).node;
+        let e = match node.expr_body() {
+            Some(e) => e,
+            None => {
+                let stmts = node.body_stmts()?;
+                let mut returns = stmts.iter().filter_map(|s| match s {
+                    Stmt::Return(r) => Some(r.arg.as_deref()),
+                    _ => None,
+                });
+                let only = returns.next()??;
+                if returns.next().is_some() || !matches!(stmts.last(), Some(Stmt::Return(_))) {
+                    return None;
+                }
+                only
+            }
+        };
+        match unwrap_expr(e) {
+            Expr::Call(c) => Some(self.range(c.span)),
+            _ => None,
+        }
+    }
+
+    fn summarize_exports<R: FnMut(&str) -> Option<PathBuf>>(&self, b: &mut Builder<'_, 'a, R>) {
+        let items: Vec<(Option<&ModuleDecl>, Option<&Stmt>)> = match self.program {
+            Program::Module(m) => m
+                .body
+                .iter()
+                .map(|i| match i {
+                    ModuleItem::ModuleDecl(d) => (Some(d), None),
+                    ModuleItem::Stmt(s) => (None, Some(s)),
+                })
+                .collect(),
+            Program::Script(s) => s.body.iter().map(|s| (None, Some(s))).collect(),
+        };
+        let mut named: Vec<(Atom, Value)> = Vec::new();
+        let mut whole: Option<Value> = None;
+        for (decl, stmt) in items {
+            if let Some(d) = decl {
+                b.summary.esm |= !matches!(d, ModuleDecl::Import(_));
+                self.esm_export(b, d, &mut named, &mut whole);
+            }
+            if let Some(Stmt::Expr(e)) = stmt {
+                self.cjs_export(b, &e.expr, &mut named, &mut whole);
+            }
+        }
+        // `module.exports = obj; module.exports.extra = f` adds to the object.
+        b.summary.exports = match whole {
+            Some(Value::Object(mut props)) => {
+                props.extend(named);
+                Value::Object(props)
+            }
+            Some(v) if named.is_empty() => v,
+            Some(_) => Value::Unknown,
+            None => Value::Object(named),
+        };
+    }
+
+    fn esm_export<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        d: &ModuleDecl,
+        named: &mut Vec<(Atom, Value)>,
+        whole: &mut Option<Value>,
+    ) {
+        match d {
+            ModuleDecl::ExportDecl(ed) => match &ed.decl {
+                Decl::Fn(f) => {
+                    if let Some(id) = self.fn_at(f.function.span) {
+                        named.push((f.ident.sym.clone(), Value::Fn(id.0)));
+                    }
+                }
+                Decl::Class(c) => {
+                    let v = self.class_value(b, &Expr::Ident(c.ident.clone()), false);
+                    named.push((c.ident.sym.clone(), v));
+                }
+                Decl::Var(v) => {
+                    for decl in &v.decls {
+                        if let Pat::Ident(id) = &decl.name {
+                            let value = match decl.init.as_deref() {
+                                Some(init) => self.value_of(b, init, 0),
+                                None => Value::Unknown,
+                            };
+                            named.push((id.id.sym.clone(), value));
+                        }
+                    }
+                }
+                _ => {}
+            },
+            ModuleDecl::ExportDefaultDecl(dd) => {
+                let value = match &dd.decl {
+                    DefaultDecl::Fn(f) => self
+                        .fn_at(f.function.span)
+                        .map_or(Value::Unknown, |id| Value::Fn(id.0)),
+                    DefaultDecl::Class(c) => match self.class_by_node(&c.class) {
+                        Some(id) => self.class_summary(b, id, false),
+                        None => Value::Unknown,
+                    },
+                    DefaultDecl::TsInterfaceDecl(_) => return,
+                };
+                named.push((Atom::from("default"), value));
+            }
+            ModuleDecl::ExportDefaultExpr(e) => {
+                let v = self.value_of(b, &e.expr, 0);
+                named.push((Atom::from("default"), v));
+            }
+            ModuleDecl::ExportNamed(n) => {
+                let import = n.src.as_ref().and_then(|s| s.value.as_atom().cloned());
+                for spec in &n.specifiers {
+                    let (orig, exported) = match spec {
+                        ExportSpecifier::Named(s) => {
+                            let orig = module_export_name(&s.orig);
+                            let exported =
+                                s.exported.as_ref().map_or(orig.clone(), module_export_name);
+                            (Some(orig), exported)
+                        }
+                        ExportSpecifier::Namespace(s) => (None, module_export_name(&s.name)),
+                        ExportSpecifier::Default(s) => {
+                            (Some(Atom::from("default")), s.exported.sym.clone())
+                        }
+                    };
+                    let value = match (&import, orig) {
+                        (Some(src), orig) => match b.import(src) {
+                            Some(i) => Value::Ext(ExtRef {
+                                import: i,
+                                path: orig.into_iter().collect(),
+                                new_at: None,
+                            }),
+                            None => Value::Unknown,
+                        },
+                        // `export { a as b }` of a local name.
+                        (None, Some(orig)) => {
+                            let local = match spec {
+                                ExportSpecifier::Named(s) => match &s.orig {
+                                    ModuleExportName::Ident(id) => Some(id.clone()),
+                                    ModuleExportName::Str(_) => None,
+                                },
+                                _ => None,
+                            };
+                            match local {
+                                Some(id) => self.value_of(b, &Expr::Ident(id), 0),
+                                None => {
+                                    let _ = orig;
+                                    Value::Unknown
+                                }
+                            }
+                        }
+                        (None, None) => Value::Unknown,
+                    };
+                    named.push((exported, value));
+                }
+            }
+            ModuleDecl::ExportAll(all) => {
+                if let Some(src) = all.src.value.as_atom() {
+                    if let Some(i) = b.import(&src.clone()) {
+                        b.summary.stars.push(i);
+                    }
+                }
+            }
+            ModuleDecl::TsExportAssignment(a) => {
+                *whole = Some(self.value_of(b, &a.expr, 0));
+            }
+            _ => {}
+        }
+    }
+
+    /// `module.exports = x`, `module.exports.a = x`, `exports.a = x`, `exports = module.exports = x`.
+    fn cjs_export<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        e: &Expr,
+        named: &mut Vec<(Atom, Value)>,
+        whole: &mut Option<Value>,
+    ) {
+        let Expr::Assign(a) = unwrap_expr(e) else {
+            return;
+        };
+        if a.op != AssignOp::Assign {
+            return;
+        }
+        let Some(target) = a.left.as_simple().and_then(|s| s.as_member()) else {
+            return;
+        };
+        let right = unwrap_expr(&a.right);
+        // `exports = module.exports = x`
+        let right = match right {
+            Expr::Assign(inner) if inner.op == AssignOp::Assign => {
+                self.cjs_export(b, right, named, whole);
+                return;
+            }
+            other => other,
+        };
+        let Some(prop) = member_name(&target.prop) else {
+            return;
+        };
+        // A name written more than once (`if (dryRun) exports.send = …`) has no one value.
+        let written = |name: &str| self.export_writes.iter().filter(|w| *w == name).count();
+        if self.is_module_object(&target.obj) && prop == "exports" {
+            *whole = Some(match written("") {
+                1 => self.value_of(b, right, 0),
+                _ => Value::Unknown,
+            });
+        } else if self.is_exports_object(&target.obj) {
+            let v = match written(prop) {
+                1 => self.value_of(b, right, 0),
+                _ => Value::Unknown,
+            };
+            named.retain(|(n, _)| n != prop);
+            named.push((Atom::from(prop), v));
+        }
+    }
+
+    fn is_module_object(&self, e: &Expr) -> bool {
+        matches!(unwrap_expr(e), Expr::Ident(id) if self.is_global(id, "module"))
+    }
+
+    /// `exports` or `module.exports`.
+    fn is_exports_object(&self, e: &Expr) -> bool {
+        match unwrap_expr(e) {
+            Expr::Ident(id) => self.is_global(id, "exports"),
+            Expr::Member(m) => {
+                self.is_module_object(&m.obj) && member_name(&m.prop) == Some("exports")
+            }
+            _ => false,
+        }
+    }
+
+    /// What an exported expression is.
+    fn value_of<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        e: &Expr,
+        depth: u32,
+    ) -> Value {
+        if depth > 8 {
+            return Value::Unknown;
+        }
+        let e = unwrap_expr(e);
+        if let Some(f) = self.fn_of_expr(e, None) {
+            return Value::Fn(f.0);
+        }
+        if self.class_of(e).is_some() {
+            return self.class_value(b, e, false);
+        }
+        match e {
+            Expr::New(n) if self.class_of(&n.callee).is_some() => {
+                return self.class_value(b, &n.callee, true)
+            }
+            Expr::Object(o) => return self.object_value(b, o, depth),
+            Expr::Ident(id) => {
+                if let Some(init) = self.const_init(id) {
+                    if let Expr::Object(o) = unwrap_expr(init) {
+                        // `const api = {}; api.list = …; module.exports = api`
+                        let mut v = self.object_value(b, o, depth);
+                        if let Value::Object(props) = &mut v {
+                            props.extend(self.assigned_props(b, id, depth));
+                        }
+                        return v;
+                    }
+                }
+            }
+            _ => {}
+        }
+        match b.ext_ref(e) {
+            Some(r) => Value::Ext(r),
+            None => Value::Unknown,
+        }
+    }
+
+    fn object_value<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        o: &ObjectLit,
+        depth: u32,
+    ) -> Value {
+        let mut props = Vec::new();
+        for p in &o.props {
+            let PropOrSpread::Prop(p) = p else {
+                // A spread of unknown props: what is listed is still right.
+                continue;
+            };
+            match &**p {
+                Prop::KeyValue(kv) => {
+                    if let Some(k) = prop_atom(&kv.key) {
+                        props.push((k, self.value_of(b, &kv.value, depth + 1)));
+                    }
+                }
+                Prop::Method(m) => {
+                    if let (Some(k), Some(f)) = (prop_atom(&m.key), self.fn_at(m.function.span)) {
+                        props.push((k, Value::Fn(f.0)));
+                    }
+                }
+                Prop::Shorthand(id) => {
+                    props.push((
+                        id.sym.clone(),
+                        self.value_of(b, &Expr::Ident(id.clone()), depth + 1),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Value::Object(props)
+    }
+
+    /// `api.list = …` statements at the top level, for an object built up by assignments.
+    fn assigned_props<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        obj: &Ident,
+        depth: u32,
+    ) -> Vec<(Atom, Value)> {
+        let stmts: Vec<&Stmt> = match self.program {
+            Program::Module(m) => m.body.iter().filter_map(|i| i.as_stmt()).collect(),
+            Program::Script(s) => s.body.iter().collect(),
+        };
+        let mut out = Vec::new();
+        for s in stmts {
+            let Stmt::Expr(es) = s else { continue };
+            let Expr::Assign(a) = unwrap_expr(&es.expr) else {
+                continue;
+            };
+            let Some(m) = a.left.as_simple().and_then(|s| s.as_member()) else {
+                continue;
+            };
+            let (Expr::Ident(id), Some(prop)) = (unwrap_expr(&m.obj), member_name(&m.prop)) else {
+                continue;
+            };
+            if id.to_id() == obj.to_id() {
+                out.push((Atom::from(prop), self.value_of(b, &a.right, depth + 1)));
+            }
+        }
+        out
+    }
+
+    /// A class of this file as a value: its summary is recorded once.
+    fn class_value<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        e: &Expr,
+        instance: bool,
+    ) -> Value {
+        match self.class_of(e) {
+            Some(c) => self.class_summary(b, c, instance),
+            None => Value::Unknown,
+        }
+    }
+
+    fn class_by_node(&self, node: &Class) -> Option<ClassId> {
+        self.classes
+            .iter()
+            .position(|k| std::ptr::eq(k.node, node))
+            .map(|i| ClassId(i as u32))
+    }
+
+    fn class_summary<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        c: ClassId,
+        instance: bool,
+    ) -> Value {
+        let mut summary = ClassSummary::default();
+        let mut class = Some(c);
+        for _ in 0..16 {
+            let Some(k) = class else { break };
+            for member in &self.class(k).node.body {
+                let (key, f, is_static) = match member {
+                    ClassMember::Method(m) => {
+                        (prop_atom(&m.key), self.fn_at(m.function.span), m.is_static)
+                    }
+                    ClassMember::ClassProp(p) => (
+                        prop_atom(&p.key),
+                        p.value.as_deref().and_then(|v| self.fn_of_expr(v, None)),
+                        p.is_static,
+                    ),
+                    _ => continue,
+                };
+                let (Some(key), Some(f)) = (key, f) else {
+                    continue;
+                };
+                let list = if is_static {
+                    &mut summary.statics
+                } else {
+                    &mut summary.methods
+                };
+                // A subclass's own member wins over its base's.
+                if !list.iter().any(|(n, _)| *n == key) {
+                    list.push((key, f.0));
+                }
+            }
+            class = self
+                .class(k)
+                .node
+                .super_class
+                .as_deref()
+                .and_then(|s| self.class_of(s));
+        }
+        b.summary.classes.push(summary);
+        let i = (b.summary.classes.len() - 1) as u32;
+        if instance {
+            Value::Instance(i)
+        } else {
+            Value::Class(i)
+        }
+    }
+
+    /// Calls into other modules, and the same-file reach of every function.
+    fn summarize_calls<R: FnMut(&str) -> Option<PathBuf>>(&self, b: &mut Builder<'_, 'a, R>) {
+        for (i, f) in self.functions.iter().enumerate() {
+            let reaches = &mut b.summary.functions[i].reaches;
+            reaches.extend(f.children.iter().map(|c| c.0));
+        }
+        for site in &self.calls {
+            let call = site.node;
+            let Callee::Expr(callee) = &call.callee else {
+                continue;
+            };
+            let mut targets: Vec<&Expr> = vec![callee];
+            // Functions handed to a call by name (`rows.map(format)`) run too.
+            targets.extend(
+                call.args
+                    .iter()
+                    .map(|a| &*a.expr)
+                    .filter(|e| matches!(unwrap_expr(e), Expr::Ident(_) | Expr::Member(_))),
+            );
+            for (n, t) in targets.into_iter().enumerate() {
+                if let Some(g) = self
+                    .fn_of_expr(t, site.func)
+                    .or_else(|| self.own_export_fn(b, t))
+                {
+                    if let Some(f) = site.func {
+                        b.summary.functions[f.0 as usize].reaches.push(g.0);
+                    }
+                    continue;
+                }
+                let Some(r) = b.ext_ref(t) else { continue };
+                let is_callee = n == 0;
+                let arg_kinds = if is_callee {
+                    self.arg_kinds(call)
+                } else {
+                    Vec::new()
+                };
+                let arg_origins = if is_callee {
+                    self.arg_origins(call, site.func)
+                } else {
+                    Vec::new()
+                };
+                let arg_params = if is_callee {
+                    self.arg_params(call)
+                } else {
+                    Vec::new()
+                };
+                b.summary.ext_calls.push(ExtCall {
+                    callee: r,
+                    func: site.func.map(|f| f.0),
+                    range: self.range(call.span),
+                    arg_kinds,
+                    arg_origins,
+                    arg_params,
+                });
+                let idx = (b.summary.ext_calls.len() - 1) as u32;
+                if let Some(f) = site.func {
+                    b.summary.functions[f.0 as usize].ext_calls.push(idx);
+                }
+            }
+        }
+        for f in &mut b.summary.functions {
+            f.reaches.sort_unstable();
+            f.reaches.dedup();
+        }
+    }
+
+    /// `exports.renderItems` read inside its own module: the exported function.
+    fn own_export_fn<R>(&self, b: &Builder<'_, 'a, R>, e: &Expr) -> Option<FnId> {
+        let Expr::Member(m) = unwrap_expr(e) else {
+            return None;
+        };
+        if !self.is_exports_object(&m.obj) {
+            return None;
+        }
+        let name = member_name(&m.prop)?;
+        let Value::Object(props) = &b.summary.exports else {
+            return None;
+        };
+        match props.iter().rev().find(|(k, _)| k == name)? {
+            (_, Value::Fn(f)) => Some(FnId(*f)),
+            _ => None,
+        }
+    }
+
+    /// Framework objects passed as arguments: an app or router, or a connection's socket.
+    fn arg_kinds(&self, call: &CallExpr) -> Vec<(u32, ArgKind)> {
+        let mut out = Vec::new();
+        for (i, a) in call.args.iter().enumerate() {
+            if a.spread.is_some() {
+                break;
+            }
+            if let Some((fw, _)) = self.router_kind(&a.expr, 0) {
+                out.push((i as u32, ArgKind::Router(fw)));
+            } else if let Some(fw) = self.socket_kind(&a.expr) {
+                out.push((i as u32, ArgKind::Socket(fw)));
+            }
+        }
+        out
+    }
+
+    /// Arguments that are a parameter of the calling function, passed on as they are.
+    fn arg_params(&self, call: &CallExpr) -> Vec<(u32, u32, u32)> {
+        let mut out = Vec::new();
+        for (i, a) in call.args.iter().enumerate() {
+            if a.spread.is_some() {
+                break;
+            }
+            let Some(id) = self.param_behind(&a.expr, 0) else {
+                continue;
+            };
+            if let Some(BindingKind::Param {
+                func,
+                index,
+                destructured: false,
+            }) = self.binding(id).map(|b| &b.kind)
+            {
+                if !self.binding(id).is_some_and(|b| b.reassigned) {
+                    out.push((i as u32, func.0, *index as u32));
+                }
+            }
+        }
+        out
+    }
+
+    /// The name an argument passes on whole: itself, or the name a `const` derives from it by
+    /// transforms that keep every element (`ids.filter(Boolean)`, `[...ids]`).
+    fn param_behind<'e>(&'e self, e: &'e Expr, depth: u32) -> Option<&'e Ident> {
+        if depth > 4 {
+            return None;
+        }
+        match unwrap_expr(e) {
+            Expr::Ident(id) => match self.binding(id).map(|b| &b.kind) {
+                Some(BindingKind::Param { .. }) => Some(id),
+                Some(BindingKind::Var { .. }) => self.param_behind(self.const_init(id)?, depth + 1),
+                _ => None,
+            },
+            Expr::Call(c) => {
+                let (m, name) = crate::names::method_call(c)?;
+                matches!(
+                    name,
+                    "filter"
+                        | "map"
+                        | "flat"
+                        | "flatMap"
+                        | "sort"
+                        | "reverse"
+                        | "concat"
+                        | "toSorted"
+                )
+                .then_some(())?;
+                self.param_behind(&m.obj, depth + 1)
+            }
+            Expr::Array(a) => match a.elems.as_slice() {
+                [Some(only)] if only.spread.is_some() => self.param_behind(&only.expr, depth + 1),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Arguments whose length someone outside the code decides.
+    fn arg_origins(&self, call: &CallExpr, scope: Option<FnId>) -> Vec<ArgOrigin> {
+        let mut out = Vec::new();
+        for (i, a) in call.args.iter().enumerate() {
+            if a.spread.is_some() {
+                break;
+            }
+            // Literals and functions carry no collection worth asking about.
+            if !matches!(
+                unwrap_expr(&a.expr),
+                Expr::Ident(_) | Expr::Member(_) | Expr::Call(_) | Expr::Await(_)
+            ) {
+                continue;
+            }
+            if let Some(o) = self.origin(&a.expr, scope) {
+                out.push(ArgOrigin {
+                    index: i as u32,
+                    kind: o.kind,
+                    what: o.what.clone(),
+                    missing_bound: o.missing_bound,
+                    range: self.range(o.span),
+                });
+            }
+        }
+        out
+    }
+
+    fn summarize_handlers<R: FnMut(&str) -> Option<PathBuf>>(&self, b: &mut Builder<'_, 'a, R>) {
+        b.summary.handlers = self
+            .handlers()
+            .iter()
+            .map(|h| {
+                (
+                    h.func.0,
+                    HandlerLabel {
+                        framework: h.framework,
+                        method: h.method.clone(),
+                        path: h.path.clone(),
+                    },
+                    self.range(h.registration),
+                )
+            })
+            .collect();
+        for p in self.pending_registrations() {
+            let target = match p.target {
+                crate::handlers::PendingTarget::Local(f) => Some(Target::Local(f.0)),
+                crate::handlers::PendingTarget::Ext(e) => b.ext_ref(e).map(Target::Ext),
+                crate::handlers::PendingTarget::Factory(e) => b.ext_ref(e).map(Target::ExtFactory),
+                crate::handlers::PendingTarget::Resolvers(e) => {
+                    b.ext_ref(e).map(Target::ExtResolvers)
+                }
+            };
+            let Some(target) = target else { continue };
+            b.summary.registrations.push(Registration {
+                target,
+                label: HandlerLabel {
+                    framework: p.framework,
+                    method: p.method.clone(),
+                    path: p.path.clone(),
+                },
+                range: self.range(p.registration),
+                inferred: p.inferred,
+                on_param: p.on_param.map(|(f, i)| (f.0, i as u32)),
+            });
+        }
+    }
+}
+
+impl<R> Builder<'_, '_, R> {
+    /// Functions other files can call: exported ones, members of exported classes and objects,
+    /// and what exported factories return.
+    fn exported_fns(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut stack = vec![&self.summary.exports];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Fn(f) => out.push(*f),
+                Value::Class(c) | Value::Instance(c) => {
+                    if let Some(cls) = self.summary.classes.get(*c as usize) {
+                        out.extend(cls.statics.iter().chain(&cls.methods).map(|(_, f)| *f));
+                    }
+                }
+                Value::Object(props) => stack.extend(props.iter().map(|(_, v)| v)),
+                Value::Ext(_) | Value::Unknown => {}
+            }
+        }
+        // Registered handlers and the functions they reach are asked about too (factories).
+        out.extend(
+            self.summary
+                .registrations
+                .iter()
+                .filter_map(|r| match r.target {
+                    Target::Local(f) => Some(f),
+                    _ => None,
+                }),
+        );
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+fn module_export_name(n: &ModuleExportName) -> Atom {
+    match n {
+        ModuleExportName::Ident(id) => id.sym.clone(),
+        ModuleExportName::Str(s) => s.value.as_atom().cloned().unwrap_or_default(),
+    }
+}
+
+#[allow(dead_code)]
+fn span_of(e: &Expr) -> swc_common::Span {
+    e.span()
+}
