@@ -160,6 +160,8 @@ pub enum Question {
         func: u32,
         /// The parameter's position.
         index: u32,
+        /// Properties read from the parameter (`["uids"]` for `data.uids`).
+        path: Vec<Atom>,
     },
 }
 
@@ -204,8 +206,8 @@ impl Deferred {
                 path,
                 new_at,
             } => Answer::Callee(project.callee(file, specifier, path, *new_at)?),
-            Question::ParamEvidence { func, index } => {
-                Answer::ParamEvidence(project.param_evidence(file, *func, *index)?)
+            Question::ParamEvidence { func, index, path } => {
+                Answer::ParamEvidence(project.param_evidence(file, *func, *index, path)?)
             }
         };
         (self.finish)(&answer, project)

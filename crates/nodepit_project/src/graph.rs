@@ -482,10 +482,28 @@ impl Project {
     /// Evidence that a caller in another file passes outside input of unbounded length as
     /// parameter `index` of function `func` of `file`, directly or through parameters of
     /// functions in between.
-    pub fn param_evidence(&self, file: &Path, func: u32, index: u32) -> Option<ArgEvidence> {
+    /// With a property `path` (`data.uids` of parameter `data`), only request input and socket
+    /// payloads count: every part of them is the client's, while a property of a row is not a row.
+    pub fn param_evidence(
+        &self,
+        file: &Path,
+        func: u32,
+        index: u32,
+        path: &[nodepit_semantic::summary::Atom],
+    ) -> Option<ArgEvidence> {
         let node = (self.file_id(file)?, func);
         let mut seen = rustc_hash::FxHashSet::default();
-        self.evidence(node, index, 0, &mut seen)
+        let mut e = self.evidence(node, index, 0, &mut seen)?;
+        if !path.is_empty() {
+            if !matches!(e.kind, OriginKind::Request | OriginKind::SocketPayload) {
+                return None;
+            }
+            for seg in path {
+                e.what.push('.');
+                e.what.push_str(seg);
+            }
+        }
+        Some(e)
     }
 
     fn evidence(

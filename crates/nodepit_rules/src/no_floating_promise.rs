@@ -1,7 +1,9 @@
 use nodepit_analyzer::{
     declare_rule, Answer, Diagnostic, Edit, Fix, Node, NodeKind, Question, Rule, RuleCx,
 };
-use nodepit_semantic::{expr_label, is_nullish, member_name, unwrap_expr, FnId, Model};
+use nodepit_semantic::{
+    expr_label, is_nullish, member_name, unwrap_expr, BindingKind, FnId, Model,
+};
 use serde::Deserialize;
 use swc_ecma_ast::{BinaryOp, CallExpr, Callee, Expr};
 
@@ -102,6 +104,24 @@ impl NoFloatingPromise {
         if model.call_returns_promise(call, scope) {
             return None;
         }
+        // A function last in the arguments is a completion callback: the function supports
+        // both styles (NodeBB's `batch.processSortedSet(key, fn, opts, done)`, etherpad's
+        // `aCallFirst(hook, ctx, cb)`), and the callback gets the error.
+        // So is an error-first callback anywhere (`aCallFirst(hook, ctx, (err, r) => …, pred)`).
+        let error_first = call.args.iter().any(|a| {
+            model
+                .fn_of_expr(&a.expr, scope)
+                .and_then(|f| model.function(f).node.param_name(0))
+                .is_some_and(|p| matches!(p, "err" | "error" | "e" | "er"))
+        });
+        if error_first
+            || call
+                .args
+                .last()
+                .is_some_and(|a| is_callback(model, &a.expr, scope))
+        {
+            return None;
+        }
         let (specifier, path, new_at) = model.ext_path(callee, 0)?;
         let label = expr_label(callee);
         if self.allowed(&label) {
@@ -179,6 +199,26 @@ impl NoFloatingPromise {
             return None;
         }
         Some(label)
+    }
+}
+
+/// Whether an argument is a function: a literal, a function of this file, or a parameter passed
+/// on (`build(targets, callback)`).
+fn is_callback(model: &Model<'_>, e: &Expr, scope: Option<FnId>) -> bool {
+    if model.fn_of_expr(e, scope).is_some() {
+        return true;
+    }
+    match unwrap_expr(e) {
+        Expr::Ident(id) => {
+            matches!(
+                model.binding(id).map(|b| &b.kind),
+                Some(BindingKind::Param { .. })
+            ) && matches!(
+                &*id.sym,
+                "cb" | "callback" | "done" | "next" | "fn" | "callbackFn"
+            )
+        }
+        _ => false,
     }
 }
 

@@ -1,4 +1,5 @@
 use nodepit_analyzer::project::{ArgEvidence, Project};
+use nodepit_analyzer::semantic::summary::Atom;
 use nodepit_analyzer::{
     declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Related, Rule, RuleCx, Severity,
 };
@@ -92,7 +93,7 @@ impl Rule for NoUnboundedPromiseAll {
             let origin = model.origin(f.collection, f.scope);
             if origin.is_none() && !self.strict {
                 // A parameter of this function: callers in other files may pass outside input.
-                if let Some((func, index)) = param_of(model, f.collection) {
+                if let Some((func, index, path)) = param_of(model, f.collection) {
                     if let Some(work) = work_label(model, f.work) {
                         let collection = expr_label(f.collection);
                         let range = model.range(site.node.span);
@@ -101,6 +102,7 @@ impl Rule for NoUnboundedPromiseAll {
                             Question::ParamEvidence {
                                 func: func.0,
                                 index: index as u32,
+                                path,
                             },
                             move |answer, project| {
                                 let Answer::ParamEvidence(e) = answer else {
@@ -151,17 +153,25 @@ impl Rule for NoUnboundedPromiseAll {
 
 /// The parameter a collection is, when it is one passed in as it is (not destructured, never
 /// reassigned).
-fn param_of(model: &Model<'_>, e: &Expr) -> Option<(FnId, usize)> {
-    let Expr::Ident(id) = unwrap_expr(e) else {
-        return None;
-    };
-    let b = model.binding(id)?;
-    match b.kind {
-        BindingKind::Param {
-            func,
-            index,
-            destructured: false,
-        } if !b.reassigned => Some((func, index)),
+fn param_of(model: &Model<'_>, e: &Expr) -> Option<(FnId, usize, Vec<Atom>)> {
+    match unwrap_expr(e) {
+        Expr::Ident(id) => {
+            let b = model.binding(id)?;
+            match b.kind {
+                BindingKind::Param {
+                    func,
+                    index,
+                    destructured: false,
+                } if !b.reassigned => Some((func, index, Vec::new())),
+                _ => None,
+            }
+        }
+        // `data.uids` of a parameter `data`: input when the caller passes request input.
+        Expr::Member(m) => {
+            let (func, index, mut path) = param_of(model, &m.obj)?;
+            path.push(Atom::from(member_name(&m.prop)?));
+            (path.len() <= 4).then_some((func, index, path))
+        }
         _ => None,
     }
 }
@@ -187,8 +197,8 @@ fn cross_file(
         Severity::Warning,
         range,
         format!(
-            "{} (The caller in {caller} passes it in.)",
-            evidence_message(&origin, collection, work, all)
+            "{} (a caller in {caller} passes it in).",
+            evidence_message(&origin, collection, work, all).trim_end_matches('.')
         ),
     );
     d.help = Some(help(&origin, collection));

@@ -26,7 +26,7 @@ pub struct ExtRef {
 }
 
 /// What an export, or a part of one, is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum Value {
     /// A function of this file (index of its `FnId`).
     Fn(u32),
@@ -44,7 +44,7 @@ pub enum Value {
 }
 
 /// A class of this file, by its members.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClassSummary {
     /// Static methods and function-valued static fields.
     pub statics: Vec<(Atom, u32)>,
@@ -53,7 +53,7 @@ pub struct ClassSummary {
 }
 
 /// Facts about one function of the file, as other files need them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FnSummary {
     /// Its name, for messages.
     pub name: Option<Atom>,
@@ -80,7 +80,7 @@ pub struct FnSummary {
 }
 
 /// What a function is registered to serve.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     /// A function of this file.
     Local(u32),
@@ -118,7 +118,7 @@ impl HandlerLabel {
 
 /// A handler registration whose handler lives in another module, or whose receiver this file
 /// cannot see.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Registration {
     /// What is registered.
     pub target: Target,
@@ -144,7 +144,7 @@ pub enum ArgKind {
 }
 
 /// Evidence about an argument's length, as the origin analysis found it (see `origin.rs`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ArgOrigin {
     /// Position of the argument.
     pub index: u32,
@@ -159,7 +159,7 @@ pub struct ArgOrigin {
 }
 
 /// A call into another module of the project, or a function of one handed to a call.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExtCall {
     /// What is called.
     pub callee: ExtRef,
@@ -177,7 +177,7 @@ pub struct ExtCall {
 }
 
 /// Everything other files may ask of one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
     /// The project files this file imports, in first-use order.
     pub imports: Vec<PathBuf>,
@@ -573,7 +573,11 @@ impl<'a> Model<'a> {
                 _ => Value::Unknown,
             });
         } else if self.is_exports_object(&target.obj) {
+            // Writes through a name for the exports object are not counted: only this one
+            // is seen.
+            let alias = matches!(unwrap_expr(&target.obj), Expr::Ident(id) if !self.is_global(id, "exports"));
             let v = match written(prop) {
+                0 if alias => self.value_of(b, right, 0),
                 1 => self.value_of(b, right, 0),
                 _ => Value::Unknown,
             };
@@ -586,10 +590,15 @@ impl<'a> Model<'a> {
         matches!(unwrap_expr(e), Expr::Ident(id) if self.is_global(id, "module"))
     }
 
-    /// `exports` or `module.exports`.
+    /// `exports` or `module.exports`, or a name for it (`const Topics = module.exports`).
     fn is_exports_object(&self, e: &Expr) -> bool {
         match unwrap_expr(e) {
-            Expr::Ident(id) => self.is_global(id, "exports"),
+            Expr::Ident(id) => {
+                self.is_global(id, "exports")
+                    || self.const_init(id).is_some_and(|init| {
+                        !matches!(unwrap_expr(init), Expr::Ident(_)) && self.is_exports_object(init)
+                    })
+            }
             Expr::Member(m) => {
                 self.is_module_object(&m.obj) && member_name(&m.prop) == Some("exports")
             }
