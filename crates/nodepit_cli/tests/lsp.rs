@@ -140,6 +140,40 @@ impl Server {
         res
     }
 
+    /// Waits for diagnostics pushed for `uri` that satisfy `pred`, whatever their version.
+    fn published(&mut self, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let msg = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && pred(m["params"]["diagnostics"].as_array().map_or(&[], |d| d))
+        });
+        msg["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Forgets the diagnostics pushed for `uri` so far, so a wait sees only newer ones.
+    fn forget(&mut self, uri: &str) {
+        self.seen.retain(|m| {
+            !(m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        });
+    }
+
+    /// Waits until `n` project builds have reported the end of their progress.
+    fn projects_built(&mut self, n: usize) {
+        for _ in 0..n {
+            self.wait(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+        }
+    }
+
+    fn change(&mut self, uri: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
     fn open(&mut self, uri: &str, text: &str) {
         self.notify(
             "textDocument/didOpen",
@@ -270,6 +304,11 @@ fn diagnostics_links_hover_and_actions() {
     assert!(res.get("error").is_none(), "{res}");
     let show = s.wait(|m| m["method"] == "window/showDocument");
     assert_eq!(show["params"]["uri"], href);
+    assert!(
+        !s.seen.iter().any(|m| m["method"] == "$/progress"
+            || m["method"] == "window/workDoneProgress/create"),
+        "no progress for a client that did not ask for it"
+    );
     s.shutdown();
 }
 
@@ -667,5 +706,190 @@ fn ignored_documents_get_no_findings() {
     let ignored = uri(dir.path(), "vendor/a.js");
     s.open(&ignored, FLOATING);
     assert_eq!(codes(&s.diagnostics(&ignored, 1)), vec![]);
+    s.shutdown();
+}
+
+/// `app.js` registers a controller that lives in another file.
+const APP: &str = "const express = require('express');\nconst report = require('./controllers/report');\n\nconst app = express();\napp.get('/r', report.get);\napp.listen(3000);\n";
+/// The controller: a blocking read that only the registration in `app.js` puts in a handler.
+const REPORT: &str = "const fs = require('fs');\n\nexports.get = (req, res) => {\n  res.send(fs.readFileSync('report.csv', 'utf8'));\n};\n";
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn has(diags: &[Value], rule: &str) -> bool {
+    diags.iter().any(|d| d["code"] == rule)
+}
+
+/// The project model in the editor: a finding that needs another file appears once the model is
+/// built, matches `nodepit check`, points at the registration in the other file, and follows
+/// edits of that other file (unregistering the route clears it, moving the route moves the
+/// related location).
+#[test]
+fn cross_file_findings_follow_edits_of_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app.js", APP);
+    write(dir.path(), "controllers/report.js", REPORT);
+    let mut s = Server::start(dir.path(), &[]);
+    s.initialize(
+        dir.path(),
+        json!({"window": {"workDoneProgress": true}}),
+        Value::Null,
+    );
+    let report = uri(dir.path(), "controllers/report.js");
+    let app = uri(dir.path(), "app.js");
+    s.open(&report, REPORT);
+    let diags = s.published(&report, |d| has(d, "no-sync-in-handler"));
+    assert_eq!(codes(&diags), vec![("no-sync-in-handler".to_string(), 3)]);
+    let message = diags[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`GET /r` handler (registered in app.js)"),
+        "{message}"
+    );
+    let related = &diags[0]["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], app);
+    assert_eq!(
+        related["location"]["range"]["start"],
+        json!({"line": 4, "character": 0})
+    );
+
+    // The build reported its progress: created, begun, ended.
+    let create = s.wait(|m| m["method"] == "window/workDoneProgress/create");
+    let token = create["params"]["token"].clone();
+    for kind in ["begin", "end"] {
+        s.wait(|m| {
+            m["method"] == "$/progress"
+                && m["params"]["token"] == token
+                && m["params"]["value"]["kind"] == kind
+        });
+    }
+
+    // The same finding as `nodepit check` run in the folder.
+    let out = Command::new(env!("CARGO_BIN_EXE_nodepit"))
+        .args(["check", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cli: Vec<&Value> = cli["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"].as_str().unwrap().ends_with("controllers/report.js"))
+        .collect();
+    assert_eq!(cli.len(), 1, "{cli:?}");
+    assert_eq!(cli[0]["rule"], "no-sync-in-handler");
+    assert_eq!(cli[0]["line"], 4);
+    assert!(message.starts_with(cli[0]["message"].as_str().unwrap()));
+
+    // Unregistering the route in the open app.js clears the finding in report.js.
+    s.open(&app, APP);
+    s.diagnostics(&app, 1);
+    s.forget(&report);
+    s.change(&app, 2, &APP.replace("app.get('/r', report.get);\n", ""));
+    s.diagnostics(&app, 2);
+    assert_eq!(codes(&s.published(&report, |_| true)), vec![]);
+
+    // Registering it again two lines lower brings it back, pointing at the new line.
+    s.change(&app, 3, &APP.replace("app.get", "\n\napp.get"));
+    let diags = s.published(&report, |d| has(d, "no-sync-in-handler"));
+    assert_eq!(
+        diags[0]["relatedInformation"][0]["location"]["range"]["start"],
+        json!({"line": 6, "character": 0})
+    );
+    // Typing above it moves it again: only ranges change, and the related location follows.
+    s.change(&app, 4, &APP.replace("app.get", "\n\n\napp.get"));
+    let diags = s.published(&report, |d| {
+        d.first().is_some_and(|d| {
+            d["relatedInformation"][0]["location"]["range"]["start"]["line"] == 7
+        })
+    });
+    assert_eq!(codes(&diags), vec![("no-sync-in-handler".to_string(), 3)]);
+
+    // Closing app.js without saving: the disk's version (with the route on line 5) counts again.
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": app}}),
+    );
+    s.published(&report, |d| {
+        d.first().is_some_and(|d| {
+            d["relatedInformation"][0]["location"]["range"]["start"]["line"] == 4
+        })
+    });
+    s.shutdown();
+}
+
+/// Each workspace folder has its own project: a file of one folder that registers a controller
+/// of the other gives it no finding there; a file outside every folder is linted alone; a file
+/// created on disk joins its folder's project.
+#[test]
+fn workspace_folders_have_separate_projects() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "a/app.js", APP);
+    write(root, "a/controllers/report.js", REPORT);
+    write(root, "b/controllers/report.js", REPORT);
+    write(
+        root,
+        "a/cross.js",
+        "const express = require('express');\nconst other = require('../b/controllers/report');\nexpress().get('/x', other.get);\n",
+    );
+    let mut s = Server::start(root, &[]);
+    let folder = |name: &str| json!({"uri": uri(root, name), "name": name});
+    s.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root, "a"),
+               "capabilities": {"window": {"workDoneProgress": true}},
+               "workspaceFolders": [folder("a"), folder("b")]}),
+    );
+    s.notify("initialized", json!({}));
+    s.projects_built(2);
+
+    let in_a = uri(root, "a/controllers/report.js");
+    s.open(&in_a, REPORT);
+    assert_eq!(
+        codes(&s.diagnostics(&in_a, 1)),
+        vec![("no-sync-in-handler".to_string(), 3)]
+    );
+    let in_b = uri(root, "b/controllers/report.js");
+    s.open(&in_b, REPORT);
+    assert_eq!(codes(&s.diagnostics(&in_b, 1)), vec![]);
+
+    let outside = uri(root, "c.js");
+    s.open(&outside, FLOATING);
+    assert_eq!(
+        codes(&s.diagnostics(&outside, 1)),
+        vec![("no-floating-promise".to_string(), 2)]
+    );
+
+    // A new file in b registers its controller: the open document gets the finding.
+    write(
+        root,
+        "b/server.js",
+        &APP.replace("app.get('/r'", "app.post('/upload'"),
+    );
+    s.forget(&in_b);
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(root, "b/server.js"), "type": 1}]}),
+    );
+    let diags = s.published(&in_b, |d| has(d, "no-sync-in-handler"));
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`POST /upload` handler (registered in server.js)"),
+        "{diags:?}"
+    );
+    // Deleted again: the finding goes.
+    std::fs::remove_file(root.join("b/server.js")).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(root, "b/server.js"), "type": 3}]}),
+    );
+    s.published(&in_b, |d| !has(d, "no-sync-in-handler"));
     s.shutdown();
 }

@@ -26,8 +26,12 @@ pub struct Document {
     pub index: Arc<LineIndex>,
     /// The language id the client gave.
     pub language: String,
-    /// The latest analysis: the version it is for and its findings.
-    pub analysis: Option<(i32, Arc<Vec<Diagnostic>>)>,
+    /// Counts the times other files changed in ways that may change this document's findings.
+    pub epoch: u64,
+    /// The latest analysis: the version and epoch it is for, and its findings.
+    pub analysis: Option<(i32, u64, Arc<Vec<Diagnostic>>)>,
+    /// What was last pushed to the client, and for which version and epoch.
+    pub published: Option<(i32, u64, Vec<tower_lsp_server::ls_types::Diagnostic>)>,
 }
 
 impl Document {
@@ -39,7 +43,9 @@ impl Document {
             version,
             index,
             language,
+            epoch: 0,
             analysis: None,
+            published: None,
         }
     }
 
@@ -64,12 +70,22 @@ impl Document {
         self.version = version;
     }
 
-    /// The analysis of the current version, if it is done.
+    /// The analysis of the current version and epoch, if it is done.
     pub fn current(&self) -> Option<Arc<Vec<Diagnostic>>> {
         match &self.analysis {
-            Some((v, d)) if *v == self.version => Some(d.clone()),
+            Some((v, e, d)) if *v == self.version && *e == self.epoch => Some(d.clone()),
             _ => None,
         }
+    }
+
+    /// The latest findings, whatever version they are for.
+    pub fn latest(&self) -> Option<Arc<Vec<Diagnostic>>> {
+        self.analysis.as_ref().map(|(_, _, d)| d.clone())
+    }
+
+    /// Another file changed: the findings must be computed again.
+    pub fn invalidate(&mut self) {
+        self.epoch += 1;
     }
 }
 

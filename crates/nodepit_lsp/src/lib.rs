@@ -7,6 +7,7 @@
 mod actions;
 mod docs;
 mod document;
+mod folders;
 mod server;
 mod settings;
 mod transport;

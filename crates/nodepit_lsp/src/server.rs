@@ -1,12 +1,14 @@
 //! The protocol handlers.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use nodepit_analyzer::semantic::{LineIndex, SourceType};
 use nodepit_analyzer::{Diagnostic, Severity, INTERNAL_ERROR, UNUSED_SUPPRESSION};
-use nodepit_workspace::{Options, SetupError, Workspace};
+use nodepit_workspace::{absolute_path, Change, Options, SetupError, Workspace};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -14,6 +16,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::actions::{self, EXPLAIN};
 use crate::docs;
 use crate::document::{offset, range, Document, Encoding};
+use crate::folders::{AfterLoad, Folder, Folders};
 use crate::settings::Settings;
 
 /// How long a burst of keystrokes may settle before analysis starts; `NODEPIT_LSP_DEBOUNCE_MS`
@@ -29,6 +32,12 @@ fn debounce() -> Duration {
     })
 }
 
+/// How long changes to one file may settle before the other open documents its facts reach
+/// are linted again: longer than a keystroke's debounce, so typing re-lints them once a pause.
+fn relint_delay() -> Duration {
+    debounce().max(Duration::from_millis(40))
+}
+
 /// Shared server state.
 struct State {
     docs: Mutex<HashMap<Uri, Document>>,
@@ -40,6 +49,15 @@ struct State {
     docs_dir: RwLock<Option<PathBuf>>,
     roots: RwLock<Vec<PathBuf>>,
     shown_errors: Mutex<HashSet<String>>,
+    /// The workspace folders, each with its project.
+    folders: Folders,
+    /// The client shows `window/workDoneProgress`.
+    progress: RwLock<bool>,
+    /// Numbers progress tokens.
+    progress_tokens: AtomicU64,
+    /// Held from the last check that findings are current until they are sent, so findings
+    /// made stale by another file's change never reach the client after fresher ones.
+    publishing: tokio::sync::Mutex<()>,
 }
 
 /// The language server.
@@ -63,7 +81,19 @@ impl Backend {
                 docs_dir: RwLock::new(None),
                 roots: RwLock::new(Vec::new()),
                 shown_errors: Mutex::new(HashSet::new()),
+                folders: Folders::default(),
+                progress: RwLock::new(false),
+                progress_tokens: AtomicU64::new(0),
+                publishing: tokio::sync::Mutex::new(()),
             }),
+        }
+    }
+
+    /// Another handle on the same server, for tasks.
+    fn handle(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            state: self.state.clone(),
         }
     }
 
@@ -115,41 +145,260 @@ impl Backend {
             ..Options::default()
         })
         .expect("no selection");
-        *self.state.workspace.write().expect("lock") = Arc::new(workspace);
+        let workspace = Arc::new(workspace);
+        for folder in self.state.folders.all() {
+            folder.session.set_workspace(workspace.clone());
+        }
+        *self.state.workspace.write().expect("lock") = workspace;
         self.state.shown_errors.lock().expect("lock").clear();
     }
 
-    /// Analyses the document's current version off the protocol loop. Returns `None` when the
-    /// document changed meanwhile or the analysis failed (the previous results then stay).
+    /// The folder whose project a document is linted with (none for untitled documents and
+    /// files outside every folder).
+    fn folder_of(&self, uri: &Uri) -> Option<Arc<Folder>> {
+        let path = uri.to_file_path()?;
+        self.state.folders.for_path(&path)
+    }
+
+    /// Tells a document's project its editor text (or that the disk is its content again).
+    fn set_overlay(&self, uri: &Uri, text: Option<&str>) {
+        let (Some(folder), Some(path)) = (self.folder_of(uri), uri.to_file_path()) else {
+            return;
+        };
+        folder.session.set_overlay(&path, text.map(Arc::from));
+    }
+
+    /// Reads files of a folder again (created, changed or deleted on disk, or closed) off the
+    /// protocol loop, and lints the open documents again when the project changed. While the
+    /// project is being built, the build starts over instead, so no change is lost.
+    fn update_files(&self, folder: Arc<Folder>, paths: Vec<PathBuf>) {
+        let Some(paths) = folder.defer_changes(paths) else {
+            return;
+        };
+        let this = self.handle();
+        tokio::spawn(async move {
+            let f = folder.clone();
+            let changed = tokio::task::spawn_blocking(move || f.session.update_files(&paths))
+                .await
+                .unwrap_or(false);
+            if changed {
+                this.relint_folder(&folder, relint_delay(), |_, _| true);
+            }
+        });
+    }
+
+    /// Adds a workspace folder and builds its project in the background.
+    fn add_folder(&self, root: &Path) {
+        let workspace = self.state.workspace.read().expect("lock").clone();
+        if let Some(folder) = self.state.folders.add(root, workspace) {
+            self.load_folder(folder);
+        }
+    }
+
+    /// (Re)builds a folder's project off the protocol loop, reporting progress when the client
+    /// shows it. Documents are linted alone until the first build is done, then linted again.
+    fn load_folder(&self, folder: Arc<Folder>) {
+        if !folder.begin_load() {
+            return;
+        }
+        let this = self.handle();
+        tokio::spawn(async move {
+            let progress = this.begin_progress(&folder).await;
+            let changed = loop {
+                let mut loaded = false;
+                let f = folder.clone();
+                match tokio::task::spawn_blocking(move || f.session.load()).await {
+                    Ok(Ok(errors)) => {
+                        loaded = true;
+                        for e in errors {
+                            this.client
+                                .log_message(MessageType::WARNING, format!("nodepit: {e}"))
+                                .await;
+                        }
+                    }
+                    Ok(Err(e)) => this.report_setup_error(e).await,
+                    Err(e) => {
+                        let root = folder.session.root().display().to_string();
+                        this.client
+                            .log_message(
+                                MessageType::ERROR,
+                                format!("nodepit: building the project of {root} failed: {e}"),
+                            )
+                            .await;
+                    }
+                }
+                match folder.end_load(loaded) {
+                    AfterLoad::Again => continue,
+                    AfterLoad::Done(changed) if loaded => break Some(changed),
+                    AfterLoad::Done(_) => break None,
+                }
+            };
+            if let Some(progress) = progress {
+                let files = folder.session.len();
+                progress.finish_with_message(format!("{files} files")).await;
+            }
+            let Some(changed) = changed else { return };
+            if !changed.is_empty() {
+                let f = folder.clone();
+                let _ = tokio::task::spawn_blocking(move || f.session.update_files(&changed)).await;
+            }
+            this.relint_folder(&folder, Duration::ZERO, |_, _| true);
+        });
+    }
+
+    /// Starts a progress report for a folder's build, when the client shows them.
+    async fn begin_progress(
+        &self,
+        folder: &Folder,
+    ) -> Option<
+        tower_lsp_server::OngoingProgress<
+            tower_lsp_server::Unbounded,
+            tower_lsp_server::NotCancellable,
+        >,
+    > {
+        if !*self.state.progress.read().expect("lock") {
+            return None;
+        }
+        let n = self.state.progress_tokens.fetch_add(1, Ordering::Relaxed);
+        let token = ProgressToken::String(format!("nodepit/project/{n}"));
+        self.client
+            .create_work_done_progress(token.clone())
+            .await
+            .ok()?;
+        let name = folder.session.root().file_name().map_or_else(
+            || folder.session.root().display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        Some(
+            self.client
+                .progress(token, "nodepit")
+                .with_message(format!("Building the project model of {name}"))
+                .begin()
+                .await,
+        )
+    }
+
+    /// Marks the open documents of `folder` that `affected` selects as out of date, and lints
+    /// them again after `delay` (unless another request for the folder comes meanwhile, which
+    /// then does it). Pull clients are asked to pull again instead.
+    fn relint_folder(
+        &self,
+        folder: &Arc<Folder>,
+        delay: Duration,
+        affected: impl Fn(&Uri, &Document) -> bool,
+    ) {
+        let any = {
+            let mut docs = self.state.docs.lock().expect("lock");
+            let mut any = false;
+            for (uri, doc) in docs.iter_mut() {
+                let mine = self.folder_of(uri).is_some_and(|f| Arc::ptr_eq(&f, folder));
+                if mine && affected(uri, doc) {
+                    doc.invalidate();
+                    any = true;
+                }
+            }
+            any
+        };
+        if !any {
+            return;
+        }
+        let ticket = folder.relint.fetch_add(1, Ordering::AcqRel) + 1;
+        let this = self.handle();
+        let folder = folder.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            if folder.relint.load(Ordering::Acquire) != ticket {
+                return;
+            }
+            if this.pull() {
+                let _ = this.client.workspace_diagnostic_refresh().await;
+                return;
+            }
+            let stale: Vec<(Uri, i32)> = {
+                let docs = this.state.docs.lock().expect("lock");
+                docs.iter()
+                    .filter(|(_, d)| d.current().is_none())
+                    .filter(|(u, _)| this.folder_of(u).is_some_and(|f| Arc::ptr_eq(&f, &folder)))
+                    .map(|(u, d)| (u.clone(), d.version))
+                    .collect()
+            };
+            for (uri, version) in stale {
+                this.publish(uri, version, true).await;
+            }
+        });
+    }
+
+    /// After a document was linted: when its summary changed, the other open documents of its
+    /// folder whose findings may depend on it are linted again.
+    fn relint_dependents(&self, folder: &Arc<Folder>, uri: &Uri, path: &Path, change: Change) {
+        let path = absolute_path(path);
+        let points_into = |d: &Document| {
+            d.latest().is_some_and(|found| {
+                found.iter().any(|x| {
+                    x.related
+                        .iter()
+                        .any(|r| r.path.as_deref() == Some(path.as_path()))
+                })
+            })
+        };
+        match change {
+            Change::None => {}
+            Change::Facts => self.relint_folder(folder, relint_delay(), |u, _| u != uri),
+            // Only locations inside the file moved: only findings pointing into it change.
+            Change::Ranges => {
+                self.relint_folder(folder, relint_delay(), |u, d| u != uri && points_into(d))
+            }
+        }
+    }
+
+    /// Analyses the document's current version off the protocol loop: with its folder's
+    /// project once that is built, else alone. Returns `None` when the document changed
+    /// meanwhile or the analysis failed (the previous results then stay).
     async fn analyze(&self, uri: &Uri) -> Option<(i32, Arc<Vec<Diagnostic>>)> {
-        let (text, version, path) = {
+        self.analyze_epoch(uri).await.map(|(v, _, d)| (v, d))
+    }
+
+    /// [`Backend::analyze`], with the epoch the findings are for.
+    async fn analyze_epoch(&self, uri: &Uri) -> Option<(i32, u64, Arc<Vec<Diagnostic>>)> {
+        let (text, version, epoch, path) = {
             let docs = self.state.docs.lock().expect("lock");
             let doc = docs.get(uri)?;
             if let Some(done) = doc.current() {
-                return Some((doc.version, done));
+                return Some((doc.version, doc.epoch, done));
             }
             (
                 doc.text.clone(),
                 doc.version,
+                doc.epoch,
                 self.path_of(uri, &doc.language),
             )
         };
         if !self.enabled() {
-            return Some((version, Arc::new(Vec::new())));
+            return Some((version, epoch, Arc::new(Vec::new())));
         }
         let workspace = self.state.workspace.read().expect("lock").clone();
+        let folder = self.folder_of(uri).filter(|f| f.is_ready());
+        let in_project = folder.clone();
+        let linted_path = path.clone();
         let job = tokio::task::spawn_blocking(move || {
+            let path = linted_path;
             // A file the config's `ignore` excludes gets no findings here either, as in `check`.
             if workspace.is_ignored(&path)? {
                 return Ok(None);
             }
-            workspace
-                .lint_text(&path, text.as_str().to_owned())
-                .map(Some)
+            match in_project {
+                Some(folder) => folder
+                    .session
+                    .lint_open(&path, &text)
+                    .map(|l| Some((l.diagnostics, l.change))),
+                None => workspace
+                    .lint_text(&path, text.as_str().to_owned())
+                    .map(|r| Some((r.diagnostics, Change::None))),
+            }
         });
-        let diagnostics = match job.await {
-            Ok(Ok(Some(result))) => result.diagnostics,
-            Ok(Ok(None)) => Vec::new(),
+        let (diagnostics, change) = match job.await {
+            Ok(Ok(Some(result))) => result,
+            Ok(Ok(None)) => (Vec::new(), Change::None),
             Ok(Err(e)) => {
                 self.report_setup_error(e).await;
                 return None;
@@ -164,6 +413,9 @@ impl Backend {
                 return None;
             }
         };
+        if let Some(folder) = &folder {
+            self.relint_dependents(folder, uri, &path, change);
+        }
         let crashed: Vec<String> = diagnostics
             .iter()
             .filter(|d| d.rule == INTERNAL_ERROR)
@@ -187,8 +439,11 @@ impl Backend {
         if doc.version != version {
             return None;
         }
-        doc.analysis = Some((version, diagnostics.clone()));
-        Some((version, diagnostics))
+        // Findings from before another file changed still answer a hover; they are not kept.
+        if doc.epoch == epoch {
+            doc.analysis = Some((version, epoch, diagnostics.clone()));
+        }
+        Some((version, epoch, diagnostics))
     }
 
     async fn report_setup_error(&self, e: SetupError) {
@@ -210,42 +465,65 @@ impl Backend {
         if self.pull() {
             return;
         }
-        let this = Self {
-            client: self.client.clone(),
-            state: self.state.clone(),
-        };
+        let this = self.handle();
         tokio::spawn(async move {
             tokio::time::sleep(debounce()).await;
-            if this.version_of(&uri) != Some(version) {
-                return;
-            }
-            if let Some((v, diagnostics)) = this.analyze(&uri).await {
-                if v != version || this.version_of(&uri) != Some(version) {
-                    return;
-                }
-                let items = this.to_lsp_all(&uri, &diagnostics);
-                this.client
-                    .publish_diagnostics(uri, items, Some(version))
-                    .await;
-            }
+            this.publish(uri, version, false).await;
         });
     }
 
-    fn version_of(&self, uri: &Uri) -> Option<i32> {
+    /// Analyses and pushes diagnostics for one version of a document, unless it changed
+    /// (or other files did) before the findings were ready: a newer run publishes then. When
+    /// `quiet` (another file changed), findings the client already shows are not sent again.
+    async fn publish(&self, uri: Uri, version: i32, quiet: bool) {
+        if self.version_of(&uri).map(|(v, _)| v) != Some(version) {
+            return;
+        }
+        let Some((v, epoch, diagnostics)) = self.analyze_epoch(&uri).await else {
+            return;
+        };
+        let _publishing = self.state.publishing.lock().await;
+        if v != version || self.version_of(&uri) != Some((version, epoch)) {
+            return;
+        }
+        let items = self.to_lsp_all(&uri, &diagnostics);
+        {
+            let mut docs = self.state.docs.lock().expect("lock");
+            let Some(doc) = docs.get_mut(&uri) else {
+                return;
+            };
+            // Two runs for the same version and epoch (a keystroke's and a re-lint's) found the
+            // same: the client hears it once.
+            let shown = doc.published.as_ref().is_some_and(|(v, e, p)| {
+                *v == version && (*e == epoch || quiet && *p == items)
+            });
+            if shown {
+                return;
+            }
+            doc.published = Some((version, epoch, items.clone()));
+        }
+        self.client
+            .publish_diagnostics(uri, items, Some(version))
+            .await;
+    }
+
+    /// A document's version and epoch.
+    fn version_of(&self, uri: &Uri) -> Option<(i32, u64)> {
         self.state
             .docs
             .lock()
             .expect("lock")
             .get(uri)
-            .map(|d| d.version)
+            .map(|d| (d.version, d.epoch))
     }
 
     fn relint_all(&self) {
+
         let open: Vec<(Uri, i32)> = {
             let mut docs = self.state.docs.lock().expect("lock");
             docs.iter_mut()
                 .map(|(u, d)| {
-                    d.analysis = None;
+                    d.invalidate();
                     (u.clone(), d.version)
                 })
                 .collect()
@@ -271,9 +549,10 @@ impl Backend {
         let Some(doc) = docs.get(uri) else {
             return Vec::new();
         };
+        let mut others = OtherFiles::new(&docs);
         diagnostics
             .iter()
-            .map(|d| self.to_lsp(uri, doc, d))
+            .map(|d| self.to_lsp(uri, doc, d, &mut others))
             .collect()
     }
 
@@ -294,6 +573,7 @@ impl Backend {
         uri: &Uri,
         doc: &Document,
         d: &Diagnostic,
+        others: &mut OtherFiles<'_>,
     ) -> tower_lsp_server::ls_types::Diagnostic {
         let enc = self.encoding();
         let has_doc = docs::meta(d.rule).is_some();
@@ -315,18 +595,26 @@ impl Backend {
             message.push('\n');
             message.push_str(help);
         }
-        let related = (!d.related.is_empty()).then(|| {
-            d.related
-                .iter()
-                .map(|r| DiagnosticRelatedInformation {
-                    location: Location::new(
-                        uri.clone(),
-                        range(&doc.text, &doc.index, &r.range, enc),
-                    ),
+        let own = uri.to_file_path().map(|p| absolute_path(&p));
+        let related: Vec<DiagnosticRelatedInformation> = d
+            .related
+            .iter()
+            .filter_map(|r| {
+                let location = match &r.path {
+                    Some(path) if own.as_deref() != Some(path.as_path()) => {
+                        // Another file: its open text, else the disk; left out when unreadable.
+                        let (other, text, index) = others.get(path)?;
+                        Location::new(other, range(&text, &index, &r.range, enc))
+                    }
+                    _ => Location::new(uri.clone(), range(&doc.text, &doc.index, &r.range, enc)),
+                };
+                Some(DiagnosticRelatedInformation {
+                    location,
                     message: r.message.clone(),
                 })
-                .collect()
-        });
+            })
+            .collect();
+        let related = (!related.is_empty()).then_some(related);
         tower_lsp_server::ls_types::Diagnostic {
             range: range(&doc.text, &doc.index, &d.range, enc),
             severity: Some(severity),
@@ -378,11 +666,21 @@ impl LanguageServer for Backend {
             .flatten()
             .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
             .collect();
+        // `rootUri` is the one folder of clients that know no workspace folders.
         #[allow(deprecated)]
         if let Some(root) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
-            roots.push(root.into_owned());
+            if roots.is_empty() {
+                roots.push(root.into_owned());
+            }
         }
+        let mut seen = HashSet::new();
+        roots.retain(|r| seen.insert(absolute_path(r)));
         *self.state.roots.write().expect("lock") = roots;
+        *self.state.progress.write().expect("lock") = caps
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
         let warnings = match &params.initialization_options {
             Some(value) => self.apply_settings(value),
             None => Vec::new(),
@@ -406,9 +704,22 @@ impl LanguageServer for Backend {
                 } else {
                     PositionEncodingKind::UTF16
                 }),
-                text_document_sync: Some(TextDocumentSyncCapability::Kind(
-                    TextDocumentSyncKind::INCREMENTAL,
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        // Saved text is the disk's again: the project reads it from there.
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..Default::default()
+                    },
                 )),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
@@ -438,12 +749,24 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![FileSystemWatcher {
-                glob_pattern: GlobPattern::String("**/nodepit.toml".to_string()),
-                kind: None,
-            }],
-        };
+        let roots = self.state.roots.read().expect("lock").clone();
+        for root in roots {
+            self.add_folder(&root);
+        }
+        // Configs, the files of the projects, and what decides how their imports resolve.
+        let watchers = [
+            "**/nodepit.toml",
+            "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}",
+            "**/package.json",
+            "**/{tsconfig,jsconfig}*.json",
+        ]
+        .into_iter()
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.to_string()),
+            kind: None,
+        })
+        .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
         let registration = Registration {
             id: "nodepit-config-watcher".to_string(),
             method: "workspace/didChangeWatchedFiles".to_string(),
@@ -465,6 +788,7 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let version = doc.version;
+        self.set_overlay(&doc.uri, Some(&doc.text));
         self.state.docs.lock().expect("lock").insert(
             doc.uri.clone(),
             Document::new(doc.text, version, doc.language_id),
@@ -482,16 +806,53 @@ impl LanguageServer for Backend {
                 return;
             };
             doc.apply(params.content_changes, version, enc);
+            self.set_overlay(&uri, Some(&doc.text));
         }
         self.schedule(uri, version);
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        self.set_overlay(&params.text_document.uri, None);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.state.docs.lock().expect("lock").remove(&uri);
+        self.set_overlay(&uri, None);
         if !self.pull() {
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            self.client
+                .publish_diagnostics(uri.clone(), Vec::new(), None)
+                .await;
         }
+        // The disk is the file's content again (an unsaved edit is gone, a new file may be).
+        if let (Some(folder), Some(path)) = (self.folder_of(&uri), uri.to_file_path()) {
+            self.update_files(folder, vec![path.into_owned()]);
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        for removed in &params.event.removed {
+            if let Some(path) = removed.uri.to_file_path() {
+                self.state.folders.remove(&path);
+                self.state
+                    .roots
+                    .write()
+                    .expect("lock")
+                    .retain(|r| absolute_path(r) != absolute_path(&path));
+            }
+        }
+        for added in &params.event.added {
+            if let Some(path) = added.uri.to_file_path() {
+                self.state
+                    .roots
+                    .write()
+                    .expect("lock")
+                    .push(path.to_path_buf());
+                self.add_folder(&path);
+            }
+        }
+        // Documents may have changed folders: lint each again.
+        self.relint_all();
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -502,14 +863,56 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        if params
-            .changes
-            .iter()
-            .any(|c| c.uri.as_str().ends_with("nodepit.toml"))
-        {
+        let mut config = false;
+        let mut reload: Vec<Arc<Folder>> = Vec::new();
+        let mut sources: Vec<(Arc<Folder>, Vec<PathBuf>)> = Vec::new();
+        for change in &params.changes {
+            let Some(path) = change.uri.to_file_path() else {
+                continue;
+            };
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name == "nodepit.toml" {
+                config = true;
+                continue;
+            }
+            let Some(folder) = self.state.folders.for_path(&path) else {
+                continue;
+            };
+            let resolution = name == "package.json"
+                || ((name.starts_with("tsconfig") || name.starts_with("jsconfig"))
+                    && name.ends_with(".json"));
+            if resolution {
+                // How every import resolves may have changed: build the project again.
+                if !reload.iter().any(|f| Arc::ptr_eq(f, &folder)) {
+                    reload.push(folder);
+                }
+            } else if SourceType::from_path(&path).is_some() {
+                match sources.iter_mut().find(|(f, _)| Arc::ptr_eq(f, &folder)) {
+                    Some((_, paths)) => paths.push(path.into_owned()),
+                    None => sources.push((folder, vec![path.into_owned()])),
+                }
+            }
+        }
+        if config {
+            // Ignores may have changed which files belong to each project.
             self.state.workspace.read().expect("lock").invalidate();
             self.state.shown_errors.lock().expect("lock").clear();
+            for folder in self.state.folders.all() {
+                self.load_folder(folder);
+            }
             self.relint_all();
+            return;
+        }
+        for folder in &reload {
+            self.load_folder(folder.clone());
+        }
+        for (folder, paths) in sources {
+            if !reload.iter().any(|f| Arc::ptr_eq(f, &folder)) {
+                self.update_files(folder, paths);
+            }
         }
     }
 
@@ -530,7 +933,7 @@ impl LanguageServer for Backend {
                     .get(&uri)
                     .and_then(|d| d.analysis.clone());
                 match previous {
-                    Some((_, d)) => self.to_lsp_all(&uri, &d),
+                    Some((_, _, d)) => self.to_lsp_all(&uri, &d),
                     None => Vec::new(),
                 }
             }
@@ -620,7 +1023,7 @@ impl LanguageServer for Backend {
                 .iter()
                 .filter(|d| d.range.start <= end && start <= d.range.end)
             {
-                let lsp = self.to_lsp(&uri, doc, d);
+                let lsp = self.to_lsp(&uri, doc, d, &mut OtherFiles::new(&docs));
                 out.extend(actions::for_diagnostic(&doc_view, d, &lsp));
             }
         }
@@ -660,6 +1063,42 @@ impl LanguageServer for Backend {
             })
             .await;
         Ok(None)
+    }
+}
+
+/// A file's URI, text and line index.
+type FileText = (Uri, Arc<String>, Arc<LineIndex>);
+
+/// The text of files that related locations point into: open documents, else the disk, each
+/// read once per batch of diagnostics.
+struct OtherFiles<'d> {
+    docs: &'d HashMap<Uri, Document>,
+    read: HashMap<PathBuf, Option<FileText>>,
+}
+
+impl<'d> OtherFiles<'d> {
+    fn new(docs: &'d HashMap<Uri, Document>) -> Self {
+        Self {
+            docs,
+            read: HashMap::new(),
+        }
+    }
+
+    /// The file's URI, text and line index, or `None` when it cannot be read.
+    fn get(&mut self, path: &Path) -> Option<FileText> {
+        if let Some(found) = self.read.get(path) {
+            return found.clone();
+        }
+        let found = Uri::from_file_path(path).and_then(|uri| {
+            if let Some(doc) = self.docs.get(&uri) {
+                return Some((uri, doc.text.clone(), doc.index.clone()));
+            }
+            let text = std::fs::read_to_string(path).ok()?;
+            let index = LineIndex::new(&text);
+            Some((uri, Arc::new(text), Arc::new(index)))
+        });
+        self.read.insert(path.to_path_buf(), found.clone());
+        found
     }
 }
 

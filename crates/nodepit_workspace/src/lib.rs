@@ -17,7 +17,9 @@ use nodepit_analyzer::{
 use rayon::prelude::*;
 
 mod fix;
+mod session;
 pub use fix::{apply_fixes, fix_text, FixError, Fixed};
+pub use session::{Change, Linted, Session};
 
 /// The config file name, looked up from each file's folder upwards.
 pub const CONFIG_FILE: &str = "nodepit.toml";
