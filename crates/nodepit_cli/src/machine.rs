@@ -137,16 +137,31 @@ fn pascal_case(id: &str) -> String {
         .collect()
 }
 
+/// Characters a URI path keeps as they are: unreserved ones and `/`.
+const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 /// A relative path as an RFC 3986 URI reference: unreserved characters and `/` stay, the rest
 /// is percent-encoded.
 fn path_uri(path: &Path) -> String {
-    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~')
-        .remove(b'/');
     percent_encoding::utf8_percent_encode(&display_path(path), KEEP).to_string()
+}
+
+/// The URI of another file of the project (absolute): relative to the current folder when
+/// inside it, like the files linted, else a `file:` URI.
+fn other_uri(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match path.strip_prefix(&cwd) {
+        Ok(rel) => path_uri(rel),
+        Err(_) => format!(
+            "file://{}",
+            percent_encoding::utf8_percent_encode(&display_path(path), KEEP)
+        ),
+    }
 }
 
 /// A rule's (or built-in diagnostic's) SARIF description: summary, question, doc and level.
@@ -193,6 +208,9 @@ pub fn sarif_log(results: &[FileResult]) -> String {
         .chain(nodepit_analyzer::BUILTIN);
     let rules: Vec<sarif::ReportingDescriptor> = metas.map(descriptor).collect();
     let index_of = |id: &str| rules.iter().position(|r| r.id == id).map(|i| i as i64);
+    let elsewhere = crate::render::Elsewhere::new(results);
+    let mut other_positions: std::collections::HashMap<&Path, Positions<'_>> =
+        std::collections::HashMap::new();
     let mut out = Vec::new();
     for r in results {
         if r.diagnostics.is_empty() {
@@ -211,11 +229,23 @@ pub fn sarif_log(results: &[FileResult]) -> String {
                 .related
                 .iter()
                 .enumerate()
-                .map(|(i, rel)| {
-                    let mut loc =
-                        sarif_location(&uri, sarif_region(&p, &rel.range), Some(&rel.message));
+                .filter_map(|(i, rel)| {
+                    let mut loc = match crate::render::other_file(&r.path, rel) {
+                        // In another file: its own URI, positions counted in its text.
+                        Some(path) => {
+                            let text = elsewhere.text(path)?;
+                            let other = other_positions
+                                .entry(path)
+                                .or_insert_with(|| Positions::new(text));
+                            let region = sarif_region(other, &rel.range);
+                            sarif_location(&other_uri(path), region, Some(&rel.message))
+                        }
+                        None => {
+                            sarif_location(&uri, sarif_region(&p, &rel.range), Some(&rel.message))
+                        }
+                    };
                     loc.id = Some(i as i64);
-                    loc
+                    Some(loc)
                 })
                 .collect();
             let fixes: Vec<sarif::Fix> = d
@@ -555,6 +585,29 @@ pub fn compact(results: &[FileResult]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A related location in another file gets that file's URI and a region counted in its
+    /// text; one in a file that cannot be read is left out.
+    #[test]
+    fn sarif_related_locations_in_other_files() {
+        let (dir, result) = crate::render::tests::cross_file_result("sarif");
+        let log: serde_json::Value = serde_json::from_str(&sarif_log(&[result])).unwrap();
+        let related = log["runs"][0]["results"][0]["relatedLocations"]
+            .as_array()
+            .unwrap();
+        assert_eq!(related.len(), 2, "{related:?}");
+        let app = &related[0]["physicalLocation"];
+        assert_eq!(
+            app["artifactLocation"]["uri"],
+            format!("file://{}", dir.join("app.js").display())
+        );
+        assert_eq!(app["region"]["startLine"], 2);
+        assert_eq!(app["region"]["startColumn"], 1);
+        assert_eq!(related[1]["message"]["text"], "the handler");
+        assert_eq!(related[1]["physicalLocation"]["region"]["startLine"], 1);
+        assert_eq!(related[1]["id"], 2);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn positions_count_on_from_the_previous_one() {

@@ -4,9 +4,12 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
 use nodepit_analyzer::semantic::LineIndex;
-use nodepit_analyzer::{Diagnostic, Severity};
-use nodepit_workspace::{docs_url, FileResult, DOCS_BASE_URL};
+use nodepit_analyzer::{Diagnostic, Related, Severity};
+use nodepit_workspace::{absolute_path, display_path, docs_url, FileResult, DOCS_BASE_URL};
 use serde::Serialize;
 
 /// Counts for the summary line and the JSON `summary`.
@@ -56,6 +59,7 @@ pub fn pretty(results: &[FileResult], color: bool, threads: usize) -> String {
         .map(|r| {
             let source = Window {
                 name: r.path.display().to_string(),
+                path: &r.path,
                 text: &r.text,
                 index: LineIndex::new(&r.text),
             };
@@ -67,14 +71,25 @@ pub fn pretty(results: &[FileResult], color: bool, threads: usize) -> String {
         .iter()
         .flat_map(|(r, source)| r.diagnostics.iter().map(move |d| (source, d)))
         .collect();
+    let elsewhere = Elsewhere::new(results);
     let draw = |chunk: &[(&Window<'_>, &Diagnostic)]| {
         let mut out = String::new();
         for &(source, d) in chunk {
             let snippet = Snippet {
-                diag: to_miette(source.text, d),
+                diag: to_miette(source.text, d, source.path),
                 source,
             };
             let _ = handler.render_report(&mut out, &snippet);
+            // A location in another file cannot be drawn in this file's snippet: a note line.
+            for rel in &d.related {
+                if let Some(path) = other_file(source.path, rel) {
+                    let at = match elsewhere.position(path, rel.range.start) {
+                        Some((line, column)) => format!("{}:{line}:{column}", shown_path(path)),
+                        None => shown_path(path),
+                    };
+                    out.push_str(&format!("  note: {at}: {}\n", rel.message));
+                }
+            }
             out.push('\n');
         }
         out
@@ -167,14 +182,68 @@ fn memoised_words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_
     }))
 }
 
-fn to_miette(text: &str, d: &Diagnostic) -> MietteDiagnostic {
+/// The file a related location is in, when it is not its diagnostic's own file `own`.
+pub(crate) fn other_file<'r>(own: &Path, rel: &'r Related) -> Option<&'r Path> {
+    let path = rel.path.as_deref()?;
+    (absolute_path(path) != absolute_path(own)).then_some(path)
+}
+
+/// A path of another file as reports show it: relative to the current folder when inside it
+/// (as the files named on the command line usually are), else as it is.
+pub(crate) fn shown_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    display_path(path.strip_prefix(&cwd).unwrap_or(path))
+}
+
+/// The text of the other files that related locations point into, each read once (`None`
+/// when it cannot be read).
+pub(crate) struct Elsewhere {
+    texts: HashMap<PathBuf, Option<(String, LineIndex)>>,
+}
+
+impl Elsewhere {
+    /// Reads every other file the results' related locations point into.
+    pub(crate) fn new(results: &[FileResult]) -> Self {
+        let mut texts = HashMap::new();
+        for r in results {
+            for rel in r.diagnostics.iter().flat_map(|d| &d.related) {
+                if let Some(path) = other_file(&r.path, rel) {
+                    texts.entry(path.to_path_buf()).or_insert_with(|| {
+                        let text = std::fs::read_to_string(path).ok()?;
+                        let index = LineIndex::new(&text);
+                        Some((text, index))
+                    });
+                }
+            }
+        }
+        Self { texts }
+    }
+
+    /// The text of a file read by [`Elsewhere::new`].
+    pub(crate) fn text(&self, path: &Path) -> Option<&str> {
+        self.texts.get(path)?.as_ref().map(|(t, _)| t.as_str())
+    }
+
+    /// 1-based line and column (in characters) of an offset in a file read by
+    /// [`Elsewhere::new`].
+    fn position(&self, path: &Path, offset: usize) -> Option<(usize, usize)> {
+        let (text, index) = self.texts.get(path)?.as_ref()?;
+        let offset = floor_boundary(text, offset.min(text.len()));
+        let (line, column) = index.char_position(text, offset);
+        Some((line + 1, column + 1))
+    }
+}
+
+/// The miette report of a diagnostic of the file `own`: related locations in it become labels
+/// (those in other files are drawn as notes by the caller).
+fn to_miette(text: &str, d: &Diagnostic, own: &Path) -> MietteDiagnostic {
     let clamp = |r: &std::ops::Range<usize>| {
         let start = r.start.min(text.len());
         (start, r.end.min(text.len()).saturating_sub(start))
     };
     let (start, len) = clamp(&d.range);
     let mut labels = vec![LabeledSpan::new_primary_with_span(None, (start, len))];
-    for rel in &d.related {
+    for rel in d.related.iter().filter(|r| other_file(own, r).is_none()) {
         let (s, l) = clamp(&rel.range);
         labels.push(LabeledSpan::new_with_span(
             Some(rel.message.clone()),
@@ -221,6 +290,7 @@ const CLIP_MARGIN: usize = 60;
 /// back, so every line number, offset and count miette sees is the same as before.
 struct Window<'t> {
     name: String,
+    path: &'t Path,
     text: &'t str,
     index: LineIndex,
 }
@@ -561,9 +631,8 @@ pub fn stats(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use nodepit_analyzer::Related;
 
     fn handler() -> GraphicalReportHandler {
         GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
@@ -580,7 +649,7 @@ mod tests {
 
     /// How miette drew a report before: the whole text handed over as a named `String`.
     fn whole_text(text: &str, d: &Diagnostic) -> String {
-        let report = miette::Report::new(to_miette(text, d))
+        let report = miette::Report::new(to_miette(text, d, Path::new("a.js")))
             .with_source_code(miette::NamedSource::new("a.js", text.to_string()));
         let mut out = String::new();
         handler().render_report(&mut out, report.as_ref()).unwrap();
@@ -591,11 +660,12 @@ mod tests {
     fn windowed(text: &str, d: &Diagnostic) -> String {
         let source = Window {
             name: "a.js".to_string(),
+            path: Path::new("a.js"),
             text,
             index: LineIndex::new(text),
         };
         let snippet = Snippet {
-            diag: to_miette(text, d),
+            diag: to_miette(text, d, source.path),
             source: &source,
         };
         let mut out = String::new();
@@ -705,5 +775,63 @@ mod tests {
         assert!(out.contains("save(job);"), "{out}");
         assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
         assert!(out.contains(&format!("[a.js:1:{}]", at + 1)), "{out}");
+    }
+
+    /// A finding in `report.js` whose related locations are in `app.js`, in a file that does
+    /// not exist, and in `report.js` itself; the files live in a fresh temp folder.
+    pub(crate) fn cross_file_result(name: &str) -> (PathBuf, FileResult) {
+        let dir = std::env::temp_dir().join(format!("nodepit-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("app.js"),
+            "const app = require('express')();\napp.get('/r', report.get);\n",
+        )
+        .unwrap();
+        let text = "exports.get = (req, res) => {\n  fs.readFileSync('x');\n};\n".to_string();
+        let mut d = Diagnostic::new("no-sync-in-handler", Severity::Error, 33..48, "blocks");
+        let related = |path: PathBuf, range: std::ops::Range<usize>, message: &str| Related {
+            path: Some(path),
+            range,
+            message: message.into(),
+        };
+        d.related = vec![
+            related(dir.join("app.js"), 34..41, "registered here"),
+            related(dir.join("gone.js"), 0..1, "called in a deleted file"),
+            related(dir.join("report.js"), 14..29, "the handler"),
+        ];
+        let result = FileResult {
+            path: dir.join("report.js"),
+            bytes: text.len(),
+            text,
+            diagnostics: vec![d],
+            original: None,
+            fixes_applied: 0,
+            fix_error: None,
+            read_time: std::time::Duration::ZERO,
+            times: nodepit_analyzer::LintTimes::default(),
+            io_error: None,
+        };
+        (dir, result)
+    }
+
+    /// A related location in another file is a note with its path and position, not a label
+    /// drawn at the same offset of this file; one in this file stays a label.
+    #[test]
+    fn related_locations_in_other_files_are_notes() {
+        let (dir, result) = cross_file_result("render");
+        let out = pretty(&[result], false, 1);
+        let app = shown_path(&dir.join("app.js"));
+        let gone = shown_path(&dir.join("gone.js"));
+        assert!(
+            out.contains(&format!("  note: {app}:2:1: registered here\n")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("  note: {gone}: called in a deleted file\n")),
+            "{out}"
+        );
+        assert_eq!(out.matches("registered here").count(), 1, "{out}");
+        assert!(out.contains("╰── the handler"), "{out}");
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

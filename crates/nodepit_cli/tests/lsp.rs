@@ -778,7 +778,12 @@ fn cross_file_findings_follow_edits_of_other_files() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|d| d["path"].as_str().unwrap().ends_with("controllers/report.js"))
+        .filter(|d| {
+            d["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("controllers/report.js")
+        })
         .collect();
     assert_eq!(cli.len(), 1, "{cli:?}");
     assert_eq!(cli[0]["rule"], "no-sync-in-handler");
@@ -803,9 +808,8 @@ fn cross_file_findings_follow_edits_of_other_files() {
     // Typing above it moves it again: only ranges change, and the related location follows.
     s.change(&app, 4, &APP.replace("app.get", "\n\n\napp.get"));
     let diags = s.published(&report, |d| {
-        d.first().is_some_and(|d| {
-            d["relatedInformation"][0]["location"]["range"]["start"]["line"] == 7
-        })
+        d.first()
+            .is_some_and(|d| d["relatedInformation"][0]["location"]["range"]["start"]["line"] == 7)
     });
     assert_eq!(codes(&diags), vec![("no-sync-in-handler".to_string(), 3)]);
 
@@ -815,9 +819,8 @@ fn cross_file_findings_follow_edits_of_other_files() {
         json!({"textDocument": {"uri": app}}),
     );
     s.published(&report, |d| {
-        d.first().is_some_and(|d| {
-            d["relatedInformation"][0]["location"]["range"]["start"]["line"] == 4
-        })
+        d.first()
+            .is_some_and(|d| d["relatedInformation"][0]["location"]["range"]["start"]["line"] == 4)
     });
     s.shutdown();
 }
