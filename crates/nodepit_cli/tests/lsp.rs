@@ -894,5 +894,61 @@ fn workspace_folders_have_separate_projects() {
         json!({"changes": [{"uri": uri(root, "b/server.js"), "type": 3}]}),
     );
     s.published(&in_b, |d| !has(d, "no-sync-in-handler"));
+
+    // Folder a leaves the workspace: its files are linted alone, without the registration.
+    s.forget(&in_a);
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [folder("a")]}}),
+    );
+    assert_eq!(codes(&s.published(&in_a, |_| true)), vec![]);
+    s.shutdown();
+}
+
+/// A pull client is asked to pull again when another file's change may change a document's
+/// findings, and then gets the new ones.
+#[test]
+fn pull_clients_pull_again_when_another_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app.js", APP);
+    write(dir.path(), "controllers/report.js", REPORT);
+    let mut s = Server::start(dir.path(), &[]);
+    s.initialize(
+        dir.path(),
+        json!({"window": {"workDoneProgress": true},
+               "textDocument": {"diagnostic": {}},
+               "workspace": {"diagnostics": {"refreshSupport": true}}}),
+        Value::Null,
+    );
+    s.projects_built(1);
+    let report = uri(dir.path(), "controllers/report.js");
+    let app = uri(dir.path(), "app.js");
+    s.open(&report, REPORT);
+    s.open(&app, APP);
+    let pull = |s: &mut Server, u: &str| {
+        let res = s.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": u}}),
+        );
+        res["result"]["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        codes(&pull(&mut s, &report)),
+        vec![("no-sync-in-handler".to_string(), 3)]
+    );
+    assert_eq!(codes(&pull(&mut s, &app)), vec![]);
+    s.change(&app, 2, &APP.replace("app.get('/r', report.get);\n", ""));
+    assert_eq!(codes(&pull(&mut s, &app)), vec![]);
+    s.wait(|m| m["method"] == "workspace/diagnostic/refresh");
+    assert_eq!(codes(&pull(&mut s, &report)), vec![]);
+    assert!(
+        !s.seen
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"),
+        "nothing is pushed to a pull client"
+    );
     s.shutdown();
 }

@@ -170,7 +170,7 @@ impl Backend {
 
     /// Reads files of a folder again (created, changed or deleted on disk, or closed) off the
     /// protocol loop, and lints the open documents again when the project changed. While the
-    /// project is being built, the build starts over instead, so no change is lost.
+    /// project is being built, they are read once the build is done, so no change is lost.
     fn update_files(&self, folder: Arc<Folder>, paths: Vec<PathBuf>) {
         let Some(paths) = folder.defer_changes(paths) else {
             return;
@@ -494,9 +494,10 @@ impl Backend {
             };
             // Two runs for the same version and epoch (a keystroke's and a re-lint's) found the
             // same: the client hears it once.
-            let shown = doc.published.as_ref().is_some_and(|(v, e, p)| {
-                *v == version && (*e == epoch || quiet && *p == items)
-            });
+            let shown = doc
+                .published
+                .as_ref()
+                .is_some_and(|(v, e, p)| *v == version && (*e == epoch || quiet && *p == items));
             if shown {
                 return;
             }
@@ -518,7 +519,6 @@ impl Backend {
     }
 
     fn relint_all(&self) {
-
         let open: Vec<(Uri, i32)> = {
             let mut docs = self.state.docs.lock().expect("lock");
             docs.iter_mut()
