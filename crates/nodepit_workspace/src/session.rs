@@ -102,7 +102,7 @@ pub struct Linted {
     pub change: Change,
 }
 
-/// A linked project and the files whose ranges moved since it was linked.
+/// A linked project, with the generation and fact count of the summaries it was linked from.
 struct Linked {
     generation: u64,
     facts: u64,
@@ -226,7 +226,8 @@ impl Session {
     }
 
     /// Reads a file again (the editor's text, else the disk) and updates its summary; a file
-    /// that exists nowhere any more is removed. Returns whether the project changed.
+    /// no longer on disk leaves the project, a new one joins it when the folder's walk would
+    /// find it. Returns whether the project changed.
     pub fn update_file(&self, path: &Path) -> bool {
         self.update_files(&[path.to_path_buf()])
     }
@@ -519,7 +520,7 @@ fn lint_in_project(
     };
     let lint = lint_project_file(
         text,
-        SourceType::for_file(abs),
+        crate::source_type_in(abs, resolver),
         rules,
         &mut LintTimes::default(),
         &mut resolve,
