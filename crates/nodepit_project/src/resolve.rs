@@ -185,6 +185,21 @@ impl Resolver {
         self.resolve_path(&normalize(&base_url.join(specifier)), false)
     }
 
+    /// An identity of what decides how a bare specifier written in `from` resolves (the
+    /// governing tsconfig; workspace packages are the same everywhere): two files with the same
+    /// value get the same answer for the same bare specifier, so callers may share it.
+    pub fn bare_scope(&self, from: &Path) -> usize {
+        from.parent()
+            .and_then(|dir| self.tsconfig(dir))
+            .map_or(0, |ts| Arc::as_ptr(&ts) as usize)
+    }
+
+    /// Whether a specifier is resolved against the importing file's folder (relative,
+    /// absolute, or a `#` import of the nearest package.json) rather than as a bare name.
+    pub fn is_folder_relative(specifier: &str) -> bool {
+        is_path_like(specifier) || specifier.starts_with('#')
+    }
+
     /// Whether the nearest package.json above `file` says `"type": "module"`.
     pub fn is_esm_package(&self, file: &Path) -> bool {
         self.manifests_above(file)

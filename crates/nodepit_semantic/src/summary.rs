@@ -259,7 +259,7 @@ impl<'a> Model<'a> {
                 match &b.kind {
                     BindingKind::Import { source, imported } => {
                         let path = match imported {
-                            Imported::Default => vec![Atom::from("default")],
+                            Imported::Default => vec![swc_atoms::atom!("default")],
                             Imported::Namespace => Vec::new(),
                             Imported::Named(n) => vec![n.clone()],
                         };
@@ -282,9 +282,13 @@ impl<'a> Model<'a> {
                 }
             }
             Expr::Member(m) => {
-                let prop = member_name(&m.prop)?;
+                // The property's own atom, so no string is interned again per call.
+                let prop = match &m.prop {
+                    MemberProp::Ident(id) => id.sym.clone(),
+                    other => Atom::from(member_name(other)?),
+                };
                 let (spec, mut p, new_at) = self.ext_path(&m.obj, depth + 1)?;
-                p.push(Atom::from(prop));
+                p.push(prop);
                 Some((spec, p, new_at))
             }
             Expr::Call(c) => {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use nodepit_analyzer::project::{OsFs, Project, Resolver};
+use nodepit_analyzer::project::{FileSystem, OsFs, Project, Resolver};
 use nodepit_analyzer::semantic::summary::Summary;
 use nodepit_analyzer::semantic::SourceType;
 use nodepit_analyzer::{
@@ -179,7 +179,17 @@ fn glob_set<'g>(globs: impl IntoIterator<Item = &'g String>) -> Result<GlobSet, 
 /// kept as written): config lookup, globs and baselines all compare paths in this form.
 pub fn absolute_path(path: &Path) -> PathBuf {
     use std::path::Component;
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // The working folder is read once: `std::path::absolute` asks the system on every call,
+    // and a run makes several calls per file.
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        match CWD.get_or_init(|| std::env::current_dir().ok()) {
+            Some(cwd) => cwd.join(path),
+            None => path.to_path_buf(),
+        }
+    };
     let mut out = PathBuf::new();
     for part in abs.components() {
         match part {
@@ -431,7 +441,9 @@ impl Workspace {
             .map_err(|e| SetupError::Rules(e.to_string()))?;
         let fix = self.options.fix;
         let parse_only = self.options.parse_only;
+        let t0 = std::time::Instant::now();
         let resolver = (!parse_only).then(|| project_resolver(&files));
+        let t_resolver = t0.elapsed();
         // Config lookup runs in the pool too: on a big tree it is a noticeable serial cost.
         let pass1: Result<Vec<Option<Pass1>>, SetupError> = pool.install(|| {
             files
@@ -447,6 +459,7 @@ impl Workspace {
                 .collect()
         });
         let pass1: Vec<Pass1> = pass1?.into_iter().flatten().collect();
+        let t_pass1 = t0.elapsed();
         let root = project_root(pass1.iter().map(|p| p.result.path.as_path()));
         let project = Project::link(
             &root,
@@ -455,6 +468,23 @@ impl Workspace {
                 .filter_map(|p| Some((absolute_path(&p.result.path), p.summary.clone()?)))
                 .collect(),
         );
+        let t_link = t0.elapsed();
+        if std::env::var_os("NODEPIT_TRACE").is_some() {
+            let (mut fns, mut calls, mut reach, mut q) = (0, 0, 0, 0);
+            for p in &pass1 {
+                if let Some(s) = &p.summary {
+                    fns += s.functions.len();
+                    calls += s.ext_calls.len();
+                    reach += s
+                        .functions
+                        .iter()
+                        .map(|f| f.reaches.len() + f.ext_calls.len())
+                        .sum::<usize>();
+                }
+                q += p.lint.as_ref().map_or(0, |l| l.question_count());
+            }
+            eprintln!("functions {fns} ext calls {calls} edges {reach} questions {q}");
+        }
         let results = pool.install(|| {
             pass1
                 .into_par_iter()
@@ -468,6 +498,9 @@ impl Workspace {
                     if let Some(lint) = lint {
                         let abs = absolute_path(&result.path);
                         result.diagnostics = lint.finish(&rules, |d| d.settle(&abs, &project));
+                        if !result.diagnostics.is_empty() {
+                            reread(&mut result);
+                        }
                     }
                     let mut result = match fix {
                         Some(fix) if result.io_error.is_none() => {
@@ -485,6 +518,12 @@ impl Workspace {
                 })
                 .collect()
         });
+        if std::env::var_os("NODEPIT_TRACE").is_some() {
+            eprintln!(
+                "resolver {t_resolver:?} pass1 {t_pass1:?} link {t_link:?} pass3 {:?}",
+                t0.elapsed()
+            );
+        }
         Ok(results)
     }
 
@@ -588,7 +627,7 @@ fn lint_path(
     path: PathBuf,
     rules: Arc<RuleSet>,
     parse_only: bool,
-    resolver: Option<&Resolver>,
+    resolver: Option<&RunResolver>,
 ) -> Pass1 {
     let start = std::time::Instant::now();
     let done = |result: FileResult, rules: Arc<RuleSet>| Pass1 {
@@ -625,19 +664,22 @@ fn lint_path(
     let Some(resolver) = resolver.filter(|_| !parse_only) else {
         let diagnostics = lint_source_timed(&text, source_type, &rules, &mut times, !parse_only);
         let mut result = FileResult::new(path, text, diagnostics);
+        if result.diagnostics.is_empty() {
+            result.text = String::new();
+        }
         result.read_time = read_time;
         result.times = times;
         return done(result, rules);
     };
     let abs = absolute_path(&path);
+    let source_type = source_type_in(&abs, &resolver.resolver);
     let mut resolve = |spec: &str| resolver.resolve(&abs, spec);
     let mut lint = lint_project_file(&text, source_type, &rules, &mut times, &mut resolve);
     let summary = lint.summary.take().map(Arc::new);
     let mut result = FileResult::new(path, text, Vec::new());
-    if lint.is_clean() {
-        // Nothing to report or ask: the text is not needed after this pass.
-        result.text = String::new();
-    }
+    // Most files end with no finding: rather than hold every text until the questions are
+    // answered, pass 3 reads again the few that need one for output or fixes.
+    result.text = String::new();
     result.read_time = read_time;
     result.times = times;
     Pass1 {
@@ -648,12 +690,24 @@ fn lint_path(
     }
 }
 
+/// Reads a file's text again for output and fixes; if it changed since pass 1, its findings
+/// no longer match it and are dropped with a note.
+fn reread(result: &mut FileResult) {
+    match std::fs::read(&result.path).map(String::from_utf8) {
+        Ok(Ok(text)) if text.len() == result.bytes => result.text = text,
+        Ok(_) | Err(_) => {
+            result.diagnostics.clear();
+            result.io_error = Some("the file changed while it was being linted".into());
+        }
+    }
+}
+
 /// Lints a fixed text again as part of the project (its own summary is the one linked before).
 fn relint_in_project(
     path: &Path,
     text: &str,
     rules: &RuleSet,
-    resolver: Option<&Resolver>,
+    resolver: Option<&RunResolver>,
     project: &Project,
 ) -> Vec<Diagnostic> {
     let Some(resolver) = resolver else {
@@ -661,7 +715,7 @@ fn relint_in_project(
     };
     let abs = absolute_path(path);
     let mut resolve = |spec: &str| resolver.resolve(&abs, spec);
-    let source_type = SourceType::for_file(path);
+    let source_type = source_type_in(&abs, &resolver.resolver);
     lint_project_file(
         text,
         source_type,
@@ -672,15 +726,115 @@ fn relint_in_project(
     .finish(rules, |d| d.settle(&abs, project))
 }
 
-/// A resolver for the files of a run, knowing the workspace packages under their common folder.
-fn project_resolver(files: &[PathBuf]) -> Resolver {
-    let mut resolver = Resolver::new(Arc::new(OsFs));
-    let root = common_ancestor(files.iter().map(|p| absolute_path(p)));
-    // Searching a whole disk for package.json files would cost more than it could find.
-    if let Some(root) = root.filter(|r| r.components().count() > 2) {
-        resolver.discover_packages(&[root]);
+/// How a file of the project is parsed: by its extension, and a `.js` file as an ES module
+/// when the nearest `package.json` says `"type": "module"` (as Node loads it).
+pub(crate) fn source_type_in(abs: &Path, resolver: &Resolver) -> SourceType {
+    let by_extension = SourceType::for_file(abs);
+    let plain_js = abs.extension().is_some_and(|e| e == "js");
+    if plain_js && by_extension == SourceType::Js && resolver.is_esm_package(abs) {
+        return SourceType::Mjs;
     }
-    resolver
+    by_extension
+}
+
+/// The file system as the project sees it: source files are the ones the run lints (found by
+/// the walk, so no `stat` per probed candidate, and a gitignored build output is not a module
+/// of the project); anything else (`package.json`, `tsconfig.json`) is read from disk.
+struct RunFs {
+    sources: rustc_hash::FxHashSet<PathBuf>,
+    /// Other paths already asked about (`package.json` of a folder, probed once per import).
+    others: std::sync::RwLock<rustc_hash::FxHashMap<PathBuf, bool>>,
+}
+
+impl FileSystem for RunFs {
+    fn is_file(&self, path: &Path) -> bool {
+        if SourceType::from_path(path).is_some() {
+            return self.sources.contains(path);
+        }
+        if let Some(known) = self.others.read().ok().and_then(|m| m.get(path).copied()) {
+            return known;
+        }
+        let found = OsFs.is_file(path);
+        if let Ok(mut m) = self.others.write() {
+            m.insert(path.to_path_buf(), found);
+        }
+        found
+    }
+
+    fn read_to_string(&self, path: &Path) -> Option<String> {
+        OsFs.read_to_string(path)
+    }
+}
+
+/// A resolver for the files of a run, knowing the workspace packages among the folders that
+/// hold them. Packages are found by looking for a `package.json` in each folder on the way from
+/// the files up to their common folder: one check per folder, where walking the tree again for
+/// `package.json` files would read every folder and `.gitignore` a second time.
+fn project_resolver(files: &[PathBuf]) -> RunResolver {
+    let sources: rustc_hash::FxHashSet<PathBuf> = files.iter().map(|p| absolute_path(p)).collect();
+    let root = common_ancestor(sources.iter().cloned());
+    let mut folders: Vec<PathBuf> = Vec::new();
+    if let Some(root) = root.filter(|r| r.components().count() > 2) {
+        let mut seen = rustc_hash::FxHashSet::default();
+        for file in &sources {
+            for dir in file.ancestors().skip(1) {
+                if !dir.starts_with(&root) || !seen.insert(dir.to_path_buf()) {
+                    break;
+                }
+            }
+        }
+        folders = seen.into_iter().collect();
+    }
+    let fs = RunFs {
+        sources,
+        others: Default::default(),
+    };
+    // Shallower folders first, so a name declared twice goes to the outer package, whatever
+    // the order files were found in.
+    folders.sort_by_cached_key(|p| (p.components().count(), p.clone()));
+    folders.retain(|d| fs.is_file(&d.join("package.json")));
+    let mut resolver = Resolver::new(Arc::new(fs));
+    for dir in folders {
+        resolver.add_package(&dir);
+    }
+    RunResolver {
+        resolver,
+        cache: Default::default(),
+    }
+}
+
+/// The run's resolver, with answers kept per folder and specifier: the files of a folder
+/// import much the same modules, and the files do not change during a run.
+struct RunResolver {
+    resolver: Resolver,
+    cache: std::sync::RwLock<rustc_hash::FxHashMap<(Scope, String), Option<PathBuf>>>,
+}
+
+/// What a specifier's answer depends on: the importing folder, or for a bare name (a package,
+/// a tsconfig `paths` alias) only the configuration that governs it, shared by many folders.
+#[derive(PartialEq, Eq, Hash)]
+enum Scope {
+    Folder(PathBuf),
+    Bare(usize),
+}
+
+impl RunResolver {
+    fn resolve(&self, from: &Path, spec: &str) -> Option<PathBuf> {
+        let scope = if Resolver::is_folder_relative(spec) {
+            Scope::Folder(from.parent().unwrap_or(from).to_path_buf())
+        } else {
+            Scope::Bare(self.resolver.bare_scope(from))
+        };
+        let key = (scope, spec.to_string());
+        if let Some(known) = self.cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+            return known;
+        }
+        let found = self.resolver.resolve(from, spec);
+        if let Ok(mut c) = self.cache.write() {
+            c.insert(key, found.clone());
+        }
+        found
+    }
 }
 
 /// The folder messages show paths relative to: the current folder when every file is inside
