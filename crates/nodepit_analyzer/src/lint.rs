@@ -229,11 +229,6 @@ impl FileLint {
         !self.deferred.is_empty()
     }
 
-    /// How many questions wait for the project.
-    pub fn question_count(&self) -> usize {
-        self.deferred.len()
-    }
-
     /// Whether there is nothing to report and nothing to ask (suppression bookkeeping aside).
     pub fn is_clean(&self) -> bool {
         self.diagnostics.is_empty() && self.deferred.is_empty() && self.directives.is_empty()

@@ -441,9 +441,7 @@ impl Workspace {
             .map_err(|e| SetupError::Rules(e.to_string()))?;
         let fix = self.options.fix;
         let parse_only = self.options.parse_only;
-        let t0 = std::time::Instant::now();
         let resolver = (!parse_only).then(|| project_resolver(&files));
-        let t_resolver = t0.elapsed();
         // Config lookup runs in the pool too: on a big tree it is a noticeable serial cost.
         let pass1: Result<Vec<Option<Pass1>>, SetupError> = pool.install(|| {
             files
@@ -459,7 +457,6 @@ impl Workspace {
                 .collect()
         });
         let pass1: Vec<Pass1> = pass1?.into_iter().flatten().collect();
-        let t_pass1 = t0.elapsed();
         let root = project_root(pass1.iter().map(|p| p.result.path.as_path()));
         let project = Project::link(
             &root,
@@ -468,23 +465,6 @@ impl Workspace {
                 .filter_map(|p| Some((absolute_path(&p.result.path), p.summary.clone()?)))
                 .collect(),
         );
-        let t_link = t0.elapsed();
-        if std::env::var_os("NODEPIT_TRACE").is_some() {
-            let (mut fns, mut calls, mut reach, mut q) = (0, 0, 0, 0);
-            for p in &pass1 {
-                if let Some(s) = &p.summary {
-                    fns += s.functions.len();
-                    calls += s.ext_calls.len();
-                    reach += s
-                        .functions
-                        .iter()
-                        .map(|f| f.reaches.len() + f.ext_calls.len())
-                        .sum::<usize>();
-                }
-                q += p.lint.as_ref().map_or(0, |l| l.question_count());
-            }
-            eprintln!("functions {fns} ext calls {calls} edges {reach} questions {q}");
-        }
         let results = pool.install(|| {
             pass1
                 .into_par_iter()
@@ -518,12 +498,6 @@ impl Workspace {
                 })
                 .collect()
         });
-        if std::env::var_os("NODEPIT_TRACE").is_some() {
-            eprintln!(
-                "resolver {t_resolver:?} pass1 {t_pass1:?} link {t_link:?} pass3 {:?}",
-                t0.elapsed()
-            );
-        }
         Ok(results)
     }
 
