@@ -64,8 +64,8 @@ pub struct RuleSet {
     active: Vec<ActiveRule>,
     known: Vec<&'static str>,
     unused_suppression: Option<Severity>,
-    /// Every enabled rule's needles, when all of them have some (see [`Rule::needles`]).
-    gate: Option<AhoCorasick>,
+    /// Every enabled rule's needles (see [`Rule::needles`]); `None` with the gate turned off.
+    gate: Option<Gate>,
     /// Test hook: the id of a rule made to panic, from `NODEPIT_TEST_PANIC_RULE`.
     panic_rule: Option<String>,
 }
@@ -121,12 +121,7 @@ impl RuleSet {
         let gate = if std::env::var_os("NODEPIT_NO_GATE").is_some() {
             None
         } else {
-            active
-                .iter()
-                .map(|r| r.rule.needles())
-                .collect::<Option<Vec<_>>>()
-                .map(|lists| lists.concat())
-                .and_then(|needles| AhoCorasick::new(needles).ok())
+            Gate::new(&active)
         };
         Ok(Self {
             active,
@@ -155,7 +150,66 @@ impl RuleSet {
 
     /// Whether some enabled rule could flag `text` (false when none of their needles is in it).
     pub fn could_flag(&self, text: &str) -> bool {
-        self.gate.as_ref().is_none_or(|g| g.is_match(text))
+        self.gate
+            .as_ref()
+            .is_none_or(|g| g.per_rule.iter().any(Option::is_none) || g.all.is_match(text))
+    }
+
+    /// Which enabled rules run on `text`: those with a needle in it, those without needles, and
+    /// in a project those that ask other files regardless (see [`Rule::asks_without_needles`]).
+    fn running(&self, text: &str, in_project: bool) -> Vec<Run> {
+        let Some(gate) = &self.gate else {
+            return vec![Run::Full; self.active.len()];
+        };
+        self.active
+            .iter()
+            .zip(&gate.per_rule)
+            .map(|(r, needles)| match needles {
+                None => Run::Full,
+                // Each search stops at the first needle found; separate searches beat one
+                // search that must report every match of frequent needles.
+                Some(a) if a.is_match(text) => Run::Full,
+                Some(_) if in_project && r.rule.asks_without_needles() => Run::AskOnly,
+                Some(_) => Run::Skip,
+            })
+            .collect()
+    }
+}
+
+/// How a rule runs on a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    /// Every check.
+    Full,
+    /// None of its needles is in the file: only the questions it asks other files.
+    AskOnly,
+    /// Not at all.
+    Skip,
+}
+
+/// The needles of the enabled rules: all of them in one automaton, and each rule's own.
+struct Gate {
+    all: AhoCorasick,
+    /// Per active rule, `None` for a rule without needles.
+    per_rule: Vec<Option<AhoCorasick>>,
+}
+
+impl Gate {
+    fn new(active: &[ActiveRule]) -> Option<Gate> {
+        let mut needles: Vec<&str> = Vec::new();
+        let mut per_rule = Vec::new();
+        for r in active {
+            let own = match r.rule.needles() {
+                Some(list) => {
+                    needles.extend(list);
+                    Some(AhoCorasick::new(list).ok()?)
+                }
+                None => None,
+            };
+            per_rule.push(own);
+        }
+        let all = AhoCorasick::new(needles).ok()?;
+        Some(Gate { all, per_rule })
     }
 }
 
@@ -166,6 +220,8 @@ pub struct LintTimes {
     pub phases: PhaseTimes,
     /// Running the rules and applying suppressions.
     pub rules: std::time::Duration,
+    /// Building the file's summary for the project.
+    pub summary: std::time::Duration,
     /// Whether scopes, model and rules were skipped because no rule could flag the file.
     pub gated: bool,
 }
@@ -291,6 +347,7 @@ fn lint_file(
     let result = catch_unwind(AssertUnwindSafe(|| {
         let phases = &mut times.phases;
         let rules_time = &mut times.rules;
+        let summary_time = &mut times.summary;
         analyze_timed(
             text,
             source_type,
@@ -328,12 +385,38 @@ fn lint_file(
                     })
                     .collect();
                 if let Some(model) = model {
-                    let (found, deferred) = run_rules(model, rules, resolve.is_some());
+                    // The summary first: it resolves every specifier a call goes through, so
+                    // rules ask about a call only when its module is a file of the project.
+                    let summary = resolve.map(|resolve| {
+                        let start = std::time::Instant::now();
+                        let summary = model.summary(resolve);
+                        *summary_time += start.elapsed();
+                        summary
+                    });
+                    let start = std::time::Instant::now();
+                    let mut running = rules.running(text, summary.is_some());
+                    if summary.as_ref().is_some_and(|s| s.imports.is_empty()) {
+                        // No module of the project is imported: nothing to ask about.
+                        for r in &mut running {
+                            if *r == Run::AskOnly {
+                                *r = Run::Skip;
+                            }
+                        }
+                    }
+                    let project_module = |spec: &str| {
+                        summary
+                            .as_ref()
+                            .is_some_and(|s| s.specifiers.iter().any(|(known, _)| known == spec))
+                    };
+                    let asks = summary
+                        .is_some()
+                        .then_some(&project_module as &dyn Fn(&str) -> bool);
+                    let (found, deferred) = run_rules(model, rules, &running, asks);
                     file.diagnostics.extend(found);
                     file.deferred = deferred;
-                    if let Some(resolve) = resolve {
-                        file.summary = Some(model.summary(resolve));
-                    }
+                    file.summary = summary;
+                    *rules_time += start.elapsed();
+                    return file;
                 }
                 *rules_time += start.elapsed();
                 file
@@ -353,17 +436,24 @@ fn lint_file(
 fn run_rules(
     model: &Model<'_>,
     rules: &RuleSet,
-    in_project: bool,
+    running: &[Run],
+    project_module: Option<&dyn Fn(&str) -> bool>,
 ) -> (Vec<Diagnostic>, Vec<Deferred>) {
     let mut out = Vec::new();
     let mut deferred = Vec::new();
-    for active in &rules.active {
+    for (active, run) in rules.active.iter().zip(running) {
+        // The test hook's rule runs everywhere, so its panic shows whatever the file holds.
+        if *run == Run::Skip && rules.panic_rule.as_deref() != Some(active.meta.id) {
+            continue;
+        }
         let mut cx = RuleCx {
             model,
             meta: active.meta,
             severity: active.severity,
             diagnostics: Vec::new(),
-            deferred: in_project.then(Vec::new),
+            deferred: project_module.map(|_| Vec::new()),
+            project_module,
+            ask_only: *run == Run::AskOnly,
         };
         let result = catch_unwind(AssertUnwindSafe(|| {
             if rules.panic_rule.as_deref() == Some(active.meta.id) {

@@ -577,6 +577,7 @@ pub fn stats(
     let resolve = sum(&|r| r.times.phases.resolve);
     let model = sum(&|r| r.times.phases.model);
     let rules = sum(&|r| r.times.rules);
+    let summary = sum(&|r| r.times.summary);
     let failures: Vec<_> = results
         .iter()
         .filter(|r| {
@@ -614,6 +615,7 @@ pub fn stats(
         ("resolve", resolve),
         ("model", model),
         ("rules", rules),
+        ("summary", summary),
     ] {
         out.push_str(&format!("  {name:<8} {}\n", ms(d)));
     }

@@ -30,6 +30,11 @@ impl Rule for NoFloatingPromise {
         Some(&["async", "then", "romis", "fetch", "undici", "events"])
     }
 
+    // A dropped call of another module's async function is spelled with none of them.
+    fn asks_without_needles(&self) -> bool {
+        true
+    }
+
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::ExprStmt(site) = node else { return };
         self.check_expr(&site.node.expr, site.func, cx);
@@ -56,7 +61,14 @@ impl NoFloatingPromise {
             Expr::Call(c) => {
                 let in_async = scope.is_some_and(|f| model.function(f).is_async);
                 let range = model.range(c.span);
-                if let Some(what) = self.unhandled(model, c, scope) {
+                // Without a needle, nothing in this file makes a promise: only a call of
+                // another module's function can.
+                let here = if cx.ask_only() {
+                    None
+                } else {
+                    self.unhandled(model, c, scope)
+                };
+                if let Some(what) = here {
                     let d = finding(&what, range, in_async);
                     let mut report = cx
                         .report(c.span, d.message)
@@ -64,7 +76,7 @@ impl NoFloatingPromise {
                     for fix in d.fixes {
                         report = report.fix(fix);
                     }
-                } else if let Some((question, what)) = self.ask_other_file(model, c, scope) {
+                } else if let Some((question, what)) = self.ask_other_file(cx, c, scope) {
                     // A function of another module of the project: its file says whether it
                     // returns a promise that can reject.
                     cx.ask(question, move |answer, _| match answer {
@@ -76,7 +88,9 @@ impl NoFloatingPromise {
                 }
             }
             Expr::New(n)
-                if model.is_promise(e, scope) && !model.promise_cannot_reject(e, scope) =>
+                if !cx.ask_only()
+                    && model.is_promise(e, scope)
+                    && !model.promise_cannot_reject(e, scope) =>
             {
                 cx.report(n.span, "This `new Promise(…)` is neither awaited nor stored, so its rejection is unhandled.")
                     .help("`await` it, return it, or chain `.catch(...)`.");
@@ -89,10 +103,11 @@ impl NoFloatingPromise {
     /// is dropped, with the call's label.
     fn ask_other_file(
         &self,
-        model: &Model<'_>,
+        cx: &RuleCx<'_, '_>,
         call: &CallExpr,
         scope: Option<FnId>,
     ) -> Option<(Question, String)> {
+        let model = cx.model();
         let Callee::Expr(callee) = &call.callee else {
             return None;
         };
@@ -101,7 +116,9 @@ impl NoFloatingPromise {
         {
             return None;
         }
-        if model.call_returns_promise(call, scope) {
+        // Cheap and decisive for most calls: only a function of another project file counts.
+        let (specifier, path, new_at) = model.ext_path(callee, 0)?;
+        if !cx.is_project_module(&specifier) || model.call_returns_promise(call, scope) {
             return None;
         }
         // A function last in the arguments is a completion callback: the function supports
@@ -122,7 +139,6 @@ impl NoFloatingPromise {
         {
             return None;
         }
-        let (specifier, path, new_at) = model.ext_path(callee, 0)?;
         let label = expr_label(callee);
         if self.allowed(&label) {
             return None;

@@ -210,6 +210,8 @@ pub(crate) struct Builder<'m, 'a, R> {
     pub(crate) summary: Summary,
     /// Specifiers already looked up, with their import index.
     pub(crate) seen: Vec<(Atom, Option<u32>)>,
+    /// How often each export name is written (see `Model::export_writes`).
+    pub(crate) writes: rustc_hash::FxHashMap<&'m str, usize>,
 }
 
 impl<'m, 'a, R: FnMut(&str) -> Option<PathBuf>> Builder<'m, 'a, R> {
@@ -314,7 +316,11 @@ impl<'a> Model<'a> {
             resolve,
             summary: Summary::default(),
             seen: Vec::new(),
+            writes: rustc_hash::FxHashMap::default(),
         };
+        for w in &self.export_writes {
+            *b.writes.entry(w.as_str()).or_default() += 1;
+        }
         b.summary.functions = self
             .functions
             .iter()
@@ -570,7 +576,7 @@ impl<'a> Model<'a> {
             return;
         };
         // A name written more than once (`if (dryRun) exports.send = …`) has no one value.
-        let written = |name: &str| self.export_writes.iter().filter(|w| *w == name).count();
+        let written = |name: &str| b.writes.get(name).copied().unwrap_or(0);
         if self.is_module_object(&target.obj) && prop == "exports" {
             *whole = Some(match written("") {
                 1 => self.value_of(b, right, 0),

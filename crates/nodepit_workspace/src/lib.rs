@@ -773,39 +773,80 @@ fn project_resolver(files: &[PathBuf]) -> RunResolver {
     }
     RunResolver {
         resolver,
-        cache: Default::default(),
+        folders: Default::default(),
+        bare: Default::default(),
     }
 }
 
 /// The run's resolver, with answers kept per folder and specifier: the files of a folder
-/// import much the same modules, and the files do not change during a run.
+/// import much the same modules, and the files do not change during a run. A bare name (a
+/// package, a tsconfig `paths` alias) is kept per configuration that governs it instead, shared
+/// by many folders. Lookups borrow their keys, so a known answer costs no allocation.
 struct RunResolver {
     resolver: Resolver,
-    cache: std::sync::RwLock<rustc_hash::FxHashMap<(Scope, String), Option<PathBuf>>>,
+    folders: std::sync::RwLock<rustc_hash::FxHashMap<PathBuf, Folder>>,
+    bare: std::sync::RwLock<rustc_hash::FxHashMap<usize, Answers>>,
 }
 
-/// What a specifier's answer depends on: the importing folder, or for a bare name (a package,
-/// a tsconfig `paths` alias) only the configuration that governs it, shared by many folders.
-#[derive(PartialEq, Eq, Hash)]
-enum Scope {
-    Folder(PathBuf),
-    Bare(usize),
+type Answers = rustc_hash::FxHashMap<String, Option<PathBuf>>;
+
+/// A folder's answers to folder-relative specifiers, and the scope of its bare ones.
+struct Folder {
+    bare_scope: usize,
+    answers: Answers,
 }
 
 impl RunResolver {
     fn resolve(&self, from: &Path, spec: &str) -> Option<PathBuf> {
-        let scope = if Resolver::is_folder_relative(spec) {
-            Scope::Folder(from.parent().unwrap_or(from).to_path_buf())
-        } else {
-            Scope::Bare(self.resolver.bare_scope(from))
+        let dir = from.parent().unwrap_or(from);
+        let relative = Resolver::is_folder_relative(spec);
+        let scope = {
+            let folders = self.folders.read().ok()?;
+            match folders.get(dir) {
+                Some(f) if relative => {
+                    if let Some(known) = f.answers.get(spec) {
+                        return known.clone();
+                    }
+                    None
+                }
+                Some(f) => Some(f.bare_scope),
+                None => None,
+            }
         };
-        let key = (scope, spec.to_string());
-        if let Some(known) = self.cache.read().ok().and_then(|c| c.get(&key).cloned()) {
-            return known;
+        let scope = match scope {
+            Some(s) => s,
+            None => {
+                let s = self.resolver.bare_scope(from);
+                if let Ok(mut folders) = self.folders.write() {
+                    folders.entry(dir.to_path_buf()).or_insert_with(|| Folder {
+                        bare_scope: s,
+                        answers: Answers::default(),
+                    });
+                }
+                s
+            }
+        };
+        if !relative {
+            if let Some(known) = self
+                .bare
+                .read()
+                .ok()
+                .and_then(|b| b.get(&scope).and_then(|a| a.get(spec).cloned()))
+            {
+                return known;
+            }
         }
         let found = self.resolver.resolve(from, spec);
-        if let Ok(mut c) = self.cache.write() {
-            c.insert(key, found.clone());
+        if relative {
+            if let Ok(mut folders) = self.folders.write() {
+                if let Some(f) = folders.get_mut(dir) {
+                    f.answers.insert(spec.to_string(), found.clone());
+                }
+            }
+        } else if let Ok(mut bare) = self.bare.write() {
+            bare.entry(scope)
+                .or_default()
+                .insert(spec.to_string(), found.clone());
         }
         found
     }
