@@ -81,6 +81,10 @@ pub struct CalleeFacts {
     pub returns_promise: bool,
     /// That promise can never reject.
     pub cannot_reject: bool,
+    /// Calls of it from other files of the project, and how many of them drop the result.
+    pub calls: u32,
+    /// How many of those calls are statements of their own.
+    pub dropped: u32,
 }
 
 /// Evidence that a caller in another file passes a collection whose length outside input decides.
@@ -453,7 +457,15 @@ impl Project {
             new_at,
         };
         let node = self.lookup_fn(id, &r)?;
-        Some(self.facts(node, 0))
+        let mut facts = self.facts(node, 0);
+        for (file, i) in self.callers.get(&node).map_or(&[][..], Vec::as_slice) {
+            let call = &self.summaries[*file as usize].ext_calls[*i as usize];
+            if call.is_call {
+                facts.calls += 1;
+                facts.dropped += u32::from(call.dropped);
+            }
+        }
+        Some(facts)
     }
 
     /// Promise facts of a function, following a returned call into another file.
@@ -465,6 +477,8 @@ impl Project {
             is_async: f.is_async,
             returns_promise: f.returns_promise,
             cannot_reject: f.cannot_reject,
+            calls: 0,
+            dropped: 0,
         };
         if !f.returns_promise && depth < 8 {
             if let Some(ci) = f.returns_ext_call {

@@ -80,7 +80,9 @@ impl NoFloatingPromise {
                     // A function of another module of the project: its file says whether it
                     // returns a promise that can reject.
                     cx.ask(question, move |answer, _| match answer {
-                        Answer::Callee(f) if f.returns_promise && !f.cannot_reject => {
+                        Answer::Callee(f)
+                            if f.returns_promise && !f.cannot_reject && !fire_and_forget(f) =>
+                        {
                             Some(finding(&what, range, in_async))
                         }
                         _ => None,
@@ -115,6 +117,18 @@ impl NoFloatingPromise {
         if matches!(callee, Expr::Member(m) if matches!(member_name(&m.prop), Some("then" | "catch" | "finally")))
         {
             return None;
+        }
+        // An event or hook dispatch (`plugins.hooks.fire(`action:post.${type}`, …)`): such
+        // dispatchers run listeners for their side effects and, by convention, keep a
+        // listener's failure from the caller.
+        if let Expr::Member(m) = callee {
+            let dispatch = matches!(
+                member_name(&m.prop),
+                Some("fire" | "emit" | "trigger" | "dispatch" | "publish" | "broadcast")
+            );
+            if dispatch && !call.args.is_empty() {
+                return None;
+            }
         }
         // Cheap and decisive for most calls: only a function of another project file counts.
         let (specifier, path, new_at) = model.ext_path(callee, 0)?;
@@ -216,6 +230,14 @@ impl NoFloatingPromise {
         }
         Some(label)
     }
+}
+
+/// Whether the project treats a function as fire-and-forget by design: most of its calls
+/// across files drop the result (NodeBB's `plugins.hooks.fire('action:…')`, whose listeners'
+/// errors are caught inside). A call that drops the promise of a function the rest of the
+/// project awaits is the likely slip, and stays reported.
+fn fire_and_forget(f: &nodepit_analyzer::project::CalleeFacts) -> bool {
+    f.calls >= 4 && f.dropped * 2 > f.calls
 }
 
 /// Whether an argument is a function: a literal, a function of this file, or a parameter passed

@@ -174,6 +174,10 @@ pub struct ExtCall {
     /// Arguments that pass on a parameter of a function of this file as it is:
     /// `(argument, function, parameter)`.
     pub arg_params: Vec<(u32, u32, u32)>,
+    /// The function is called here (not handed on by name).
+    pub is_call: bool,
+    /// The call is a statement of its own: its result is dropped.
+    pub dropped: bool,
 }
 
 /// Everything other files may ask of one file.
@@ -800,6 +804,15 @@ impl<'a> Model<'a> {
             let reaches = &mut b.summary.functions[i].reaches;
             reaches.extend(f.children.iter().map(|c| c.0));
         }
+        // Calls that are a statement of their own: their result goes nowhere.
+        let dropped: rustc_hash::FxHashSet<u32> = self
+            .stmts
+            .iter()
+            .filter_map(|st| match unwrap_expr(&st.node.expr) {
+                Expr::Call(c) => Some(c.span.lo.0),
+                _ => None,
+            })
+            .collect();
         for site in &self.calls {
             let call = site.node;
             let Callee::Expr(callee) = &call.callee else {
@@ -847,6 +860,8 @@ impl<'a> Model<'a> {
                     arg_kinds,
                     arg_origins,
                     arg_params,
+                    is_call: is_callee,
+                    dropped: is_callee && dropped.contains(&call.span.lo.0),
                 });
                 let idx = (b.summary.ext_calls.len() - 1) as u32;
                 if let Some(f) = site.func {
