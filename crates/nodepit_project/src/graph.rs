@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use nodepit_semantic::summary::{ArgKind, ExtRef, HandlerLabel, Summary, Target, Value};
-use nodepit_semantic::OriginKind;
+use nodepit_semantic::{Framework, OriginKind};
 use rustc_hash::FxHashMap;
 
 /// How many calls deep handler reach and argument evidence are followed across files.
@@ -314,6 +314,9 @@ impl Project {
     /// that other files are known.
     fn find_handlers(&mut self) {
         let mut handlers = Vec::new();
+        // Sockets this pass learns of: the first parameter of a `connection` listener on a
+        // server a caller passed in (`module.exports = (io) => io.on('connection', (s) => …)`).
+        let mut sockets: FxHashMap<Node, Framework> = FxHashMap::default();
         for (file, s) in self.summaries.iter().enumerate() {
             let file = file as u32;
             for (f, label, range) in &s.handlers {
@@ -326,7 +329,10 @@ impl Project {
                 let mut label = reg.label.clone();
                 let from_param = reg
                     .on_param
-                    .and_then(|(f, i)| self.param_kind((file, f), i));
+                    .and_then(|(f, i)| match sockets.get(&(file, f)) {
+                        Some(fw) if i == 0 => Some(ArgKind::Socket(*fw)),
+                        _ => self.param_kind((file, f), i),
+                    });
                 let is_handler = match from_param {
                     // Routes on a parameter a caller fills with an app or router.
                     Some(ArgKind::Router(fw)) if reg.inferred => {
@@ -336,6 +342,16 @@ impl Project {
                     // Listeners on a parameter a caller fills with a connection's socket.
                     Some(ArgKind::Socket(fw)) if !reg.inferred => {
                         label.framework = fw;
+                        true
+                    }
+                    // The `connection` listener of a server a caller passes in: its socket's
+                    // listeners are handlers too.
+                    Some(ArgKind::SocketServer(fw))
+                        if !reg.inferred
+                            && matches!(label.path.as_deref(), Some("connection" | "connect")) =>
+                    {
+                        label.framework = fw;
+                        sockets.insert(node, fw);
                         true
                     }
                     _ if reg.inferred => {

@@ -487,7 +487,7 @@ impl<'a> Model<'a> {
     }
 
     /// A socket.io or `ws` server, whose `connection` listener gets each client's socket.
-    fn socket_server(&self, e: &Expr) -> Option<Framework> {
+    pub(crate) fn socket_server(&self, e: &Expr) -> Option<Framework> {
         let mut e = unwrap_expr(e);
         // `io.of('/chat')` and `io.sockets` are the same server's namespaces.
         loop {

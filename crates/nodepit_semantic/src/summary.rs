@@ -141,6 +141,8 @@ pub enum ArgKind {
     Router(Framework),
     /// A socket.io or `ws` socket of a connection.
     Socket(Framework),
+    /// A socket.io or `ws` server, whose `connection` listeners get each client's socket.
+    SocketServer(Framework),
 }
 
 /// Evidence about an argument's length, as the origin analysis found it (see `origin.rs`).
@@ -904,6 +906,8 @@ impl<'a> Model<'a> {
                 out.push((i as u32, ArgKind::Router(fw)));
             } else if let Some(fw) = self.socket_kind(&a.expr) {
                 out.push((i as u32, ArgKind::Socket(fw)));
+            } else if let Some(fw) = self.socket_server(&a.expr) {
+                out.push((i as u32, ArgKind::SocketServer(fw)));
             }
         }
         out
