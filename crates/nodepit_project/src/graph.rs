@@ -19,6 +19,13 @@ const MAX_LOOKUP: u32 = 24;
 /// A function of the project: file index and the function's index in that file.
 type Node = (u32, u32);
 
+/// What a path into a module's exports ends at.
+#[derive(Debug, Clone, Copy)]
+enum Found<'p> {
+    Fn(Node),
+    Value(u32, &'p Value),
+}
+
 /// How a function was first reached: the handler's index, and the function before it with the
 /// call into another file that led here (`None` for a same-file step).
 type Via = (u32, Option<(Node, Option<Loc>)>);
@@ -181,6 +188,14 @@ impl Project {
 
     /// The function a reference of `file` names, following re-exports.
     fn lookup_fn(&self, file: u32, r: &ExtRef) -> Option<Node> {
+        match self.lookup(file, r)? {
+            Found::Fn(n) => Some(n),
+            Found::Value(..) => None,
+        }
+    }
+
+    /// What a reference of `file` names, following re-exports.
+    fn lookup(&self, file: u32, r: &ExtRef) -> Option<Found<'_>> {
         let target = (*self.imports[file as usize].get(r.import as usize)?)?;
         self.lookup_in(target, &r.path, r.new_at, 0)
     }
@@ -191,7 +206,7 @@ impl Project {
         path: &[nodepit_semantic::summary::Atom],
         new_at: Option<u32>,
         depth: u32,
-    ) -> Option<Node> {
+    ) -> Option<Found<'_>> {
         if depth > MAX_LOOKUP {
             return None;
         }
@@ -234,10 +249,10 @@ impl Project {
                 return self.lookup_in(target, &p, new_at, depth + 1);
             }
             let Some((seg, tail)) = rest.split_first() else {
-                return match value {
-                    Value::Fn(f) => Some((file, *f)),
-                    _ => None,
-                };
+                return Some(match value {
+                    Value::Fn(f) => Found::Fn((file, *f)),
+                    other => Found::Value(file, other),
+                });
             };
             match value {
                 Value::Object(props) => match props.iter().rev().find(|(k, _)| k == seg) {
@@ -274,13 +289,46 @@ impl Project {
         class: u32,
         instance: bool,
         rest: &[nodepit_semantic::summary::Atom],
-    ) -> Option<Node> {
+    ) -> Option<Found<'_>> {
         let [name] = rest else { return None };
         let c = self.summaries[file as usize].classes.get(class as usize)?;
         let list = if instance { &c.methods } else { &c.statics };
         list.iter()
             .find(|(n, _)| n == name)
-            .map(|(_, f)| (file, *f))
+            .map(|(_, f)| Found::Fn((file, *f)))
+    }
+
+    /// The functions of a resolver map (a value of `file`), with their paths (`Query.users`).
+    fn resolver_fns(
+        &self,
+        file: u32,
+        value: &Value,
+        prefix: &str,
+        depth: u32,
+        out: &mut Vec<(Node, String)>,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        match value {
+            Value::Fn(f) if !prefix.is_empty() => out.push(((file, *f), prefix.to_string())),
+            Value::Object(props) => {
+                for (k, v) in props {
+                    let path = if prefix.is_empty() {
+                        k.to_string()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    self.resolver_fns(file, v, &path, depth + 1, out);
+                }
+            }
+            Value::Ext(r) => match self.lookup(file, r) {
+                Some(Found::Value(g, v)) => self.resolver_fns(g, v, prefix, depth + 1, out),
+                Some(Found::Fn(n)) if !prefix.is_empty() => out.push((n, prefix.to_string())),
+                _ => {}
+            },
+            _ => {}
+        }
     }
 
     fn index_callers(&mut self) {
@@ -323,6 +371,22 @@ impl Project {
                 handlers.push(((file, *f), label.clone(), self.loc(file, range)));
             }
             for reg in &s.registrations {
+                if let Target::ExtResolvers(r) = &reg.target {
+                    // Every function of another module's resolver map serves requests.
+                    let mut fns = Vec::new();
+                    let prefix = reg.label.path.clone().unwrap_or_default();
+                    match self.lookup(file, r) {
+                        Some(Found::Value(g, v)) => self.resolver_fns(g, v, &prefix, 0, &mut fns),
+                        Some(Found::Fn(n)) if !prefix.is_empty() => fns.push((n, prefix)),
+                        _ => {}
+                    }
+                    for (node, path) in fns {
+                        let mut label = reg.label.clone();
+                        label.path = Some(path);
+                        handlers.push((node, label, self.loc(file, &reg.range)));
+                    }
+                    continue;
+                }
                 let Some(node) = self.registered_fn(file, &reg.target) else {
                     continue;
                 };

@@ -30,6 +30,7 @@ impl<'a> Model<'a> {
                 fn_by_span: FxHashMap::default(),
                 calls: Vec::new(),
                 stmts: Vec::new(),
+                news: Vec::new(),
                 promise_memo: RefCell::new(Vec::new()),
                 promise_facts: crate::values::PromiseFacts::new(comments),
                 handlers: OnceCell::new(),
@@ -670,6 +671,14 @@ impl<'a> Visit for Builder<'a, '_> {
             self.pending.passed_to = None;
         }
         n.type_args.visit_with(self);
+    }
+
+    fn visit_new_expr(&mut self, n: &NewExpr) {
+        let n: &'a NewExpr = pin(n);
+        if matches!(unwrap_expr(&n.callee), Expr::Ident(_) | Expr::Member(_)) {
+            self.model.news.push((n, self.current_fn()));
+        }
+        n.visit_children_with(self);
     }
 
     fn visit_expr_stmt(&mut self, n: &ExprStmt) {

@@ -36,6 +36,8 @@ pub enum Framework {
     Ws,
     /// A passport strategy's verify callback, which runs on every login.
     Passport,
+    /// A GraphQL resolver (Apollo Server, graphql-tools, graphql-http, Mercurius).
+    GraphQl,
 }
 
 /// A function registered to serve requests.
@@ -109,12 +111,13 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
         Framework::Ws if name == "connection" => "WebSocket `connection` listener".into(),
         Framework::Ws => format!("WebSocket `{name}` handler"),
         Framework::Passport => format!("passport `{name}` strategy"),
+        Framework::GraphQl => format!("GraphQL resolver `{name}`"),
         _ => return None,
     })
 }
 
 /// What a registration hands over, when the file alone cannot settle it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum PendingTarget<'a> {
     /// A function of this file.
     Local(FnId),
@@ -122,9 +125,8 @@ pub(crate) enum PendingTarget<'a> {
     Ext(&'a Expr),
     /// A call of another module's factory; the function it returns is registered.
     Factory(&'a Expr),
-    /// A GraphQL resolver map of another module.
-    #[allow(dead_code)]
-    Resolvers(&'a Expr),
+    /// A GraphQL resolver map of another module: its specifier and the path into its exports.
+    Resolvers(swc_atoms::Atom, Vec<swc_atoms::Atom>),
 }
 
 /// A registration whose handler lives in another module or whose receiver is not known here.
@@ -142,7 +144,7 @@ pub(crate) struct Pending<'a> {
 }
 
 /// A registered function: known here, or to be settled by the project.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Resolved<'a> {
     Local(FnId),
     Pending(PendingTarget<'a>),
@@ -238,6 +240,14 @@ impl<'a> Model<'a> {
         let mut out = Vec::new();
         for site in &self.calls {
             self.registration(site, &mut out, pending);
+            if let Callee::Expr(callee) = &site.node.callee {
+                self.graphql_options(callee, &site.node.args, site.func, &mut out, pending);
+            }
+        }
+        for (n, scope) in &self.news {
+            if let Some(args) = &n.args {
+                self.graphql_options(&n.callee, args, *scope, &mut out, pending);
+            }
         }
         for class in &self.classes {
             self.nest_routes(class, &mut out);
@@ -463,6 +473,247 @@ impl<'a> Model<'a> {
                 }
             }
         }
+    }
+
+    /// The resolver map handed to a GraphQL server or schema: `new ApolloServer({ typeDefs,
+    /// resolvers })`, `makeExecutableSchema({ resolvers })`, graphql-http's
+    /// `createHandler({ rootValue })`, Mercurius' `app.register(mercurius, { resolvers })`.
+    fn graphql_options(
+        &self,
+        callee: &'a Expr,
+        args: &'a [ExprOrSpread],
+        scope: Option<FnId>,
+        out: &mut Vec<Handler>,
+        pending: &mut Vec<Pending<'a>>,
+    ) {
+        // Spelling first: most calls are nothing of the kind.
+        let Some(name) = callee_name(callee) else {
+            return;
+        };
+        let options = match name {
+            "ApolloServer"
+            | "makeExecutableSchema"
+            | "createHandler"
+            | "createYoga"
+            | "buildSubgraphSchema" => args.first(),
+            "register" => args.get(1),
+            _ => return,
+        };
+        let Some(q) = self.qual(callee) else { return };
+        let module = q.split('.').next().unwrap_or("");
+        let known = match name {
+            "register" => args
+                .first()
+                .and_then(|a| self.qual(&a.expr))
+                .is_some_and(|m| m == "mercurius"),
+            _ => {
+                matches!(
+                    module,
+                    "@apollo/server"
+                        | "apollo-server"
+                        | "apollo-server-express"
+                        | "apollo-server-koa"
+                        | "apollo-server-fastify"
+                        | "@graphql-tools/schema"
+                        | "graphql-tools"
+                        | "graphql-http"
+                        | "graphql-yoga"
+                        | "@apollo/subgraph"
+                ) || module.starts_with("graphql-http/")
+            }
+        };
+        if !known {
+            return;
+        }
+        let Some(Expr::Object(o)) = options.map(|a| unwrap_expr(&a.expr)) else {
+            return;
+        };
+        for p in &o.props {
+            let PropOrSpread::Prop(p) = p else { continue };
+            match &**p {
+                Prop::KeyValue(kv)
+                    if matches!(prop_name(&kv.key), Some("resolvers" | "rootValue")) =>
+                {
+                    self.resolver_map(&kv.value, "", scope, callee.span(), 0, out, pending);
+                }
+                // `{ typeDefs, resolvers }`
+                Prop::Shorthand(id) if matches!(&*id.sym, "resolvers" | "rootValue") => {
+                    match self.const_init(id) {
+                        Some(init) => {
+                            self.resolver_map(init, "", scope, callee.span(), 0, out, pending)
+                        }
+                        None => self.other_module_map(
+                            &Expr::Ident(id.clone()),
+                            "",
+                            callee.span(),
+                            pending,
+                        ),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Every function of a resolver map, labelled with its path (`Query.users`): nested
+    /// objects, arrays of maps, spreads, names bound to maps, and maps of other modules.
+    #[allow(clippy::too_many_arguments)]
+    fn resolver_map(
+        &self,
+        e: &'a Expr,
+        prefix: &str,
+        scope: Option<FnId>,
+        registration: Span,
+        depth: u32,
+        out: &mut Vec<Handler>,
+        pending: &mut Vec<Pending<'a>>,
+    ) {
+        if depth > 6 {
+            return;
+        }
+        let label = |key: &str| {
+            if prefix.is_empty() {
+                key.to_string()
+            } else {
+                format!("{prefix}.{key}")
+            }
+        };
+        let handler = |out: &mut Vec<Handler>, func: FnId, path: String| {
+            out.push(Handler {
+                func,
+                framework: Framework::GraphQl,
+                method: None,
+                path: Some(path),
+                registration,
+            })
+        };
+        match unwrap_expr(e) {
+            Expr::Object(o) => {
+                for p in &o.props {
+                    match p {
+                        PropOrSpread::Spread(sp) => self.resolver_map(
+                            &sp.expr,
+                            prefix,
+                            scope,
+                            registration,
+                            depth + 1,
+                            out,
+                            pending,
+                        ),
+                        PropOrSpread::Prop(p) => match &**p {
+                            Prop::Method(m) => {
+                                if let (Some(k), Some(f)) =
+                                    (prop_name(&m.key), self.fn_at(m.function.span))
+                                {
+                                    handler(out, f, label(k));
+                                }
+                            }
+                            Prop::KeyValue(kv) => {
+                                let Some(k) = prop_name(&kv.key) else {
+                                    continue;
+                                };
+                                match self.fn_of_expr(&kv.value, scope) {
+                                    Some(f) => handler(out, f, label(k)),
+                                    None => self.resolver_map(
+                                        &kv.value,
+                                        &label(k),
+                                        scope,
+                                        registration,
+                                        depth + 1,
+                                        out,
+                                        pending,
+                                    ),
+                                }
+                            }
+                            Prop::Shorthand(id) => {
+                                match self.fn_of_expr(&Expr::Ident(id.clone()), scope) {
+                                    Some(f) => handler(out, f, label(&id.sym)),
+                                    None => match self.const_init(id) {
+                                        Some(init) => self.resolver_map(
+                                            init,
+                                            &label(&id.sym),
+                                            scope,
+                                            registration,
+                                            depth + 1,
+                                            out,
+                                            pending,
+                                        ),
+                                        None => self.other_module_map(
+                                            &Expr::Ident(id.clone()),
+                                            &label(&id.sym),
+                                            registration,
+                                            pending,
+                                        ),
+                                    },
+                                }
+                            }
+                            _ => {}
+                        },
+                    }
+                }
+            }
+            Expr::Array(a) => {
+                for el in a.elems.iter().flatten() {
+                    self.resolver_map(
+                        &el.expr,
+                        prefix,
+                        scope,
+                        registration,
+                        depth + 1,
+                        out,
+                        pending,
+                    );
+                }
+            }
+            Expr::Ident(id) => {
+                if let Some(init) = self.const_init(id) {
+                    self.resolver_map(init, prefix, scope, registration, depth + 1, out, pending);
+                } else {
+                    self.other_module_map(e, prefix, registration, pending);
+                }
+            }
+            Expr::Call(c) if self.require_source(c).is_some() => {
+                self.other_module_map(e, prefix, registration, pending)
+            }
+            // `merge(userResolvers, postResolvers)`, `mergeResolvers([…])`.
+            Expr::Call(c) => {
+                for a in &c.args {
+                    self.resolver_map(
+                        &a.expr,
+                        prefix,
+                        scope,
+                        registration,
+                        depth + 1,
+                        out,
+                        pending,
+                    );
+                }
+            }
+            Expr::Member(_) => self.other_module_map(e, prefix, registration, pending),
+            _ => {}
+        }
+    }
+
+    /// A resolver map of another module, settled once the project is linked.
+    fn other_module_map(
+        &self,
+        e: &Expr,
+        prefix: &str,
+        registration: Span,
+        pending: &mut Vec<Pending<'a>>,
+    ) {
+        let Some((spec, path, None)) = self.ext_path(e, 0) else {
+            return;
+        };
+        pending.push(Pending {
+            target: PendingTarget::Resolvers(spec, path),
+            framework: Framework::GraphQl,
+            method: None,
+            path: (!prefix.is_empty()).then(|| prefix.to_string()),
+            registration,
+            inferred: false,
+            on_param: None,
+        });
     }
 
     /// `passport.use([name,] new Strategy([options,] verify))`: the verify callback runs on

@@ -268,6 +268,8 @@ pub struct Model<'a> {
     pub(crate) fn_by_span: FxHashMap<(u32, u32), FnId>,
     pub(crate) calls: Vec<CallSite<'a>>,
     pub(crate) stmts: Vec<StmtSite<'a>>,
+    /// `new X(…)` expressions whose callee is a name or a member, with their function.
+    pub(crate) news: Vec<(&'a swc_ecma_ast::NewExpr, Option<FnId>)>,
     pub(crate) promise_memo: RefCell<Vec<Option<bool>>>,
     pub(crate) promise_facts: crate::values::PromiseFacts,
     pub(crate) handlers: OnceCell<HandlerTable>,

@@ -408,7 +408,9 @@ impl<'a> Model<'a> {
             .and_then(|h| match h.framework {
                 Framework::Koa | Framework::KoaRouter => Some(true),
                 Framework::Inferred => Some(matches!(node.param_name(0), Some("ctx" | "context"))),
-                Framework::SocketIo | Framework::Ws | Framework::Passport => None,
+                Framework::SocketIo | Framework::Ws | Framework::Passport | Framework::GraphQl => {
+                    None
+                }
                 _ => Some(false),
             });
         if let Some(koa_ctx) = registered.or_else(|| handler_shaped(node)) {

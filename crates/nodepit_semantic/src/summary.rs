@@ -1021,8 +1021,14 @@ impl<'a> Model<'a> {
                 crate::handlers::PendingTarget::Local(f) => Some(Target::Local(f.0)),
                 crate::handlers::PendingTarget::Ext(e) => b.ext_ref(e).map(Target::Ext),
                 crate::handlers::PendingTarget::Factory(e) => b.ext_ref(e).map(Target::ExtFactory),
-                crate::handlers::PendingTarget::Resolvers(e) => {
-                    b.ext_ref(e).map(Target::ExtResolvers)
+                crate::handlers::PendingTarget::Resolvers(spec, path) => {
+                    b.import(&spec).map(|import| {
+                        Target::ExtResolvers(ExtRef {
+                            import,
+                            path,
+                            new_at: None,
+                        })
+                    })
                 }
             };
             let Some(target) = target else { continue };
