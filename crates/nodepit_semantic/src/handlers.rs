@@ -415,8 +415,8 @@ impl<'a> Model<'a> {
                     let verb = (method != "all").then_some(method);
                     for a in &call.args {
                         if let Expr::Object(o) = unwrap_expr(&a.expr) {
-                            if let Some(f) = self.object_handler(o, scope) {
-                                regs.add(Resolved::Local(f), Framework::Fastify, verb, path);
+                            if let Some(t) = self.object_handler(o, scope) {
+                                regs.add(t, Framework::Fastify, verb, path);
                             }
                         }
                     }
@@ -921,7 +921,7 @@ impl<'a> Model<'a> {
         regs: &mut Regs<'a>,
     ) {
         let Some(arg) = call.args.first() else { return };
-        let objects: Vec<&ObjectLit> = match unwrap_expr(&arg.expr) {
+        let objects: Vec<&'a ObjectLit> = match unwrap_expr(&arg.expr) {
             Expr::Object(o) => vec![o],
             Expr::Array(a) => a
                 .elems
@@ -935,7 +935,7 @@ impl<'a> Model<'a> {
             _ => return,
         };
         for o in objects {
-            let Some(f) = self.object_handler(o, scope) else {
+            let Some(t) = self.object_handler(o, scope) else {
                 continue;
             };
             let method = object_prop(o, "method").and_then(static_string);
@@ -943,7 +943,7 @@ impl<'a> Model<'a> {
                 .or_else(|| object_prop(o, "url"))
                 .and_then(static_string);
             regs.add(
-                Resolved::Local(f),
+                t,
                 framework,
                 method.map(str::to_ascii_lowercase).as_deref(),
                 path,
@@ -952,18 +952,21 @@ impl<'a> Model<'a> {
     }
 
     /// The `handler` of a route options object (also under `options`/`config`, as hapi allows).
-    fn object_handler(&self, o: &ObjectLit, scope: Option<FnId>) -> Option<FnId> {
+    fn object_handler(&self, o: &'a ObjectLit, scope: Option<FnId>) -> Option<Resolved<'a>> {
         for p in &o.props {
             let PropOrSpread::Prop(p) = p else { continue };
             match &**p {
+                // A function of this file or another module (`handler: reports.get`).
                 Prop::KeyValue(kv) if prop_name(&kv.key) == Some("handler") => {
-                    return self.handler_fn(&kv.value, scope)
+                    return self.target(&kv.value, scope)
                 }
                 Prop::Method(m) if prop_name(&m.key) == Some("handler") => {
-                    return self.fn_at(m.function.span)
+                    return self.fn_at(m.function.span).map(Resolved::Local)
                 }
                 Prop::Shorthand(id) if id.sym == "handler" => {
-                    return self.fn_of_expr(&Expr::Ident(id.clone()), scope)
+                    return self
+                        .fn_of_expr(&Expr::Ident(id.clone()), scope)
+                        .map(Resolved::Local)
                 }
                 _ => {}
             }
@@ -1007,6 +1010,12 @@ impl<'a> Model<'a> {
                 let Callee::Expr(callee) = &c.callee else {
                     return None;
                 };
+                // `controller.list.bind(controller)` registers `controller.list`.
+                if let Expr::Member(m) = unwrap_expr(callee) {
+                    if member_name(&m.prop) == Some("bind") {
+                        return self.target(&m.obj, scope);
+                    }
+                }
                 if self.require_source(c).is_some() {
                     // `app.use(require('./routes/api'))`
                     return Some(Resolved::Pending(PendingTarget::Ext(unwrap_expr(e))));
