@@ -15,9 +15,18 @@ use rustc_hash::FxHashMap;
 const MAX_HOPS: u32 = 32;
 /// How deep re-exports and property paths are followed.
 const MAX_LOOKUP: u32 = 24;
+/// How many modules one lookup may visit (`export *` can fan out).
+const MAX_STEPS: u32 = 1024;
 
 /// A function of the project: file index and the function's index in that file.
 type Node = (u32, u32);
+
+/// What one lookup may still spend.
+struct Budget {
+    steps: std::cell::Cell<u32>,
+    /// Modules whose `export *` were searched, with the name searched for.
+    starred: std::cell::RefCell<rustc_hash::FxHashSet<(u32, nodepit_semantic::summary::Atom)>>,
+}
 
 /// What a path into a module's exports ends at.
 #[derive(Debug, Clone, Copy)]
@@ -197,7 +206,13 @@ impl Project {
     /// What a reference of `file` names, following re-exports.
     fn lookup(&self, file: u32, r: &ExtRef) -> Option<Found<'_>> {
         let target = (*self.imports[file as usize].get(r.import as usize)?)?;
-        self.lookup_in(target, &r.path, r.new_at, 0)
+        // A budget of lookups and the modules whose `export *` were searched, so re-export
+        // webs and cycles stay cheap.
+        let budget = Budget {
+            steps: std::cell::Cell::new(MAX_STEPS),
+            starred: std::cell::RefCell::new(rustc_hash::FxHashSet::default()),
+        };
+        self.lookup_in(target, &r.path, r.new_at, 0, &budget)
     }
 
     fn lookup_in(
@@ -206,10 +221,12 @@ impl Project {
         path: &[nodepit_semantic::summary::Atom],
         new_at: Option<u32>,
         depth: u32,
+        budget: &Budget,
     ) -> Option<Found<'_>> {
-        if depth > MAX_LOOKUP {
+        if depth > MAX_LOOKUP || budget.steps.get() == 0 {
             return None;
         }
+        budget.steps.set(budget.steps.get() - 1);
         let summary = &self.summaries[file as usize];
         let mut value = &summary.exports;
         let mut rest = path;
@@ -230,7 +247,7 @@ impl Project {
                         let mut p = r.path.clone();
                         let at = p.len() as u32;
                         p.extend(rest.iter().cloned());
-                        self.lookup_in(target, &p, Some(at), depth + 1)
+                        self.lookup_in(target, &p, Some(at), depth + 1, budget)
                     }
                     _ => None,
                 };
@@ -246,7 +263,7 @@ impl Project {
                     (None, Some(n)) => Some((base + n - consumed) as u32),
                     (None, None) => None,
                 };
-                return self.lookup_in(target, &p, new_at, depth + 1);
+                return self.lookup_in(target, &p, new_at, depth + 1, budget);
             }
             let Some((seg, tail)) = rest.split_first() else {
                 return Some(match value {
@@ -262,14 +279,23 @@ impl Project {
                         consumed += 1;
                     }
                     None if std::ptr::eq(value, &summary.exports) => {
-                        // Not among the module's own names: try its `export *` sources.
+                        // Not among the module's own names: try its `export *` sources, once
+                        // per module and lookup.
+                        if !budget.starred.borrow_mut().insert((file, seg.clone())) {
+                            return None;
+                        }
                         return summary.stars.iter().find_map(|i| {
                             let target = (*self.imports[file as usize].get(*i as usize)?)?;
+                            // A module searched already had neither the name nor a way to it.
+                            if budget.starred.borrow().contains(&(target, seg.clone())) {
+                                return None;
+                            }
                             self.lookup_in(
                                 target,
                                 rest,
                                 new_at.map(|n| (n - consumed) as u32),
                                 depth + 1,
+                                budget,
                             )
                         });
                     }

@@ -1027,6 +1027,40 @@ mod tests {
     }
 
     #[test]
+    fn re_export_webs_and_cycles_stay_cheap_and_answer() {
+        // 40 barrels that all `export *` from each other: lookups must neither loop nor fan
+        // out without end, and a name one of them really exports is still found.
+        let dir = TempDir::new("export-web");
+        let n = 40;
+        for i in 0..n {
+            let mut text: String = (0..n)
+                .filter(|j| *j != i)
+                .map(|j| format!("export * from './m{j}';\n"))
+                .collect();
+            if i == n - 1 {
+                text.push_str("export async function save(x) { await fetch(x); }\n");
+            }
+            std::fs::write(dir.0.join(format!("m{i}.mjs")), text).expect("module");
+        }
+        std::fs::write(
+            dir.0.join("main.mjs"),
+            "import { save } from './m0.mjs';\nexport function run() {\n  save('http://x');\n}\n",
+        )
+        .expect("main");
+        let ws = Workspace::new(Options::default()).expect("workspace");
+        let (files, _) = ws
+            .collect_files(std::slice::from_ref(&dir.0))
+            .expect("files");
+        let results = ws.lint_files(files).expect("lints");
+        let main = results
+            .iter()
+            .find(|r| r.path.ends_with("main.mjs"))
+            .expect("main linted");
+        let rules: Vec<_> = main.diagnostics.iter().map(|d| d.rule).collect();
+        assert_eq!(rules, vec!["no-floating-promise"], "{:?}", main.diagnostics);
+    }
+
+    #[test]
     fn absolute_paths_drop_dot_segments() {
         let cwd = std::env::current_dir().expect("cwd");
         assert_eq!(
