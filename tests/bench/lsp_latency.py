@@ -60,8 +60,12 @@ def handler_file(lines, helper=False):
         ]
         if i % 50 == 0:
             out += [f"router.post('/log/{i}', (req, res) => {{ audit(req.body); res.end(fs.readFileSync('ok.txt')); }});"]
-            if helper:
+            if helper and i == 0:
+                # The one call that drops the promise: a finding while `track` is async.
                 out += [f"router.put('/track/{i}', (req, res) => {{ helper.track(req.body); res.end(); }});"]
+            elif helper:
+                # The others await it, so the project does not take `track` for fire-and-forget.
+                out += [f"router.put('/track/{i}', async (req, res) => {{ await helper.track(req.body); res.end(); }});"]
         i += 1
     out.append("module.exports = router;")
     return "\n".join(out) + "\n"
