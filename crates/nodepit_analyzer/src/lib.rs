@@ -12,8 +12,8 @@ mod suppress;
 pub use config::{normalize_glob, Config, ConfigError, Level, Override, RuleSetting};
 pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};
 pub use lint::{
-    builtin, lint_project_file, lint_source, lint_source_timed, FileLint, LintTimes, RuleSet,
-    BUILTIN, INTERNAL_ERROR, SKIPPED_FILE, SYNTAX_ERROR, UNUSED_SUPPRESSION,
+    builtin, lint_project_file, lint_source, lint_source_timed, DependencyFn, FileLint, LintTimes,
+    ResolveFn, RuleSet, BUILTIN, INTERNAL_ERROR, SKIPPED_FILE, SYNTAX_ERROR, UNUSED_SUPPRESSION,
 };
 pub use nodepit_project as project;
 pub use nodepit_semantic as semantic;

@@ -246,15 +246,27 @@ pub fn lint_source_timed(
 /// The first half of linting a file that belongs to a project: the findings the file gives
 /// alone, the questions its rules asked about other files, and its summary for the project.
 /// `resolve` maps a module specifier written in the file to a file of the project.
+/// `dependency` gives the version range the nearest `package.json` declares for a package.
 pub fn lint_project_file(
     text: &str,
     source_type: SourceType,
     rules: &RuleSet,
     times: &mut LintTimes,
     resolve: &mut ResolveFn<'_>,
+    dependency: &DependencyFn<'_>,
 ) -> FileLint {
-    lint_file(text, source_type, rules, times, true, Some(resolve))
+    lint_file(
+        text,
+        source_type,
+        rules,
+        times,
+        true,
+        Some((resolve, dependency)),
+    )
 }
+
+/// The version range a file's nearest `package.json` declares for a dependency.
+pub type DependencyFn<'r> = dyn Fn(&str) -> Option<String> + 'r;
 
 /// Maps a module specifier written in a file to a file of the project.
 pub type ResolveFn<'r> = dyn FnMut(&str) -> Option<PathBuf> + 'r;
@@ -333,8 +345,12 @@ fn lint_file(
     rules: &RuleSet,
     times: &mut LintTimes,
     with_rules: bool,
-    resolve: Option<&mut ResolveFn<'_>>,
+    project: Option<(&mut ResolveFn<'_>, &DependencyFn<'_>)>,
 ) -> FileLint {
+    let (resolve, dependency) = match project {
+        Some((r, d)) => (Some(r), Some(d)),
+        None => (None, None),
+    };
     // A project needs every file's summary, so the needle gate cannot skip a model there.
     let depth = if !with_rules {
         Depth::Resolve
@@ -411,7 +427,7 @@ fn lint_file(
                     let asks = summary
                         .is_some()
                         .then_some(&project_module as &dyn Fn(&str) -> bool);
-                    let (found, deferred) = run_rules(model, rules, &running, asks);
+                    let (found, deferred) = run_rules(model, rules, &running, asks, dependency);
                     file.diagnostics.extend(found);
                     file.deferred = deferred;
                     file.summary = summary;
@@ -438,6 +454,7 @@ fn run_rules(
     rules: &RuleSet,
     running: &[Run],
     project_module: Option<&dyn Fn(&str) -> bool>,
+    dependency: Option<&DependencyFn<'_>>,
 ) -> (Vec<Diagnostic>, Vec<Deferred>) {
     let mut out = Vec::new();
     let mut deferred = Vec::new();
@@ -453,6 +470,7 @@ fn run_rules(
             diagnostics: Vec::new(),
             deferred: project_module.map(|_| Vec::new()),
             project_module,
+            dependency,
             ask_only: *run == Run::AskOnly,
         };
         let result = catch_unwind(AssertUnwindSafe(|| {
@@ -704,6 +722,53 @@ mod tests {
         let broken = lint("const a = ;\n");
         assert_eq!(broken.len(), 1);
         assert_eq!(broken[0].rule, SYNTAX_ERROR);
+    }
+
+    /// Reports the major version of Express the project declares, at every statement.
+    #[derive(Debug)]
+    struct ExpressMajor;
+
+    impl Rule for ExpressMajor {
+        fn kinds(&self) -> &'static [NodeKind] {
+            &[NodeKind::ExprStmt]
+        }
+
+        fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
+            let Node::ExprStmt(site) = node else { return };
+            let major = cx.dependency_major("express");
+            cx.report(site.node.span, format!("express {major:?}"));
+        }
+    }
+
+    static EXPRESS_MAJOR: RuleMeta = RuleMeta {
+        id: "express-major",
+        severity: Severity::Warning,
+        doc: "# express-major\nA test rule.\n",
+        has_fix: false,
+    };
+
+    #[test]
+    fn rules_read_the_declared_dependency_versions_of_a_project() {
+        let registry = [RuleEntry {
+            meta: &EXPRESS_MAJOR,
+            build: |_| Ok(Box::new(ExpressMajor)),
+        }];
+        let rules = RuleSet::new(&registry, &Config::default(), None).expect("rule set");
+        let dependency = |name: &str| (name == "express").then(|| "^5.1.0".to_string());
+        let found = lint_project_file(
+            "app.listen(3000);\n",
+            SourceType::Js,
+            &rules,
+            &mut LintTimes::default(),
+            &mut |_| None,
+            &dependency,
+        )
+        .finish(&rules, |_| None);
+        let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["express Some(5)"]);
+        // Linted alone, a file has no package to ask.
+        let alone = lint_source("app.listen(3000);\n", SourceType::Js, &rules);
+        assert_eq!(alone[0].message, "express None");
     }
 
     #[test]

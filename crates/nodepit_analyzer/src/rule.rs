@@ -142,6 +142,8 @@ pub struct RuleCx<'m, 'a> {
     pub(crate) deferred: Option<Vec<Deferred>>,
     /// Whether a module specifier names a file of the project (in a project only).
     pub(crate) project_module: Option<&'m dyn Fn(&str) -> bool>,
+    /// The version range the nearest `package.json` declares for a dependency (in a project).
+    pub(crate) dependency: Option<&'m crate::lint::DependencyFn<'m>>,
     /// None of the rule's needles is in the file: only questions about other files can lead
     /// to a finding.
     pub(crate) ask_only: bool,
@@ -247,6 +249,18 @@ impl<'m, 'a> RuleCx<'m, 'a> {
         self.project_module.is_some_and(|f| f(specifier))
     }
 
+    /// The version range the file's nearest `package.json` declares for a dependency
+    /// (`"^4.18.2"`), when the file is linted as part of a project.
+    pub fn dependency_version(&self, name: &str) -> Option<String> {
+        self.dependency.and_then(|f| f(name))
+    }
+
+    /// The major version a dependency's declared range starts at (`^4.18.2`, `~4.18`, `4.x`
+    /// and `>=4` all give 4): what decides, say, whether Express forwards a rejected promise.
+    pub fn dependency_major(&self, name: &str) -> Option<u64> {
+        major_of(&self.dependency_version(name)?)
+    }
+
     /// Asks the project a question; once it is answered, `finish` builds the finding (rule and
     /// severity are filled in). Does nothing when the file is linted alone.
     pub fn ask(
@@ -306,5 +320,35 @@ impl Reporter<'_> {
     pub fn fix(self, fix: Fix) -> Self {
         self.diagnostic.fixes.push(fix);
         self
+    }
+}
+
+/// The first major version a semver range allows: the first number in it.
+fn major_of(range: &str) -> Option<u64> {
+    let start = range.find(|c: char| c.is_ascii_digit())?;
+    let digits: String = range[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::major_of;
+
+    #[test]
+    fn major_versions_of_declared_ranges() {
+        for (range, major) in [
+            ("^4.18.2", Some(4)),
+            ("~5.1.0", Some(5)),
+            ("5.x", Some(5)),
+            (">=4.17 <6", Some(4)),
+            ("latest", None),
+            ("workspace:*", None),
+            ("npm:express@^5.0.1", Some(5)),
+        ] {
+            assert_eq!(major_of(range), major, "{range}");
+        }
     }
 }

@@ -648,7 +648,15 @@ fn lint_path(
     let abs = absolute_path(&path);
     let source_type = source_type_in(&abs, &resolver.resolver);
     let mut resolve = |spec: &str| resolver.resolve(&abs, spec);
-    let mut lint = lint_project_file(&text, source_type, &rules, &mut times, &mut resolve);
+    let dependency = |name: &str| resolver.resolver.dependency_version(&abs, name);
+    let mut lint = lint_project_file(
+        &text,
+        source_type,
+        &rules,
+        &mut times,
+        &mut resolve,
+        &dependency,
+    );
     let summary = lint.summary.take().map(Arc::new);
     let mut result = FileResult::new(path, text, Vec::new());
     // Most files end with no finding: rather than hold every text until the questions are
@@ -689,6 +697,7 @@ fn relint_in_project(
     };
     let abs = absolute_path(path);
     let mut resolve = |spec: &str| resolver.resolve(&abs, spec);
+    let dependency = |name: &str| resolver.resolver.dependency_version(&abs, name);
     let source_type = source_type_in(&abs, &resolver.resolver);
     lint_project_file(
         text,
@@ -696,6 +705,7 @@ fn relint_in_project(
         rules,
         &mut LintTimes::default(),
         &mut resolve,
+        &dependency,
     )
     .finish(rules, |d| d.settle(&abs, project))
 }

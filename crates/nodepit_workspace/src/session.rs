@@ -518,12 +518,14 @@ fn lint_in_project(
         resolved.push((Box::from(spec), found.clone()));
         found
     };
+    let dependency = |name: &str| resolver.dependency_version(abs, name);
     let lint = lint_project_file(
         text,
         crate::source_type_in(abs, resolver),
         rules,
         &mut LintTimes::default(),
         &mut resolve,
+        &dependency,
     );
     (lint, resolved)
 }
