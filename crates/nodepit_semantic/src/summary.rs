@@ -5,7 +5,6 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 pub use swc_atoms::Atom;
-use swc_common::Spanned;
 use swc_ecma_ast::*;
 
 use crate::handlers::Framework;
@@ -1086,9 +1085,4 @@ fn module_export_name(n: &ModuleExportName) -> Atom {
         ModuleExportName::Ident(id) => id.sym.clone(),
         ModuleExportName::Str(s) => s.value.as_atom().cloned().unwrap_or_default(),
     }
-}
-
-#[allow(dead_code)]
-fn span_of(e: &Expr) -> swc_common::Span {
-    e.span()
 }
