@@ -316,17 +316,13 @@ impl<'a> Model<'a> {
                         registration: callee.span(),
                     })
                 }
-                Resolved::Local(f) => pending.push(Pending {
-                    target: PendingTarget::Local(f),
-                    framework,
-                    method,
-                    path,
-                    registration: callee.span(),
-                    inferred: regs.inferred,
-                    on_param: regs.on_param,
-                }),
-                Resolved::Pending(target) => pending.push(Pending {
-                    target,
+                // On an object this file cannot see, or from another module: the project
+                // settles it.
+                target => pending.push(Pending {
+                    target: match target {
+                        Resolved::Local(f) => PendingTarget::Local(f),
+                        Resolved::Pending(t) => t,
+                    },
                     framework,
                     method,
                     path,

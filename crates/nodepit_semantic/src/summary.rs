@@ -333,14 +333,7 @@ impl<'a> Model<'a> {
                 name: f.name.clone(),
                 range: self.range(f.span),
                 is_async: f.is_async,
-                handler_shaped: crate::origin::handler_shaped(f.node).is_some()
-                    || matches!(
-                        (f.node.param_name(0), f.node.param_name(1)),
-                        (
-                            Some("req" | "request"),
-                            Some("res" | "response" | "reply" | "h")
-                        )
-                    ),
+                handler_shaped: crate::origin::handler_shaped(f.node).is_some(),
                 ..FnSummary::default()
             })
             .collect();
@@ -506,8 +499,8 @@ impl<'a> Model<'a> {
                             (Some(Atom::from("default")), s.exported.sym.clone())
                         }
                     };
-                    let value = match (&import, orig) {
-                        (Some(src), orig) => match b.import(src) {
+                    let value = match (&import, spec) {
+                        (Some(src), _) => match b.import(src) {
                             Some(i) => Value::Ext(ExtRef {
                                 import: i,
                                 path: orig.into_iter().collect(),
@@ -516,23 +509,13 @@ impl<'a> Model<'a> {
                             None => Value::Unknown,
                         },
                         // `export { a as b }` of a local name.
-                        (None, Some(orig)) => {
-                            let local = match spec {
-                                ExportSpecifier::Named(s) => match &s.orig {
-                                    ModuleExportName::Ident(id) => Some(id.clone()),
-                                    ModuleExportName::Str(_) => None,
-                                },
-                                _ => None,
-                            };
-                            match local {
-                                Some(id) => self.value_of(b, &Expr::Ident(id), 0),
-                                None => {
-                                    let _ = orig;
-                                    Value::Unknown
-                                }
+                        (None, ExportSpecifier::Named(s)) => match &s.orig {
+                            ModuleExportName::Ident(id) => {
+                                self.value_of(b, &Expr::Ident(id.clone()), 0)
                             }
-                        }
-                        (None, None) => Value::Unknown,
+                            ModuleExportName::Str(_) => Value::Unknown,
+                        },
+                        (None, _) => Value::Unknown,
                     };
                     named.push((exported, value));
                 }
@@ -819,15 +802,14 @@ impl<'a> Model<'a> {
             let Callee::Expr(callee) = &call.callee else {
                 continue;
             };
-            let mut targets: Vec<&Expr> = vec![callee];
-            // Functions handed to a call by name (`rows.map(format)`) run too.
-            targets.extend(
-                call.args
-                    .iter()
-                    .map(|a| &*a.expr)
-                    .filter(|e| matches!(unwrap_expr(e), Expr::Ident(_) | Expr::Member(_))),
-            );
-            for (n, t) in targets.into_iter().enumerate() {
+            // The callee, and functions handed to the call by name (`rows.map(format)`): they
+            // run too.
+            let by_name = call
+                .args
+                .iter()
+                .map(|a| &*a.expr)
+                .filter(|e| matches!(unwrap_expr(e), Expr::Ident(_) | Expr::Member(_)));
+            for (n, t) in std::iter::once(&**callee).chain(by_name).enumerate() {
                 if let Some(g) = self
                     .fn_of_expr(t, site.func)
                     .or_else(|| self.own_export_fn(b, t))
