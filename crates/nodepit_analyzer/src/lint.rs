@@ -155,21 +155,21 @@ impl RuleSet {
             .is_none_or(|g| g.per_rule.iter().any(Option::is_none) || g.all.is_match(text))
     }
 
-    /// Which enabled rules run on `text`: those with a needle in it, those without needles, and
-    /// in a project those that ask other files regardless (see [`Rule::asks_without_needles`]).
+    /// Which enabled rules run on `text`: those with a needle in it and those without needles;
+    /// every rule in a project, where a rule can find something through another file.
     fn running(&self, text: &str, in_project: bool) -> Vec<Run> {
-        let Some(gate) = &self.gate else {
+        // A project file has its model and summary already, and the rules' checks cost less
+        // than a search for their needles (65 ms against 140 ms over 12,500 files).
+        let Some(gate) = self.gate.as_ref().filter(|_| !in_project) else {
             return vec![Run::Full; self.active.len()];
         };
-        self.active
+        gate.per_rule
             .iter()
-            .zip(&gate.per_rule)
-            .map(|(r, needles)| match needles {
+            .map(|needles| match needles {
                 None => Run::Full,
                 // Each search stops at the first needle found; separate searches beat one
                 // search that must report every match of frequent needles.
                 Some(a) if a.is_match(text) => Run::Full,
-                Some(_) if in_project && r.rule.asks_without_needles() => Run::AskOnly,
                 Some(_) => Run::Skip,
             })
             .collect()
@@ -181,8 +181,6 @@ impl RuleSet {
 enum Run {
     /// Every check.
     Full,
-    /// None of its needles is in the file: only the questions it asks other files.
-    AskOnly,
     /// Not at all.
     Skip,
 }
@@ -410,15 +408,7 @@ fn lint_file(
                         summary
                     });
                     let start = std::time::Instant::now();
-                    let mut running = rules.running(text, summary.is_some());
-                    if summary.as_ref().is_some_and(|s| s.imports.is_empty()) {
-                        // No module of the project is imported: nothing to ask about.
-                        for r in &mut running {
-                            if *r == Run::AskOnly {
-                                *r = Run::Skip;
-                            }
-                        }
-                    }
+                    let running = rules.running(text, summary.is_some());
                     let project_module = |spec: &str| {
                         summary
                             .as_ref()
@@ -471,7 +461,6 @@ fn run_rules(
             deferred: project_module.map(|_| Vec::new()),
             project_module,
             dependency,
-            ask_only: *run == Run::AskOnly,
         };
         let result = catch_unwind(AssertUnwindSafe(|| {
             if rules.panic_rule.as_deref() == Some(active.meta.id) {

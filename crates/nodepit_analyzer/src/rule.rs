@@ -73,11 +73,6 @@ pub trait Rule: Send + Sync + Debug {
     fn needles(&self) -> Option<&'static [&'static str]> {
         None
     }
-    /// Whether, in a project, the rule can find something in a file holding none of its needles
-    /// because the answer lies in another file (a dropped call of an imported async function).
-    fn asks_without_needles(&self) -> bool {
-        false
-    }
     /// Looks at one node and reports through `cx`.
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>);
 }
@@ -144,9 +139,6 @@ pub struct RuleCx<'m, 'a> {
     pub(crate) project_module: Option<&'m dyn Fn(&str) -> bool>,
     /// The version range the nearest `package.json` declares for a dependency (in a project).
     pub(crate) dependency: Option<&'m crate::lint::DependencyFn<'m>>,
-    /// None of the rule's needles is in the file: only questions about other files can lead
-    /// to a finding.
-    pub(crate) ask_only: bool,
 }
 
 /// A question a rule cannot answer from one file.
@@ -235,12 +227,6 @@ impl<'m, 'a> RuleCx<'m, 'a> {
     /// Whether the file is linted as part of a project, so [`RuleCx::ask`] can be answered.
     pub fn in_project(&self) -> bool {
         self.deferred.is_some()
-    }
-
-    /// Whether none of the rule's needles is in the file, so only a question about another
-    /// file can lead to a finding (see [`Rule::asks_without_needles`]).
-    pub fn ask_only(&self) -> bool {
-        self.ask_only
     }
 
     /// Whether a module specifier written in this file names a file of the project (always

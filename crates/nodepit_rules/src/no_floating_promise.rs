@@ -30,11 +30,6 @@ impl Rule for NoFloatingPromise {
         Some(&["async", "then", "romis", "fetch", "undici", "events"])
     }
 
-    // A dropped call of another module's async function is spelled with none of them.
-    fn asks_without_needles(&self) -> bool {
-        true
-    }
-
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
         let Node::ExprStmt(site) = node else { return };
         self.check_expr(&site.node.expr, site.func, cx);
@@ -61,14 +56,7 @@ impl NoFloatingPromise {
             Expr::Call(c) => {
                 let in_async = scope.is_some_and(|f| model.function(f).is_async);
                 let range = model.range(c.span);
-                // Without a needle, nothing in this file makes a promise: only a call of
-                // another module's function can.
-                let here = if cx.ask_only() {
-                    None
-                } else {
-                    self.unhandled(model, c, scope)
-                };
-                if let Some(what) = here {
+                if let Some(what) = self.unhandled(model, c, scope) {
                     let d = finding(&what, range, in_async);
                     let mut report = cx
                         .report(c.span, d.message)
@@ -90,9 +78,7 @@ impl NoFloatingPromise {
                 }
             }
             Expr::New(n)
-                if !cx.ask_only()
-                    && model.is_promise(e, scope)
-                    && !model.promise_cannot_reject(e, scope) =>
+                if model.is_promise(e, scope) && !model.promise_cannot_reject(e, scope) =>
             {
                 cx.report(n.span, "This `new Promise(…)` is neither awaited nor stored, so its rejection is unhandled.")
                     .help("`await` it, return it, or chain `.catch(...)`.");
