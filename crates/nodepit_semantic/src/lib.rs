@@ -29,3 +29,4 @@ pub use names::{
 pub use origin::{Origin, OriginKind};
 pub use parse::{analyze, analyze_timed, Comment, Depth, ParseError, PhaseTimes, SourceType};
 pub use redeclare::Redeclaration;
+pub use values::{Rejection, RejectionKind};

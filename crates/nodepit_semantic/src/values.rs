@@ -4,6 +4,7 @@
 use std::cell::{OnceCell, RefCell};
 
 use rustc_hash::FxHashMap;
+use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -388,6 +389,11 @@ impl<'a> Model<'a> {
     }
 
     fn scan_cannot_reject(&self, f: FnId, returns: ReturnRule) -> bool {
+        let scan = self.reject_scan(f, returns);
+        !scan.throws && !scan.escapes
+    }
+
+    fn reject_scan(&self, f: FnId, returns: ReturnRule) -> RejectScan<'_, 'a> {
         let node = self.function(f).node;
         let mut scan = RejectScan {
             model: self,
@@ -395,6 +401,8 @@ impl<'a> Model<'a> {
             returns,
             throws: false,
             escapes: false,
+            thrown_at: None,
+            escaped_at: None,
         };
         if let Some(e) = node.expr_body() {
             e.visit_with(&mut scan);
@@ -404,7 +412,25 @@ impl<'a> Model<'a> {
                 s.visit_with(&mut scan);
             }
         }
-        !scan.throws && !scan.escapes
+        scan
+    }
+
+    /// The first place, in source order, where the body of `f` can make its promise reject: an
+    /// `await` of something that can reject, a `for await`, a `throw`, a throwing sync call, or
+    /// a returned promise that can reject, outside every `try` whose `catch` absorbs it (a
+    /// rethrowing `catch` is reported at its own throw). `None` when [`Model::fn_cannot_reject`]
+    /// holds, and for generators, which return no single promise.
+    pub fn first_rejection(&self, f: FnId) -> Option<Rejection> {
+        if self.function(f).is_generator {
+            return None;
+        }
+        let scan = self.reject_scan(f, ReturnRule::Strict);
+        let thrown = scan.thrown_at.filter(|_| scan.throws);
+        let escaped = scan.escaped_at.filter(|_| scan.escapes);
+        match (thrown, escaped) {
+            (Some(a), Some(b)) => Some(if b.span.lo < a.span.lo { b } else { a }),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Whether an expression is a promise that cannot reject: `Promise.resolve` of a value that
@@ -920,9 +946,44 @@ struct RejectScan<'m, 'a> {
     returns: ReturnRule,
     throws: bool,
     escapes: bool,
+    /// Where `throws` first became true in the code that decides it now.
+    thrown_at: Option<Rejection>,
+    /// The first returned promise that can reject.
+    escaped_at: Option<Rejection>,
+}
+
+/// Where an async function's promise can reject (see [`Model::first_rejection`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejection {
+    /// The `await`, `for await` statement, `throw` statement, call, or returned expression.
+    pub span: Span,
+    /// What rejects there.
+    pub kind: RejectionKind,
+}
+
+/// What makes an async function's promise reject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// An `await` of a promise that can reject.
+    Await,
+    /// A `for await` loop over an iterator that can fail.
+    ForAwait,
+    /// A `throw` statement.
+    Throw,
+    /// A synchronous call that reports failure by throwing (`fs.readFileSync`, `JSON.parse`).
+    SyncThrow,
+    /// A returned promise that can reject.
+    Return,
 }
 
 impl RejectScan<'_, '_> {
+    fn throw_at(&mut self, span: Span, kind: RejectionKind) {
+        self.throws = true;
+        if self.thrown_at.is_none() {
+            self.thrown_at = Some(Rejection { span, kind });
+        }
+    }
+
     fn check_return(&mut self, arg: &Expr) {
         let scope = Some(self.scope);
         let ok = match self.returns {
@@ -934,38 +995,52 @@ impl RejectScan<'_, '_> {
                 !self.model.is_promise(arg, scope) || self.model.promise_cannot_reject(arg, scope)
             }
         };
-        self.escapes |= !ok;
+        if !ok {
+            self.escapes = true;
+            if self.escaped_at.is_none() {
+                self.escaped_at = Some(Rejection {
+                    span: arg.span(),
+                    kind: RejectionKind::Return,
+                });
+            }
+        }
     }
 }
 
 impl Visit for RejectScan<'_, '_> {
     fn visit_throw_stmt(&mut self, n: &ThrowStmt) {
-        self.throws = true;
+        self.throw_at(n.span, RejectionKind::Throw);
         n.visit_children_with(self);
     }
     fn visit_await_expr(&mut self, n: &AwaitExpr) {
         let quiet = self
             .model
             .value_cannot_reject(&n.arg, Some(self.scope), Names::Strict, 0);
-        self.throws |= !quiet;
+        if !quiet {
+            self.throw_at(n.span, RejectionKind::Await);
+        }
         n.visit_children_with(self);
     }
     fn visit_call_expr(&mut self, n: &CallExpr) {
         // Synchronous code is taken not to fail, except where failing is the API's way of
         // reporting: Node's `*Sync` calls and `JSON.parse`.
         if let Callee::Expr(callee) = &n.callee {
-            if matches!(callee_name(callee), Some(name) if name == "parse" || name.ends_with("Sync"))
-            {
-                self.throws |= self
+            let spelled = matches!(callee_name(callee), Some(name) if name == "parse" || name.ends_with("Sync"));
+            if spelled
+                && self
                     .model
                     .qual(callee)
-                    .is_some_and(|q| throws_on_failure(&q));
+                    .is_some_and(|q| throws_on_failure(&q))
+            {
+                self.throw_at(n.span, RejectionKind::SyncThrow);
             }
         }
         n.visit_children_with(self);
     }
     fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
-        self.throws |= n.is_await;
+        if n.is_await {
+            self.throw_at(n.span, RejectionKind::ForAwait);
+        }
         n.visit_children_with(self);
     }
     fn visit_return_stmt(&mut self, n: &ReturnStmt) {
@@ -976,19 +1051,28 @@ impl Visit for RejectScan<'_, '_> {
     }
     fn visit_try_stmt(&mut self, n: &TryStmt) {
         let before = std::mem::take(&mut self.throws);
+        let before_at = self.thrown_at.take();
         n.block.visit_with(self);
         let block = std::mem::take(&mut self.throws);
-        let handler = match &n.handler {
+        let block_at = self.thrown_at.take();
+        // A rejection in the block escapes through a `catch` that throws (reported there), or
+        // through a `try` without `catch`.
+        let (handler, escaped_at) = match &n.handler {
             Some(h) => {
                 h.visit_with(self);
-                std::mem::take(&mut self.throws)
+                (std::mem::take(&mut self.throws), self.thrown_at.take())
             }
-            None => true,
+            None => (true, block_at),
         };
         if let Some(f) = &n.finalizer {
             f.visit_with(self);
         }
+        let finally_at = self.thrown_at.take();
         self.throws = before || (block && handler) || self.throws;
+        self.thrown_at = before_at
+            .filter(|_| before)
+            .or(escaped_at.filter(|_| block && handler))
+            .or(finally_at);
     }
     fn visit_function(&mut self, _: &Function) {}
     fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}

@@ -325,3 +325,70 @@ fn callbacks_that_chain_themselves_terminate() {
         ])
     );
 }
+
+/// For each named function: the kind and text of its first rejection, if any.
+fn first_rejections(src: &str) -> Vec<(String, Option<(String, String)>)> {
+    analyze(src, SourceType::Js, |model, errors, _| {
+        assert!(errors.is_empty(), "{errors:?}");
+        let model = model.expect("parses");
+        model
+            .functions()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let name = f.name.as_deref()?.to_string();
+                let r = model.first_rejection(nodepit_semantic::FnId(i as u32));
+                let at = r.map(|r| {
+                    let text = &src[r.span.lo.0 as usize - 1..r.span.hi.0 as usize - 1];
+                    (format!("{:?}", r.kind), text.to_string())
+                });
+                Some((name, at))
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn first_rejection_points_at_what_escapes_every_catch() {
+    let got = first_rejections(
+        "async function plain(db) { log(); await db.query('x'); await db.end(); }
+         async function guarded(db) { try { await db.query('x'); } catch (e) { log(e); } }
+         async function rethrows(db) { try { await db.query('x'); } catch (e) { throw new Error('wrapped'); } }
+         async function noCatch(db) { try { await db.query('x'); } finally { done(); } }
+         async function after(db) { try { await db.query('x'); } catch (e) { log(e); } await db.end(); }
+         async function thrower(x) { if (!x) throw new Error('no x'); }
+         async function quiet() { await Promise.resolve(1); return 2; }
+         async function returns(db) { try { return db.query('x'); } catch (e) { return null; } }
+         async function parses(s) { return JSON.parse(s); }
+         async function streams(src) { for await (const line of src) use(line); }
+         async function* gen(db) { yield await db.query('x'); }",
+    );
+    let kinds: Vec<(&str, Option<(&str, &str)>)> = got
+        .iter()
+        .map(|(n, r)| {
+            (
+                n.as_str(),
+                r.as_ref().map(|(k, t)| (k.as_str(), t.as_str())),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("plain", Some(("Await", "await db.query('x')"))),
+            ("guarded", None),
+            ("rethrows", Some(("Throw", "throw new Error('wrapped');"))),
+            ("noCatch", Some(("Await", "await db.query('x')"))),
+            ("after", Some(("Await", "await db.end()"))),
+            ("thrower", Some(("Throw", "throw new Error('no x');"))),
+            ("quiet", None),
+            ("returns", Some(("Return", "db.query('x')"))),
+            ("parses", Some(("SyncThrow", "JSON.parse(s)"))),
+            (
+                "streams",
+                Some(("ForAwait", "for await (const line of src) use(line);"))
+            ),
+            ("gen", None),
+        ]
+    );
+}
