@@ -5,6 +5,8 @@
 //! This crate does no IO and knows nothing of diagnostics, configs or LSP.
 
 mod build;
+mod callbacks;
+mod emitters;
 mod handlers;
 mod line_index;
 mod model;
@@ -16,6 +18,8 @@ mod streams;
 pub mod summary;
 mod values;
 
+pub use callbacks::CallbackRef;
+pub use emitters::EmitterKind;
 pub use handlers::{Framework, Handler, Reach};
 pub use line_index::LineIndex;
 pub use model::{
