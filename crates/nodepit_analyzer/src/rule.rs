@@ -167,6 +167,11 @@ pub enum Question {
         /// Properties read from the parameter (`["uids"]` for `data.uids`).
         path: Vec<Atom>,
     },
+    /// Does any file of the project load this package (`express-async-errors`)?
+    Loaded {
+        /// The package name.
+        package: Atom,
+    },
 }
 
 /// The project's answer to a [`Question`].
@@ -178,6 +183,8 @@ pub enum Answer {
     Callee(nodepit_project::CalleeFacts),
     /// What a caller passes.
     ParamEvidence(nodepit_project::ArgEvidence),
+    /// Whether some file of the project loads the package.
+    Loaded(bool),
 }
 
 /// Turns an answer into a finding (or none).
@@ -213,6 +220,7 @@ impl Deferred {
             Question::ParamEvidence { func, index, path } => {
                 Answer::ParamEvidence(project.param_evidence(file, *func, *index, path)?)
             }
+            Question::Loaded { package } => Answer::Loaded(project.loads_package(package)),
         };
         (self.finish)(&answer, project)
     }
@@ -266,6 +274,14 @@ impl<'m, 'a> RuleCx<'m, 'a> {
                 }),
             });
         }
+    }
+
+    /// Reports a finding built whole (rule and severity are filled in), for rules that build
+    /// the same finding for a file alone and for a project's answer.
+    pub fn report_diagnostic(&mut self, mut d: Diagnostic) {
+        d.rule = self.meta.id;
+        d.severity = self.severity;
+        self.diagnostics.push(d);
     }
 
     /// Reports a finding at `span`.

@@ -66,6 +66,9 @@ pub struct HandlerRef {
     pub registration: Loc,
     /// The handler function.
     pub func: FnRef,
+    /// The registration hands the function to a wrapper call (`catchAsync(ctrl.list)`), so
+    /// the framework runs what the wrapper returns.
+    pub wrapped: bool,
 }
 
 /// One call on the way from a handler to a function: the call and the function it enters.
@@ -132,6 +135,9 @@ pub struct Project {
     reach: FxHashMap<Node, Via>,
     /// Calls from other files into each function: `(file, ext call index)`.
     callers: FxHashMap<Node, Vec<(u32, u32)>>,
+    /// Handlers registered through a wrapper call: the function, the registering file and the
+    /// start of the registration.
+    wrapped: rustc_hash::FxHashSet<(Node, u32, usize)>,
 }
 
 impl Project {
@@ -163,6 +169,15 @@ impl Project {
         project.find_handlers();
         project.propagate_reach();
         project
+    }
+
+    /// Whether any file of the project loads the package `name` (`import`, `require`).
+    pub fn loads_package(&self, name: &str) -> bool {
+        self.summaries.iter().any(|s| {
+            s.packages
+                .binary_search_by(|p| p.as_str().cmp(name))
+                .is_ok()
+        })
     }
 
     /// The project's files, sorted.
@@ -388,6 +403,7 @@ impl Project {
     /// that other files are known.
     fn find_handlers(&mut self) {
         let mut handlers = Vec::new();
+        let mut wrapped = rustc_hash::FxHashSet::default();
         // Sockets this pass learns of: the first parameter of a `connection` listener on a
         // server a caller passed in (`module.exports = (io) => io.on('connection', (s) => …)`).
         let mut sockets: FxHashMap<Node, Framework> = FxHashMap::default();
@@ -453,6 +469,9 @@ impl Project {
                 if !is_handler {
                     continue;
                 }
+                if reg.wrapped {
+                    wrapped.insert((node, file, reg.range.start));
+                }
                 handlers.push((node, label, self.loc(file, &reg.range)));
             }
         }
@@ -460,6 +479,7 @@ impl Project {
         let mut seen = rustc_hash::FxHashSet::default();
         handlers.retain(|(n, _, _)| seen.insert(*n));
         self.handlers = handlers;
+        self.wrapped = wrapped;
     }
 
     fn registered_fn(&self, file: u32, target: &Target) -> Option<Node> {
@@ -535,11 +555,16 @@ impl Project {
         }
         hops.reverse();
         let (hnode, label, registration) = &self.handlers[handler as usize];
+        let wrapped = self.file_id(&registration.path).is_some_and(|rf| {
+            self.wrapped
+                .contains(&(*hnode, rf, registration.range.start))
+        });
         Some(Reached {
             handler: HandlerRef {
                 label: label.clone(),
                 registration: registration.clone(),
                 func: self.fn_ref(*hnode),
+                wrapped,
             },
             hops,
         })

@@ -72,6 +72,8 @@ pub struct Resolver {
     manifests: Cache<Option<Arc<Value>>>,
     /// The tsconfig governing the files of a folder (the nearest one above, `extends` applied).
     tsconfigs: Cache<Option<Arc<TsConfig>>>,
+    /// The lockfile of a folder as text, with its name (`None`: there is none).
+    lockfiles: Cache<Option<Arc<(&'static str, String)>>>,
 }
 
 /// The parts of a tsconfig that resolution uses, after `extends`.
@@ -108,6 +110,7 @@ impl Resolver {
             packages: FxHashMap::default(),
             manifests: RwLock::default(),
             tsconfigs: RwLock::default(),
+            lockfiles: RwLock::default(),
         }
     }
 
@@ -210,12 +213,36 @@ impl Resolver {
     /// The version range of dependency `name` declared in the nearest package.json above `file`
     /// that lists it (dependencies, devDependencies, peerDependencies, optionalDependencies),
     /// e.g. "^4.18.2".
+    /// When that range does not pin a major version (`*`, `latest`, `>=4`), the version the
+    /// lockfile beside that package.json installed (package-lock.json, npm-shrinkwrap.json,
+    /// yarn.lock, pnpm-lock.yaml) is given instead, when it records one.
     pub fn dependency_version(&self, file: &Path, name: &str) -> Option<String> {
-        self.manifests_above(file).find_map(|manifest| {
-            DEPENDENCY_FIELDS
+        file.ancestors().skip(1).find_map(|dir| {
+            let manifest = self.manifest(dir)?;
+            let range = DEPENDENCY_FIELDS
                 .iter()
-                .find_map(|field| manifest.get(field)?.get(name)?.as_str().map(str::to_owned))
+                .find_map(|field| manifest.get(field)?.get(name)?.as_str().map(str::to_owned))?;
+            if pins_major(&range) {
+                return Some(range);
+            }
+            Some(self.installed_version(dir, name).unwrap_or(range))
         })
+    }
+
+    /// The version of `name` the lockfile in `dir` records.
+    fn installed_version(&self, dir: &Path, name: &str) -> Option<String> {
+        let lock = cached(&self.lockfiles, dir, || {
+            [
+                "package-lock.json",
+                "npm-shrinkwrap.json",
+                "yarn.lock",
+                "pnpm-lock.yaml",
+            ]
+            .into_iter()
+            .find_map(|f| Some(Arc::new((f, self.fs.read_to_string(&dir.join(f))?))))
+        })?;
+        let (kind, text) = &*lock;
+        locked_version(kind, text, name)
     }
 
     /// Forgets cached package.json / tsconfig contents (the language server calls it when one
@@ -224,6 +251,7 @@ impl Resolver {
     pub fn invalidate(&self) {
         write(&self.manifests).clear();
         write(&self.tsconfigs).clear();
+        write(&self.lockfiles).clear();
     }
 
     /// `path` as a file, or else as a folder (only a folder when the specifier ends with `/`).
@@ -423,6 +451,67 @@ impl Resolver {
 
 /// `map[key]`, computing and storing it on a miss. The lock is not held while loading, so
 /// loads may recurse (a folder's tsconfig asks its parent's) and run in parallel.
+/// Whether a version range fixes the major version: it starts with one (`^4.18.2`, `~4.18`,
+/// `4.x`, `=4.1.0`, `npm:express@^4`), rather than `*`, `latest` or an open `>=4`.
+fn pins_major(range: &str) -> bool {
+    let r = range.trim();
+    let r = r.rsplit_once('@').map_or(r, |(_, v)| v);
+    let r = r.trim_start_matches(['^', '~', '=', 'v', ' ']);
+    r.starts_with(|c: char| c.is_ascii_digit()) && !range.contains('>') && !range.contains("||")
+}
+
+/// The version of `name` a lockfile's text records: package-lock.json's
+/// `packages["node_modules/<name>"].version` (or v1's `dependencies[<name>].version`), the
+/// `version` line under yarn.lock's `<name>@…` entry, or pnpm-lock.yaml's `<name>@<version>` key.
+fn locked_version(kind: &str, text: &str, name: &str) -> Option<String> {
+    match kind {
+        "package-lock.json" | "npm-shrinkwrap.json" => {
+            let json: Value = serde_json::from_str(text).ok()?;
+            let entry = json
+                .get("packages")
+                .and_then(|p| p.get(format!("node_modules/{name}")))
+                .or_else(|| json.get("dependencies")?.get(name))?;
+            entry.get("version")?.as_str().map(str::to_owned)
+        }
+        "yarn.lock" => {
+            let mut lines = text.lines();
+            while let Some(line) = lines.next() {
+                let head = line.trim_start_matches('"');
+                if line.starts_with(char::is_whitespace) || !head.starts_with(name) {
+                    continue;
+                }
+                if !head[name.len()..].starts_with('@') {
+                    continue;
+                }
+                return lines.take_while(|l| l.starts_with(' ')).find_map(|l| {
+                    let l = l.trim();
+                    let v = l
+                        .strip_prefix("version")?
+                        .trim()
+                        .trim_matches(['"', ':', ' ']);
+                    Some(v.to_string())
+                });
+            }
+            None
+        }
+        "pnpm-lock.yaml" => text.lines().find_map(|line| {
+            let key = line
+                .trim()
+                .trim_start_matches('/')
+                .trim_matches(['\'', '"']);
+            let rest = key.strip_prefix(name)?.strip_prefix('@')?;
+            let version: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+                .collect();
+            version
+                .starts_with(|c: char| c.is_ascii_digit())
+                .then_some(version)
+        }),
+        _ => None,
+    }
+}
+
 fn cached<T: Clone>(cache: &Cache<T>, key: &Path, load: impl FnOnce() -> T) -> T {
     if let Some(hit) = read(cache).get(key) {
         return hit.clone();
@@ -663,6 +752,48 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lockfiles_give_the_installed_version_of_an_open_range() {
+        for (range, pinned) in [
+            ("^4.18.2", true),
+            ("~5.1.0", true),
+            ("4.x", true),
+            ("npm:express@^4.21.0", true),
+            ("*", false),
+            ("latest", false),
+            (">=4", false),
+            ("4 || 5", false),
+        ] {
+            assert_eq!(pins_major(range), pinned, "{range}");
+        }
+        let npm = r#"{"packages":{"":{},"node_modules/express":{"version":"4.21.2"}}}"#;
+        let npm1 = r#"{"dependencies":{"express":{"version":"4.17.1"}}}"#;
+        let yarn = "# yarn lockfile v1\n\nexpress-session@^1.17.0:\n  version \"1.17.3\"\n\nexpress@*, express@^4.0.0:\n  version \"4.18.2\"\n  resolved \"x\"\n";
+        let berry = "\"express@npm:*\":\n  version: 5.1.0\n";
+        let pnpm = "packages:\n\n  /express-session@1.17.3:\n    resolution: {}\n  /express@4.19.2:\n    resolution: {}\n";
+        assert_eq!(
+            locked_version("package-lock.json", npm, "express").as_deref(),
+            Some("4.21.2")
+        );
+        assert_eq!(
+            locked_version("package-lock.json", npm1, "express").as_deref(),
+            Some("4.17.1")
+        );
+        assert_eq!(
+            locked_version("yarn.lock", yarn, "express").as_deref(),
+            Some("4.18.2")
+        );
+        assert_eq!(
+            locked_version("yarn.lock", berry, "express").as_deref(),
+            Some("5.1.0")
+        );
+        assert_eq!(
+            locked_version("pnpm-lock.yaml", pnpm, "express").as_deref(),
+            Some("4.19.2")
+        );
+        assert_eq!(locked_version("pnpm-lock.yaml", pnpm, "koa"), None);
+    }
 
     #[test]
     fn jsonc_keeps_strings_and_drops_comments_and_trailing_commas() {

@@ -2,6 +2,7 @@
 //!
 //! A rule asks the semantic model what names mean; it never matches on spelling alone.
 
+mod no_async_route_without_catch;
 mod no_floating_promise;
 mod no_recursive_next_tick;
 mod no_sync_in_handler;
@@ -10,6 +11,7 @@ mod prefer_pipeline;
 
 use nodepit_analyzer::RuleEntry;
 
+pub use no_async_route_without_catch::NoAsyncRouteWithoutCatch;
 pub use no_floating_promise::NoFloatingPromise;
 pub use no_recursive_next_tick::NoRecursiveNextTick;
 pub use no_sync_in_handler::NoSyncInHandler;
@@ -18,6 +20,7 @@ pub use prefer_pipeline::PreferPipeline;
 
 /// Every rule, sorted by id.
 pub const REGISTRY: &[RuleEntry] = &[
+    NoAsyncRouteWithoutCatch::ENTRY,
     NoFloatingPromise::ENTRY,
     NoRecursiveNextTick::ENTRY,
     NoSyncInHandler::ENTRY,

@@ -131,6 +131,9 @@ pub struct Registration {
     /// Registered on parameter `.1` of function `.0`: a handler when a caller passes a known
     /// app, router or socket there.
     pub on_param: Option<(u32, u32)>,
+    /// Handed over through a wrapper call (`catchAsync(ctrl.list)`) rather than as the function
+    /// itself: the framework runs what the wrapper returns, which may consume the promise.
+    pub wrapped: bool,
 }
 
 /// A framework object a call passes to another module (`require('./routes')(app)`).
@@ -205,6 +208,9 @@ pub struct Summary {
     pub registrations: Vec<Registration>,
     /// Calls into other modules.
     pub ext_calls: Vec<ExtCall>,
+    /// Bare packages the file loads (`import`, `require`), by package name, sorted: some change
+    /// the whole application by being loaded once (`express-async-errors`).
+    pub packages: Vec<Atom>,
 }
 
 /// Builds a summary; `resolve` maps a module specifier to a project file, or `None` for
@@ -340,6 +346,7 @@ impl<'a> Model<'a> {
         self.summarize_exports(&mut b);
         self.summarize_calls(&mut b);
         self.summarize_handlers(&mut b);
+        b.summary.packages = self.loaded_packages();
         // Promise facts for what other files can call: exported functions and class members.
         let exported = b.exported_fns();
         for f in exported {
@@ -998,6 +1005,11 @@ impl<'a> Model<'a> {
             })
             .collect();
         for p in self.pending_registrations() {
+            // What the registration names as it is written, before the target is taken apart.
+            let written = match &p.target {
+                crate::handlers::PendingTarget::Ext(e) => Some(swc_common::Spanned::span(*e)),
+                _ => None,
+            };
             let target = match p.target {
                 crate::handlers::PendingTarget::Local(f) => Some(Target::Local(f.0)),
                 crate::handlers::PendingTarget::Ext(e) => b.ext_ref(e).map(Target::Ext),
@@ -1013,6 +1025,22 @@ impl<'a> Model<'a> {
                 }
             };
             let Some(target) = target else { continue };
+            let wrapped = match &target {
+                Target::Local(f) => !matches!(
+                    self.handover(p.registration, FnId(*f)),
+                    Some(Handover::Direct)
+                ),
+                Target::Ext(_) => {
+                    let Some(at) = written else { continue };
+                    !matches!(
+                        self.handover_by(p.registration, &|x: &Expr, _| {
+                            swc_common::Spanned::span(unwrap_expr(x)) == at
+                        }),
+                        Some(Handover::Direct)
+                    )
+                }
+                _ => false,
+            };
             b.summary.registrations.push(Registration {
                 target,
                 label: HandlerLabel {
@@ -1023,9 +1051,117 @@ impl<'a> Model<'a> {
                 range: self.range(p.registration),
                 inferred: p.inferred,
                 on_param: p.on_param.map(|(f, i)| (f.0, i as u32)),
+                wrapped,
             });
         }
     }
+
+    /// How the registering call whose callee has span `registration` hands over function `f`
+    /// of this file; `None` when no argument names it.
+    pub fn handover(&self, registration: swc_common::Span, f: FnId) -> Option<Handover> {
+        self.handover_by(registration, &|e, scope| {
+            self.fn_of_expr(e, scope) == Some(f)
+                || matches!(unwrap_expr(e), Expr::Call(c) if self
+                    .callee_fn(c, scope)
+                    .and_then(|g| self.returned_fn(g))
+                    == Some(f.0))
+        })
+    }
+
+    /// Like [`Model::handover`], for the argument `is_target` picks.
+    fn handover_by(
+        &self,
+        registration: swc_common::Span,
+        is_target: &dyn Fn(&Expr, Option<FnId>) -> bool,
+    ) -> Option<Handover> {
+        let site = self.calls.iter().find(|s| match &s.node.callee {
+            Callee::Expr(c) => swc_common::Spanned::span(unwrap_expr(c)) == registration,
+            _ => false,
+        })?;
+        let scope = site.func;
+        let mut args: Vec<&Expr> = Vec::new();
+        for a in &site.node.args {
+            match unwrap_expr(&a.expr) {
+                Expr::Array(arr) => args.extend(arr.elems.iter().flatten().map(|e| &*e.expr)),
+                other => args.push(other),
+            }
+        }
+        for arg in args {
+            if is_target(arg, scope) {
+                return Some(Handover::Direct);
+            }
+            let Expr::Call(c) = unwrap_expr(arg) else {
+                continue;
+            };
+            let Callee::Expr(callee) = &c.callee else {
+                continue;
+            };
+            // `ctrl.list.bind(ctrl)` is the method itself.
+            if let Expr::Member(m) = unwrap_expr(callee) {
+                if member_name(&m.prop) == Some("bind") && is_target(&m.obj, scope) {
+                    return Some(Handover::Direct);
+                }
+            }
+            if c.args.iter().any(|a| is_target(&a.expr, scope)) {
+                return Some(Handover::Wrapped(self.fn_of_expr(callee, scope)));
+            }
+        }
+        None
+    }
+
+    /// Package names of the bare specifiers the file imports or requires.
+    pub fn loaded_packages(&self) -> Vec<Atom> {
+        let mut specs: Vec<&str> = self
+            .calls
+            .iter()
+            .filter_map(|s| self.require_source(s.node))
+            .collect();
+        if let Program::Module(m) = self.program {
+            for item in &m.body {
+                if let ModuleItem::ModuleDecl(ModuleDecl::Import(i)) = item {
+                    if let Some(src) = i.src.value.as_str() {
+                        specs.push(src);
+                    }
+                }
+            }
+        }
+        let mut out: Vec<Atom> = specs
+            .into_iter()
+            .filter_map(package_name)
+            .map(Atom::from)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// How a registration hands over a handler function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handover {
+    /// The function itself (or what a factory of this file returns).
+    Direct,
+    /// As the argument of a wrapper call; the wrapper when it is a function of this file.
+    Wrapped(Option<FnId>),
+}
+
+/// The package a bare specifier names (`@scope/pkg/sub` → `@scope/pkg`), or `None` for paths,
+/// built-ins written `node:…` and aliases.
+fn package_name(spec: &str) -> Option<&str> {
+    if spec.is_empty()
+        || spec.starts_with(['.', '/', '#', '~'].as_slice())
+        || spec.starts_with("node:")
+        || spec.starts_with("@/")
+    {
+        return None;
+    }
+    let mut parts = spec.splitn(3, '/');
+    let first = parts.next()?;
+    if first.starts_with('@') {
+        let second = parts.next()?;
+        return Some(&spec[..first.len() + 1 + second.len()]);
+    }
+    Some(first)
 }
 
 impl<R> Builder<'_, '_, R> {
