@@ -25,7 +25,7 @@ declare_rule!(
 /// Loaded once anywhere, it patches Express 4's router to forward rejected promises.
 const ASYNC_ERRORS: &str = "express-async-errors";
 
-const CONSEQUENCE: &str = "on Express 4 a rejection here never reaches the error middleware: the request hangs until the client times out and the process logs an unhandled rejection";
+const CONSEQUENCE: &str = "on Express 4 a rejection here never reaches the error middleware: the request hangs until the client times out, and the unhandled rejection ends the process unless an `unhandledRejection` listener keeps it alive";
 
 const HELP: &str = "Catch inside the handler and pass the error on (`try { … } catch (err) { next(err); }`), register it through a wrapper that adds `.catch(next)`, load `express-async-errors` once at startup, or move to Express 5, which forwards rejected promises itself.";
 
@@ -80,7 +80,7 @@ impl Rule for NoAsyncRouteWithoutCatch {
                     {
                         continue;
                     }
-                    let Some(rejection) = model.first_rejection(f) else {
+                    let Some(rejection) = can_reject(model, f) else {
                         continue;
                     };
                     let d = finding(model, f, &h.describe(), rejection, version).with_related(
@@ -93,7 +93,7 @@ impl Rule for NoAsyncRouteWithoutCatch {
                     report(cx, d);
                 }
                 None if cx.in_project() && express_params(info.node) => {
-                    let Some(rejection) = model.first_rejection(f) else {
+                    let Some(rejection) = can_reject(model, f) else {
                         continue;
                     };
                     // A handler registered by another file, or on an app or router this file
@@ -209,6 +209,15 @@ fn finding(
         d.fixes.push(fix);
     }
     d
+}
+
+/// Where the handler's promise first rejects. A `return` found first is not taken as one:
+/// Express handlers end with `return next(err)` or `return res.status(…).json(…)`, values the
+/// model cannot prove are not rejecting promises, and a false alarm costs more than a miss.
+fn can_reject(model: &Model<'_>, f: FnId) -> Option<Rejection> {
+    model
+        .first_rejection(f)
+        .filter(|r| r.kind != RejectionKind::Return)
 }
 
 /// "the `GET /x` handler" → "The `GET /x` handler".
