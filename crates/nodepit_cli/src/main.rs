@@ -2,6 +2,7 @@
 //!
 //! Output shapes (pretty, JSON) live here and only here; the core crates hand over plain data.
 
+mod alloc;
 mod baseline;
 mod explain;
 mod machine;
@@ -16,7 +17,7 @@ use nodepit_analyzer::Severity;
 use nodepit_workspace::{FixOptions, Options, Workspace};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::MiMalloc = alloc::MiMalloc;
 
 /// mimalloc's `purge_delay` option (its index in `mi_option_e` of mimalloc 3).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
