@@ -417,14 +417,15 @@ impl<'a> Model<'a> {
 
     /// The first place, in source order, where the body of `f` can make its promise reject: an
     /// `await` of something that can reject, a `for await`, a `throw`, a throwing sync call, or
-    /// a returned promise that can reject, outside every `try` whose `catch` absorbs it (a
-    /// rethrowing `catch` is reported at its own throw). `None` when [`Model::fn_cannot_reject`]
-    /// holds, and for generators, which return no single promise.
+    /// a returned value known to be a promise that can reject, outside every `try` whose
+    /// `catch` absorbs it (a rethrowing `catch` is reported at its own throw). `None` for
+    /// generators, which return no single promise. Returned values of unknown calls do not
+    /// count (`return next(err)`), so this finds less than [`Model::fn_cannot_reject`] fears.
     pub fn first_rejection(&self, f: FnId) -> Option<Rejection> {
         if self.function(f).is_generator {
             return None;
         }
-        let scan = self.reject_scan(f, ReturnRule::Strict);
+        let scan = self.reject_scan(f, ReturnRule::Lenient);
         let thrown = scan.thrown_at.filter(|_| scan.throws);
         let escaped = scan.escaped_at.filter(|_| scan.escapes);
         match (thrown, escaped) {

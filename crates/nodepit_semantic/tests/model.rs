@@ -359,6 +359,8 @@ fn first_rejection_points_at_what_escapes_every_catch() {
          async function thrower(x) { if (!x) throw new Error('no x'); }
          async function quiet() { await Promise.resolve(1); return 2; }
          async function returns(db) { try { return db.query('x'); } catch (e) { return null; } }
+         async function chained(db) { try { return fetch('/x').then((r) => r.json()); } catch (e) { return null; } }
+         async function passes(req, res, next) { if (!req.user) return next(new Error('login')); res.end(); }
          async function parses(s) { return JSON.parse(s); }
          async function streams(src) { for await (const line of src) use(line); }
          async function* gen(db) { yield await db.query('x'); }",
@@ -382,7 +384,12 @@ fn first_rejection_points_at_what_escapes_every_catch() {
             ("after", Some(("Await", "await db.end()"))),
             ("thrower", Some(("Throw", "throw new Error('no x');"))),
             ("quiet", None),
-            ("returns", Some(("Return", "db.query('x')"))),
+            ("returns", None),
+            (
+                "chained",
+                Some(("Return", "fetch('/x').then((r) => r.json())"))
+            ),
+            ("passes", None),
             ("parses", Some(("SyncThrow", "JSON.parse(s)"))),
             (
                 "streams",
