@@ -2,6 +2,8 @@
 //!
 //! A rule asks the semantic model what names mean; it never matches on spelling alone.
 
+mod no_async_foreach;
+mod no_async_predicate;
 mod no_async_route_without_catch;
 mod no_floating_promise;
 mod no_recursive_next_tick;
@@ -11,6 +13,8 @@ mod prefer_pipeline;
 
 use nodepit_analyzer::RuleEntry;
 
+pub use no_async_foreach::NoAsyncForeach;
+pub use no_async_predicate::NoAsyncPredicate;
 pub use no_async_route_without_catch::NoAsyncRouteWithoutCatch;
 pub use no_floating_promise::NoFloatingPromise;
 pub use no_recursive_next_tick::NoRecursiveNextTick;
@@ -20,6 +24,8 @@ pub use prefer_pipeline::PreferPipeline;
 
 /// Every rule, sorted by id.
 pub const REGISTRY: &[RuleEntry] = &[
+    NoAsyncForeach::ENTRY,
+    NoAsyncPredicate::ENTRY,
     NoAsyncRouteWithoutCatch::ENTRY,
     NoFloatingPromise::ENTRY,
     NoRecursiveNextTick::ENTRY,

@@ -120,7 +120,7 @@ impl<'a> Model<'a> {
             },
         }
         // The walk only read nodes of the program this model borrows.
-        find.next.map(|s| crate::build::pin(s))
+        find.next.map(crate::build::pin)
     }
 
     /// Whether the expression at `target`, within the body of `scope`, is the operand of an
@@ -301,5 +301,38 @@ impl Visit for Waits<'_, '_> {
             });
         self.found |= !writes && n.args.iter().any(|a| self.is_target(&a.expr));
         n.visit_children_with(self);
+    }
+}
+
+impl Model<'_> {
+    /// The call a function hands back as its whole result, when it is a call of another
+    /// module's value (`(u) => isActive(u)`, `function (u) { return isActive(u); }`): its
+    /// specifier, export path and `new` position, as [`CallbackRef::External`] holds them, and
+    /// the callee as written.
+    pub fn returned_external_call(&self, f: FnId) -> Option<(CallbackRef, String)> {
+        let node = self.function(f).node;
+        let returned = match node.expr_body() {
+            Some(e) => e,
+            None => match node.body_stmts()? {
+                [Stmt::Return(ReturnStmt { arg: Some(arg), .. })] => arg,
+                _ => return None,
+            },
+        };
+        let Expr::Call(call) = unwrap_expr(returned) else {
+            return None;
+        };
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        if self.fn_of_expr(callee, Some(f)).is_some() {
+            return None;
+        }
+        let (specifier, path, new_at) = self.ext_path(callee, 0)?;
+        let external = CallbackRef::External {
+            specifier,
+            path,
+            new_at,
+        };
+        Some((external, crate::names::expr_label(callee)))
     }
 }
