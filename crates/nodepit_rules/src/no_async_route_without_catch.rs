@@ -211,13 +211,10 @@ fn finding(
     d
 }
 
-/// Where the handler's promise first rejects. A `return` found first is not taken as one:
-/// Express handlers end with `return next(err)` or `return res.status(…).json(…)`, values the
-/// model cannot prove are not rejecting promises, and a false alarm costs more than a miss.
+/// Where the handler's promise first rejects. A `return` counts only when the model knows the
+/// value is a promise that can reject (`return fetch(…).then(…)`), never `return next(err)`.
 fn can_reject(model: &Model<'_>, f: FnId) -> Option<Rejection> {
-    model
-        .first_rejection(f)
-        .filter(|r| r.kind != RejectionKind::Return)
+    model.first_rejection(f)
 }
 
 /// "the `GET /x` handler" → "The `GET /x` handler".
