@@ -478,6 +478,11 @@ fn run_rules(
                             active.rule.check(Node::ExprStmt(site), &mut cx);
                         }
                     }
+                    NodeKind::New => {
+                        for site in model.news() {
+                            active.rule.check(Node::New(site), &mut cx);
+                        }
+                    }
                 }
             }
         }));

@@ -17,6 +17,8 @@ pub enum NodeKind {
     Call,
     /// Every expression statement.
     ExprStmt,
+    /// Every `new X(…)` whose callee is a name or a member.
+    New,
 }
 
 /// A node handed to a rule, with its place in the model.
@@ -26,6 +28,8 @@ pub enum Node<'m, 'a> {
     Call(&'m CallSite<'a>),
     /// An expression statement.
     ExprStmt(&'m StmtSite<'a>),
+    /// A `new` expression, with the function it sits in.
+    New(&'m nodepit_semantic::NewSite<'a>),
 }
 
 /// A rule's identity and documentation.

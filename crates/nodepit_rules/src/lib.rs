@@ -9,6 +9,7 @@ mod no_floating_promise;
 mod no_recursive_next_tick;
 mod no_sync_in_handler;
 mod no_unbounded_promise_all;
+mod no_unhandled_async_callback;
 mod prefer_pipeline;
 
 use nodepit_analyzer::RuleEntry;
@@ -20,6 +21,7 @@ pub use no_floating_promise::NoFloatingPromise;
 pub use no_recursive_next_tick::NoRecursiveNextTick;
 pub use no_sync_in_handler::NoSyncInHandler;
 pub use no_unbounded_promise_all::NoUnboundedPromiseAll;
+pub use no_unhandled_async_callback::NoUnhandledAsyncCallback;
 pub use prefer_pipeline::PreferPipeline;
 
 /// Every rule, sorted by id.
@@ -31,6 +33,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     NoRecursiveNextTick::ENTRY,
     NoSyncInHandler::ENTRY,
     NoUnboundedPromiseAll::ENTRY,
+    NoUnhandledAsyncCallback::ENTRY,
     PreferPipeline::ENTRY,
 ];
 

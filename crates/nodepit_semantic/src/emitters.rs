@@ -27,19 +27,22 @@ pub enum EmitterKind {
 }
 
 impl EmitterKind {
-    /// What the emitter is, as a noun phrase for messages.
-    pub fn noun(self) -> &'static str {
-        match self {
-            Self::Process => "`process`",
+    /// What the emitter is, for messages (`None` for `process`, whose name says it).
+    pub fn noun(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Process => return None,
             Self::Stream => "a stream",
-            Self::SocketIo => "a socket.io socket",
+            Self::SocketIo => "socket.io",
             Self::Ws => "a WebSocket",
             Self::ChildProcess => "a child process",
             Self::Server => "a server",
             Self::EventEmitter => "an EventEmitter",
-        }
+        })
     }
 }
+
+/// A `new X(…)` expression and the function it sits in.
+pub type NewSite<'a> = (&'a NewExpr, Option<FnId>);
 
 /// How many aliases and class ancestors are followed.
 const MAX_DEPTH: u32 = 12;
@@ -47,7 +50,7 @@ const MAX_DEPTH: u32 = 12;
 impl<'a> Model<'a> {
     /// Every `new X(…)` whose callee is a name or a member, with the function it sits in, in
     /// source order.
-    pub fn news(&self) -> &[(&'a NewExpr, Option<FnId>)] {
+    pub fn news(&self) -> &[NewSite<'a>] {
         &self.news
     }
 

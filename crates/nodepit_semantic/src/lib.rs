@@ -19,7 +19,7 @@ pub mod summary;
 mod values;
 
 pub use callbacks::CallbackRef;
-pub use emitters::EmitterKind;
+pub use emitters::{EmitterKind, NewSite};
 pub use handlers::{Framework, Handler, Reach};
 pub use line_index::LineIndex;
 pub use model::{
