@@ -289,9 +289,10 @@ fn message(
     message_with(kind, None, label.as_deref(), enclosing, can_reject).map(|m| format!("{m}."))
 }
 
-/// The finding's text, or `None` when nothing goes wrong in this spot: no code after the loop,
-/// no caller waiting on the enclosing function, and callbacks that cannot reject (deliberate,
-/// guarded background work).
+/// The finding's text, or `None` when nothing goes wrong in this spot: no code after the loop
+/// and callbacks that cannot reject. That is deliberate, guarded background work (NodeBB's
+/// `uids.forEach((uid) => user.notifications.pushCount(uid))` at the end of an async function,
+/// whose callee catches everything), even when the enclosing function's promise resolves first.
 fn message_with(
     kind: Loop,
     callback: Option<&str>,
@@ -299,6 +300,9 @@ fn message_with(
     enclosing: Option<&str>,
     can_reject: bool,
 ) -> Option<String> {
+    if next.is_none() && !can_reject {
+        return None;
+    }
     let mut effects = Vec::new();
     match (next, enclosing) {
         (Some(next), _) => effects.push(format!("{next} runs before the callbacks finish")),
@@ -309,9 +313,6 @@ fn message_with(
     }
     if can_reject {
         effects.push("a rejection in a callback is unhandled".to_string());
-    }
-    if effects.is_empty() {
-        return None;
     }
     Some(format!(
         "{}: {}",
