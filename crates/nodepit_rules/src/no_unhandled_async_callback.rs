@@ -102,6 +102,37 @@ impl Rule for NoUnhandledAsyncCallback {
     }
 }
 
+/// The event a listener is registered for, when the code names it: a string (`'message'`), a
+/// constant holding one, or a property of a constants object (`Events.JOIN`, by its label). A
+/// parameter or a computed value is an event chosen at run time, and gives `None`.
+fn event_name(model: &Model<'_>, e: &Expr) -> Option<String> {
+    if let Some(s) = static_string(e) {
+        return Some(format!("'{s}'"));
+    }
+    match unwrap_expr(e) {
+        Expr::Ident(id) => model
+            .const_init(id)
+            .and_then(static_string)
+            .map(|s| format!("'{s}'")),
+        Expr::Member(m) if !matches!(m.prop, swc_ecma_ast::MemberProp::Computed(_)) => {
+            let mut root = unwrap_expr(&m.obj);
+            while let Expr::Member(inner) = root {
+                root = unwrap_expr(&inner.obj);
+            }
+            // `this.events.X` or `Events.X`: a name fixed in the code, not a parameter.
+            let fixed = match root {
+                Expr::Ident(id) => !matches!(
+                    model.binding(id).map(|b| &b.kind),
+                    Some(BindingKind::Param { .. })
+                ),
+                _ => false,
+            };
+            fixed.then(|| expr_label(e))
+        }
+        _ => None,
+    }
+}
+
 /// Packages whose `.on(event, handler)` runs the handler as middleware and awaits it (bot and
 /// webhook frameworks), by the module the receiver comes from.
 const AWAITING_PACKAGES: &[&str] = &[
@@ -182,11 +213,7 @@ fn sinks<'c>(model: &Model<'_>, call: &'c CallExpr, scope: Option<FnId>) -> Vec<
             // Only receivers the file shows to be emitters: `.on` of an unknown object may be a
             // framework that awaits its handlers (bot middleware, hook systems, test runners).
             let kind = model.emitter_kind(&m.obj, scope);
-            let event = call
-                .args
-                .first()
-                .and_then(|a| static_string(&a.expr))
-                .map(str::to_string);
+            let event = call.args.first().and_then(|a| event_name(model, &a.expr));
             // An object the file cannot place is taken for an emitter when the event is named
             // in place, unless it comes from a framework that awaits its handlers.
             if kind.is_none() && (event.is_none() || awaits_handlers(model, &m.obj)) {
@@ -242,7 +269,7 @@ fn sinks<'c>(model: &Model<'_>, call: &'c CallExpr, scope: Option<FnId>) -> Vec<
                 let sink = Sink::Listener {
                     receiver: format!("{}()", expr_label(callee)),
                     kind: Some(EmitterKind::Server),
-                    event: Some(event.to_string()),
+                    event: Some(format!("'{event}'")),
                 };
                 (&*a.expr, sink)
             })
@@ -450,7 +477,7 @@ fn wording(sink: &Sink, what: &Callback, ack: Option<&str>) -> (String, String) 
         } => {
             let noun = kind.and_then(EmitterKind::noun).map(|n| format!(" ({n})")).unwrap_or_default();
             let listener = match event {
-                Some(e) => format!("`'{e}'` listener on `{receiver}`{noun}"),
+                Some(e) => format!("`{e}` listener on `{receiver}`{noun}"),
                 None => format!("listener on `{receiver}`{noun}"),
             };
             let subject = match what {

@@ -18,10 +18,14 @@ pub enum EmitterKind {
     SocketIo,
     /// A `ws` server or socket.
     Ws,
-    /// A child process or worker.
+    /// A child process (or a cluster worker).
     ChildProcess,
-    /// An `http`/`https`/`http2`/`net`/`tls` server, or another emitter of Node's modules.
+    /// A `worker_threads` worker.
+    Worker,
+    /// An `http`/`https`/`http2`/`net`/`tls` server, or a `dgram` socket.
     Server,
+    /// Another emitter made by Node's modules (`readline` interfaces, `fs.watch` watchers).
+    NodeEmitter,
     /// `new EventEmitter()`, or an instance (or `this`) of a class that extends it.
     EventEmitter,
 }
@@ -35,6 +39,8 @@ impl EmitterKind {
             Self::SocketIo => "socket.io",
             Self::Ws => "a WebSocket",
             Self::ChildProcess => "a child process",
+            Self::Worker => "a worker thread",
+            Self::NodeEmitter => "a Node emitter",
             Self::Server => "a server",
             Self::EventEmitter => "an EventEmitter",
         })
@@ -264,8 +270,8 @@ fn emitter_qual(q: &str) -> Option<EmitterKind> {
         | "child_process.fork"
         | "child_process.exec"
         | "child_process.execFile"
-        | "cluster.fork"
-        | "worker_threads.Worker" => EmitterKind::ChildProcess,
+        | "cluster.fork" => EmitterKind::ChildProcess,
+        "worker_threads.Worker" => EmitterKind::Worker,
         "ws" | "ws.WebSocket" | "ws.default" => EmitterKind::Ws,
         "http.createServer"
         | "https.createServer"
@@ -276,9 +282,8 @@ fn emitter_qual(q: &str) -> Option<EmitterKind> {
         | "net.createServer"
         | "net.Server"
         | "tls.createServer"
-        | "dgram.createSocket"
-        | "readline.createInterface"
-        | "fs.watch" => EmitterKind::Server,
+        | "dgram.createSocket" => EmitterKind::Server,
+        "readline.createInterface" | "fs.watch" => EmitterKind::NodeEmitter,
         _ => return None,
     })
 }
