@@ -39,6 +39,18 @@ impl Rule for NoAsyncForeach {
                 dropped_calls(&site.node.expr, &mut calls);
                 let whole = calls.len() == 1
                     && matches!(unwrap_expr(&site.node.expr), Expr::Call(c) if std::ptr::eq(c, calls[0]));
+                // `await items.forEach(async …)` on a list known to be an array: the `await`
+                // gets `undefined`. (A library collection's `forEach` may return a promise.)
+                if let Expr::Await(a) = unwrap_expr(&site.node.expr) {
+                    if let Expr::Call(c) = unwrap_expr(&a.arg) {
+                        let model = cx.model();
+                        if method_call(c).is_some_and(|(m, name)| {
+                            name == "forEach" && iterates_values(model, &m.obj, 0)
+                        }) {
+                            calls.push(c);
+                        }
+                    }
+                }
                 for call in calls {
                     let at = Place {
                         stmt: Some(site.node.span),
@@ -49,9 +61,13 @@ impl Rule for NoAsyncForeach {
                 }
             }
             Node::Call(site) => {
+                let model = cx.model();
+                if let Some(inner) = promise_all_of_foreach(model, site.node) {
+                    report_promise_all(cx, site.node, inner, site.func);
+                    return;
+                }
                 // `() => items.forEach(async …)`: the arrow returns `forEach`'s `undefined`.
                 let Some(f) = site.func else { return };
-                let model = cx.model();
                 let body_is_call = model.function(f).node.expr_body().is_some_and(
                     |e| matches!(unwrap_expr(e), Expr::Call(c) if std::ptr::eq(c, site.node)),
                 );
@@ -67,6 +83,56 @@ impl Rule for NoAsyncForeach {
             _ => {}
         }
     }
+}
+
+/// The `forEach` call handed to `Promise.all` (`allSettled`, `race`, `any`) as its list.
+fn promise_all_of_foreach<'c>(model: &Model<'_>, call: &'c CallExpr) -> Option<&'c CallExpr> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let q = model.qual(callee)?;
+    if !matches!(
+        q.as_str(),
+        "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any"
+    ) {
+        return None;
+    }
+    let Expr::Call(inner) = unwrap_expr(&call.args.first()?.expr) else {
+        return None;
+    };
+    method_call(inner)
+        .is_some_and(|(_, m)| m == "forEach")
+        .then_some(inner)
+}
+
+/// `Promise.all(items.forEach(async …))`: `forEach` returns `undefined`, so `Promise.all`
+/// rejects at once with a `TypeError` and nothing waits for the callbacks.
+fn report_promise_all(
+    cx: &mut RuleCx<'_, '_>,
+    all: &CallExpr,
+    each: &CallExpr,
+    scope: Option<FnId>,
+) {
+    let model = cx.model();
+    if each.args.is_empty() || each.args.len() > 2 {
+        return;
+    }
+    let Some(CallbackRef::Local(f)) = model.callback_ref(&each.args[0].expr, scope) else {
+        return;
+    };
+    let Some(step) = model.first_async_step(f) else {
+        return;
+    };
+    let Callee::Expr(callee) = &all.callee else {
+        return;
+    };
+    let name = expr_label(callee);
+    cx.report(
+        each.span,
+        format!("`forEach` returns `undefined`, not the promises of its async callback, so `{name}` rejects at once with a `TypeError` (undefined is not iterable) while the callbacks run on with nobody waiting for them or handling their failures."),
+    )
+    .help("Use `map` instead of `forEach`, so `Promise.all` gets the callbacks' promises: `await Promise.all(xs.map(async (x) => …))`.")
+    .related(step, "the callback waits here");
 }
 
 /// Where the loop call sits.
