@@ -516,7 +516,7 @@ fn has_return(arrow: &ArrowExpr) -> bool {
 /// Whether `for…of` over the expression yields what `forEach` hands its callback first: an
 /// array literal, `Object.keys/values/entries(…)`, `Array.from(…)`, an array method's result,
 /// or a constant bound to one of these.
-fn iterates_values(model: &Model<'_>, e: &Expr, depth: u32) -> bool {
+pub(crate) fn iterates_values(model: &Model<'_>, e: &Expr, depth: u32) -> bool {
     if depth > 4 {
         return false;
     }

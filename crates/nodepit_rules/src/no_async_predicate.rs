@@ -47,7 +47,11 @@ impl Rule for NoAsyncPredicate {
         {
             return;
         }
-        if what != Method::Reduce && model.is_awaited(call.span, scope) {
+        // An array's `filter` returns an array, so an `await` in front of it changes nothing.
+        if what != Method::Reduce
+            && model.is_awaited(call.span, scope)
+            && !crate::no_async_foreach::iterates_values(model, &member.obj, 0)
+        {
             return;
         }
         let Some(callback) = model.callback_ref(&call.args[0].expr, scope) else {
