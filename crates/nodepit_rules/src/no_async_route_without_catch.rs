@@ -7,7 +7,10 @@ use nodepit_semantic::summary::{Atom, Handover};
 use nodepit_semantic::{FnId, FnNode, Framework, Model, Rejection, RejectionKind};
 use serde::Deserialize;
 use swc_common::{Span, Spanned};
-use swc_ecma_ast::{ArrowFunctionBody, Callee, Pat};
+use swc_ecma_ast::{
+    ArrowExpr, ArrowFunctionBody, AwaitExpr, CallExpr, Callee, Class, Expr, Function, Pat,
+};
+use swc_ecma_visit::{Visit, VisitWith};
 
 /// Flags async Express 4 route handlers and middleware whose promise can reject with nothing
 /// to pass the error to `next`.
@@ -80,26 +83,47 @@ impl Rule for NoAsyncRouteWithoutCatch {
                     {
                         continue;
                     }
-                    let Some(rejection) = can_reject(model, f) else {
+                    let Some(verdict) = can_reject(cx, model, f) else {
                         continue;
                     };
-                    let d = finding(model, f, &h.describe(), rejection, version).with_related(
-                        Related {
+                    let d = finding(model, f, &h.describe(), verdict.first(), version)
+                        .with_related(Related {
                             path: None,
                             range: model.range(h.registration),
                             message: h.registered_here(),
-                        },
-                    );
-                    report(cx, d);
+                        });
+                    match verdict {
+                        Verdict::Rejects(_) => report(cx, d),
+                        Verdict::IfCalleesCan(pending) => {
+                            // The project knows this file's path, which the callee facts need.
+                            let own = model.range(info.span);
+                            let pending = Pending::new(model, pending);
+                            cx.ask(Question::Reached { func: f.0 }, move |answer, project| {
+                                let Answer::Reached(r) = answer else {
+                                    return None;
+                                };
+                                if r.handler.func.loc.range != own
+                                    || project.loads_package(ASYNC_ERRORS)
+                                {
+                                    return None;
+                                }
+                                pending.settle(d, &r.handler.func.loc.path, project)
+                            });
+                        }
+                    }
                 }
                 None if cx.in_project() && express_params(info.node) => {
-                    let Some(rejection) = can_reject(model, f) else {
+                    let Some(verdict) = can_reject(cx, model, f) else {
                         continue;
                     };
                     // A handler registered by another file, or on an app or router this file
                     // is handed: the project knows.
-                    let d = finding(model, f, "", rejection, version);
+                    let d = finding(model, f, "", verdict.first(), version);
                     let own = model.range(info.span);
+                    let pending = match verdict {
+                        Verdict::Rejects(_) => None,
+                        Verdict::IfCalleesCan(p) => Some(Pending::new(model, p)),
+                    };
                     cx.ask(Question::Reached { func: f.0 }, move |answer, project| {
                         let Answer::Reached(r) = answer else {
                             return None;
@@ -107,6 +131,10 @@ impl Rule for NoAsyncRouteWithoutCatch {
                         if !is_this_handler(r, &own) || project.loads_package(ASYNC_ERRORS) {
                             return None;
                         }
+                        let d = match pending {
+                            Some(p) => p.settle(d, &r.handler.func.loc.path, project)?,
+                            None => d,
+                        };
                         Some(cross_file(d, r, project))
                     });
                 }
@@ -205,16 +233,191 @@ fn finding(
         range: model.range(rejection.span),
         message: rejection_note(rejection.kind).to_string(),
     });
-    if let Some(fix) = body.and_then(|b| wrap_fix(model, info.node, b)) {
-        d.fixes.push(fix);
+    // A returned promise escapes a `try` around it, so wrapping the body would not help there.
+    if rejection.kind != RejectionKind::Return {
+        if let Some(fix) = body.and_then(|b| wrap_fix(model, info.node, b)) {
+            d.fixes.push(fix);
+        }
     }
     d
 }
 
-/// Where the handler's promise first rejects. A `return` counts only when the model knows the
+/// A call of another project module's export: its specifier, export path and `new` position.
+type Target = (Atom, Vec<Atom>, Option<u32>);
+
+/// Where a handler can reject, as far as its own file can tell.
+enum Verdict {
+    /// A place that can reject.
+    Rejects(Rejection),
+    /// Every place is an `await` of calls into other modules of the project: the handler can
+    /// reject only if one of those can.
+    IfCalleesCan(Vec<(Rejection, Vec<Target>)>),
+}
+
+impl Verdict {
+    /// The place named until the project says more.
+    fn first(&self) -> Rejection {
+        match self {
+            Verdict::Rejects(r) => *r,
+            Verdict::IfCalleesCan(p) => p[0].0,
+        }
+    }
+}
+
+/// Where the handler's promise can reject. A `return` counts only when the model knows the
 /// value is a promise that can reject (`return fetch(…).then(…)`), never `return next(err)`.
-fn can_reject(model: &Model<'_>, f: FnId) -> Option<Rejection> {
-    model.first_rejection(f)
+/// In a project, an `await` of another module's function is left for the project to judge
+/// (a `tryCatch` helper or a service method that catches everything cannot reject); any other
+/// place decides at once.
+fn can_reject(cx: &RuleCx<'_, '_>, model: &Model<'_>, f: FnId) -> Option<Verdict> {
+    let points = model.rejections(f);
+    let first = *points.first()?;
+    if !cx.in_project() {
+        return Some(Verdict::Rejects(first));
+    }
+    let mut pending = Vec::new();
+    for p in points {
+        match project_targets(cx, model, f, p) {
+            Some(targets) => pending.push((p, targets)),
+            None => return Some(Verdict::Rejects(p)),
+        }
+    }
+    Some(Verdict::IfCalleesCan(pending))
+}
+
+/// The project functions an `await` waits for: `await svc.load(…)`, or `await Promise.all([…])`
+/// of such calls (elements this file knows cannot reject may sit beside them). `None` when
+/// anything else is awaited.
+fn project_targets(
+    cx: &RuleCx<'_, '_>,
+    model: &Model<'_>,
+    f: FnId,
+    p: Rejection,
+) -> Option<Vec<Target>> {
+    if p.kind != RejectionKind::Await {
+        return None;
+    }
+    // A small walk over this one body: the rejection names the `await` by its span.
+    let mut find = FindAwait {
+        cx,
+        model,
+        f,
+        span: p.span,
+        found: None,
+    };
+    let node = model.function(f).node;
+    if let Some(stmts) = node.body_stmts() {
+        stmts.iter().for_each(|s| s.visit_with(&mut find));
+    } else if let Some(e) = node.expr_body() {
+        e.visit_with(&mut find);
+    }
+    find.found.flatten()
+}
+
+/// Finds the `await` at `span` and reads what it waits for.
+struct FindAwait<'c, 'm, 'a> {
+    cx: &'c RuleCx<'m, 'a>,
+    model: &'c Model<'a>,
+    f: FnId,
+    span: Span,
+    found: Option<Option<Vec<Target>>>,
+}
+
+impl Visit for FindAwait<'_, '_, '_> {
+    fn visit_await_expr(&mut self, n: &AwaitExpr) {
+        if n.span == self.span {
+            self.found = Some(awaited_targets(self.cx, self.model, self.f, &n.arg));
+        } else if self.found.is_none() {
+            n.visit_children_with(self);
+        }
+    }
+    fn visit_function(&mut self, _: &Function) {}
+    fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
+    fn visit_class(&mut self, _: &Class) {}
+}
+
+fn awaited_targets(
+    cx: &RuleCx<'_, '_>,
+    model: &Model<'_>,
+    f: FnId,
+    awaited: &Expr,
+) -> Option<Vec<Target>> {
+    let Expr::Call(call) = nodepit_semantic::unwrap_expr(awaited) else {
+        return None;
+    };
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let combinator = model
+        .qual(callee)
+        .is_some_and(|q| matches!(q.as_str(), "Promise.all" | "Promise.race" | "Promise.any"));
+    if !combinator {
+        return project_call(cx, model, call).map(|t| vec![t]);
+    }
+    let [arg] = call.args.as_slice() else {
+        return None;
+    };
+    let Expr::Array(list) = nodepit_semantic::unwrap_expr(&arg.expr) else {
+        return None;
+    };
+    let mut targets = Vec::new();
+    for el in list.elems.iter() {
+        let el = el.as_ref().filter(|e| e.spread.is_none())?;
+        if model.promise_cannot_reject(&el.expr, Some(f)) {
+            continue;
+        }
+        let Expr::Call(c) = nodepit_semantic::unwrap_expr(&el.expr) else {
+            return None;
+        };
+        targets.push(project_call(cx, model, c)?);
+    }
+    (!targets.is_empty()).then_some(targets)
+}
+
+/// The export of another project module a call calls.
+fn project_call(cx: &RuleCx<'_, '_>, model: &Model<'_>, call: &CallExpr) -> Option<Target> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let target = model.ext_path(callee, 0)?;
+    cx.is_project_module(&target.0).then_some(target)
+}
+
+/// Places that can reject only if a function of another module can, with where each is.
+struct Pending {
+    points: Vec<(std::ops::Range<usize>, Vec<Target>)>,
+}
+
+impl Pending {
+    fn new(model: &Model<'_>, points: Vec<(Rejection, Vec<Target>)>) -> Self {
+        Pending {
+            points: points
+                .into_iter()
+                .map(|(r, t)| (model.range(r.span), t))
+                .collect(),
+        }
+    }
+
+    /// The finding, pointing at the first place whose callee can reject (or is unknown to the
+    /// project), or `None` when none can.
+    fn settle(
+        self,
+        mut d: Diagnostic,
+        file: &std::path::Path,
+        project: &nodepit_analyzer::project::Project,
+    ) -> Option<Diagnostic> {
+        let (range, _) = self.points.into_iter().find(|(_, targets)| {
+            targets.iter().any(|(spec, path, new_at)| {
+                project
+                    .callee(file, spec, path, *new_at)
+                    .is_none_or(|facts| !facts.cannot_reject)
+            })
+        })?;
+        if let Some(first) = d.related.first_mut() {
+            first.range = range;
+        }
+        Some(d)
+    }
 }
 
 /// "the `GET /x` handler" → "The `GET /x` handler".
@@ -283,16 +486,17 @@ fn wrap_fix(model: &Model<'_>, node: FnNode<'_>, body: Span) -> Option<Fix> {
         _ => return None,
     };
     let r = model.range(body);
-    if r.end <= r.start + 1 {
-        return None;
-    }
+    // The `catch` goes right after the last statement, so the closing brace keeps its line
+    // and indentation.
+    let last = node.body_stmts()?.last()?;
+    let end = model.range(last.span()).end;
     edits.push(Edit {
         range: r.start + 1..r.start + 1,
         text: "\n  try {".to_string(),
     });
     edits.push(Edit {
-        range: r.end - 1..r.end - 1,
-        text: format!("  }} catch (err) {{\n    {next}(err);\n  }}\n"),
+        range: end..end,
+        text: format!("\n  }} catch (err) {{\n    {next}(err);\n  }}"),
     });
     Some(Fix {
         message: format!("Wrap the body in `try {{ … }} catch (err) {{ {next}(err); }}`"),

@@ -403,6 +403,8 @@ impl<'a> Model<'a> {
             escapes: false,
             thrown_at: None,
             escaped_at: None,
+            points: Vec::new(),
+            escaped_points: Vec::new(),
         };
         if let Some(e) = node.expr_body() {
             e.visit_with(&mut scan);
@@ -432,6 +434,21 @@ impl<'a> Model<'a> {
             (Some(a), Some(b)) => Some(if b.span.lo < a.span.lo { b } else { a }),
             (a, b) => a.or(b),
         }
+    }
+
+    /// Every place [`Model::first_rejection`] could name, in source order: each `await`, `for
+    /// await`, `throw`, throwing sync call or rejecting returned promise that escapes every
+    /// `catch`. Rules that can learn more about an awaited call (from another module) than this
+    /// file shows use it to see whether anything else can reject.
+    pub fn rejections(&self, f: FnId) -> Vec<Rejection> {
+        if self.function(f).is_generator {
+            return Vec::new();
+        }
+        let scan = self.reject_scan(f, ReturnRule::Lenient);
+        let mut all = scan.points;
+        all.extend(scan.escaped_points);
+        all.sort_by_key(|r| r.span.lo);
+        all
     }
 
     /// Whether an expression is a promise that cannot reject: `Promise.resolve` of a value that
@@ -951,6 +968,10 @@ struct RejectScan<'m, 'a> {
     thrown_at: Option<Rejection>,
     /// The first returned promise that can reject.
     escaped_at: Option<Rejection>,
+    /// Every place that makes `throws` true in the code that decides it now, in source order.
+    points: Vec<Rejection>,
+    /// Every returned promise that can reject.
+    escaped_points: Vec<Rejection>,
 }
 
 /// Where an async function's promise can reject (see [`Model::first_rejection`]).
@@ -980,6 +1001,7 @@ pub enum RejectionKind {
 impl RejectScan<'_, '_> {
     fn throw_at(&mut self, span: Span, kind: RejectionKind) {
         self.throws = true;
+        self.points.push(Rejection { span, kind });
         if self.thrown_at.is_none() {
             self.thrown_at = Some(Rejection { span, kind });
         }
@@ -998,6 +1020,10 @@ impl RejectScan<'_, '_> {
         };
         if !ok {
             self.escapes = true;
+            self.escaped_points.push(Rejection {
+                span: arg.span(),
+                kind: RejectionKind::Return,
+            });
             if self.escaped_at.is_none() {
                 self.escaped_at = Some(Rejection {
                     span: arg.span(),
@@ -1053,22 +1079,33 @@ impl Visit for RejectScan<'_, '_> {
     fn visit_try_stmt(&mut self, n: &TryStmt) {
         let before = std::mem::take(&mut self.throws);
         let before_at = self.thrown_at.take();
+        let mut points = std::mem::take(&mut self.points);
         n.block.visit_with(self);
         let block = std::mem::take(&mut self.throws);
         let block_at = self.thrown_at.take();
+        let block_points = std::mem::take(&mut self.points);
         // A rejection in the block escapes through a `catch` that throws (reported there), or
         // through a `try` without `catch`.
-        let (handler, escaped_at) = match &n.handler {
+        let (handler, escaped_at, escaped_points) = match &n.handler {
             Some(h) => {
                 h.visit_with(self);
-                (std::mem::take(&mut self.throws), self.thrown_at.take())
+                (
+                    std::mem::take(&mut self.throws),
+                    self.thrown_at.take(),
+                    std::mem::take(&mut self.points),
+                )
             }
-            None => (true, block_at),
+            None => (true, block_at, block_points),
         };
         if let Some(f) = &n.finalizer {
             f.visit_with(self);
         }
         let finally_at = self.thrown_at.take();
+        if block && handler {
+            points.extend(escaped_points);
+        }
+        points.append(&mut self.points);
+        self.points = points;
         self.throws = before || (block && handler) || self.throws;
         self.thrown_at = before_at
             .filter(|_| before)

@@ -399,3 +399,44 @@ fn first_rejection_points_at_what_escapes_every_catch() {
         ]
     );
 }
+
+#[test]
+fn rejections_lists_every_escaping_place_in_order() {
+    let src = "async function all(db, s) { await db.a(); try { await db.b(); } catch (e) { log(e); } await db.c(); return fetch('/x').then((r) => r.json()); }
+         async function rethrow(db) { try { await db.a(); } catch (e) { await db.undo(); throw e; } }
+         async function quietCatch(db) { try { await db.a(); } catch (e) { await db.undo(); } }
+         async function finale(db) { try { log(); } finally { await db.close(); } }";
+    let got = analyze(src, SourceType::Js, |model, errors, _| {
+        assert!(errors.is_empty(), "{errors:?}");
+        let model = model.expect("parses");
+        (0..model.functions().len())
+            .filter_map(|i| {
+                let name = model.functions()[i].name.as_deref()?.to_string();
+                let texts: Vec<String> = model
+                    .rejections(nodepit_semantic::FnId(i as u32))
+                    .iter()
+                    .map(|r| src[r.span.lo.0 as usize - 1..r.span.hi.0 as usize - 1].to_string())
+                    .collect();
+                Some((name, texts))
+            })
+            .collect::<Vec<_>>()
+    });
+    let want: Vec<(String, Vec<String>)> = [
+        (
+            "all",
+            vec![
+                "await db.a()",
+                "await db.c()",
+                "fetch('/x').then((r) => r.json())",
+            ],
+        ),
+        // The catch runs only when the block rejects; what it does then escapes.
+        ("rethrow", vec!["await db.undo()", "throw e;"]),
+        ("quietCatch", vec!["await db.undo()"]),
+        ("finale", vec!["await db.close()"]),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_string(), v.into_iter().map(String::from).collect()))
+    .collect();
+    assert_eq!(got, want);
+}
