@@ -206,6 +206,21 @@ fn sinks<'c>(model: &Model<'_>, call: &'c CallExpr, scope: Option<FnId>) -> Vec<
     };
     let callee = unwrap_expr(callee);
     if let Some((m, method)) = method_call(call) {
+        // `server.listen(port, cb)` registers `cb` as a `'listening'` listener.
+        if method == "listen" && call.args.len() >= 2 {
+            let Some(cb) = call.args.last().filter(|a| a.spread.is_none()) else {
+                return Vec::new();
+            };
+            if model.fn_of_expr(&cb.expr, scope).is_none() {
+                return Vec::new();
+            }
+            let sink = Sink::Listener {
+                receiver: expr_label(&m.obj),
+                kind: model.emitter_kind(&m.obj, scope),
+                event: Some("'listening'".to_string()),
+            };
+            return vec![(&*cb.expr, sink)];
+        }
         if LISTEN.contains(&method) {
             let Some(listener) = call.args.get(1) else {
                 return Vec::new();
