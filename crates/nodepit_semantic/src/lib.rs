@@ -7,6 +7,7 @@
 mod build;
 mod callbacks;
 mod emitters;
+mod errback;
 mod handlers;
 mod line_index;
 mod model;
@@ -20,6 +21,7 @@ mod values;
 
 pub use callbacks::CallbackRef;
 pub use emitters::{EmitterKind, NewSite};
+pub use errback::{expr_mentions, is_core_errback, is_deferring_timer, stmt_mentions};
 pub use handlers::{Framework, Handler, Reach};
 pub use line_index::LineIndex;
 pub use model::{
