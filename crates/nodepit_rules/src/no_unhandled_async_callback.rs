@@ -125,6 +125,7 @@ fn event_name(model: &Model<'_>, e: &Expr) -> Option<String> {
                     model.binding(id).map(|b| &b.kind),
                     Some(BindingKind::Param { .. })
                 ),
+                Expr::This(_) => true,
                 _ => false,
             };
             fixed.then(|| expr_label(e))
@@ -133,9 +134,11 @@ fn event_name(model: &Model<'_>, e: &Expr) -> Option<String> {
     }
 }
 
-/// Packages whose `.on(event, handler)` runs the handler as middleware and awaits it (bot and
-/// webhook frameworks), by the module the receiver comes from.
+/// Packages whose `.on(event, handler)` awaits the handler (bot and webhook frameworks run it as
+/// middleware; Emittery's `emit` returns a promise of all listeners), by the module the receiver
+/// comes from.
 const AWAITING_PACKAGES: &[&str] = &[
+    "emittery",
     "telegraf",
     "grammy",
     "@slack/bolt",
@@ -154,16 +157,25 @@ fn awaits_handlers(model: &Model<'_>, receiver: &Expr) -> bool {
     })
 }
 
-/// Browser libraries and globals: a file that loads or calls them runs in a page.
-const BROWSER_MODULES: &[&str] = &[
-    "jquery",
-    "socket.io-client",
-    "react",
-    "react-dom",
-    "vue",
-    "@angular/core",
-    "svelte",
-];
+/// Whether a module is a browser library or UI framework (a file that loads one runs in a page),
+/// or a bundler's alias or component file (`~/components/…`, `*.vue`).
+fn is_browser_module(m: &str) -> bool {
+    let family = |name: &str| {
+        m == name || m.starts_with(&format!("{name}/")) || m.starts_with(&format!("{name}-"))
+    };
+    family("react")
+        || family("vue")
+        || family("preact")
+        || family("svelte")
+        || family("jquery")
+        || m.starts_with("@angular/")
+        || m.starts_with("@vue/")
+        || m.starts_with("next/")
+        || matches!(m, "socket.io-client" | "solid-js" | "pinia" | "vuex")
+        || m.starts_with("~/")
+        || m.ends_with(".vue")
+        || m.ends_with(".svelte")
+}
 
 /// Whether the file is browser code: it imports a browser library, or calls `$`, `jQuery`, an
 /// AMD `define`, or a method of `document` or `window`.
@@ -171,7 +183,7 @@ fn looks_like_browser_code(model: &Model<'_>) -> bool {
     model.calls().iter().any(|site| {
         let call = site.node;
         if let Some(src) = model.require_source(call) {
-            return BROWSER_MODULES.contains(&src);
+            return is_browser_module(src);
         }
         let Callee::Expr(callee) = &call.callee else {
             return false;
@@ -185,14 +197,7 @@ fn looks_like_browser_code(model: &Model<'_>) -> bool {
     }) || model.program().as_module().is_some_and(|m| {
         m.body.iter().any(|item| match item {
             swc_ecma_ast::ModuleItem::ModuleDecl(swc_ecma_ast::ModuleDecl::Import(i)) => {
-                i.src.value.as_str().is_some_and(|s| {
-                    // Bundler aliases (`~/components/…`) and single-file components are
-                    // front-end builds.
-                    BROWSER_MODULES.contains(&s)
-                        || s.starts_with("~/")
-                        || s.ends_with(".vue")
-                        || s.ends_with(".svelte")
-                })
+                i.src.value.as_str().is_some_and(is_browser_module)
             }
             _ => false,
         })
