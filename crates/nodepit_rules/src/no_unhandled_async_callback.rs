@@ -509,7 +509,7 @@ fn wording(sink: &Sink, what: &Callback, ack: Option<&str>) -> (String, String) 
             };
             let consequence = match (ack, kind) {
                 (Some(ack), Some(EmitterKind::SocketIo)) => format!("the client's acknowledgement callback `{ack}` is never called and {LOST}"),
-                (Some(ack), _) => format!("`{ack}` is never called and {LOST}"),
+                (Some(ack), _) => format!("the acknowledgement callback `{ack}` is never called and {LOST}"),
                 _ => LOST.to_string(),
             };
             let message = format!("{subject}, and an emitter ignores what its listeners return: when it rejects, {consequence}.");
