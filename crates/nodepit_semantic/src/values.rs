@@ -620,6 +620,14 @@ impl<'a> Model<'a> {
                 if self.is_promise(e, scope) {
                     return false;
                 }
+                // `await import('mime')`: loading a named module fails only when the app is
+                // installed wrong, which no request or job can cause or handle.
+                if matches!(c.callee, Callee::Import(_))
+                    && c.args.len() == 1
+                    && matches!(unwrap_expr(&c.args[0].expr), Expr::Lit(Lit::Str(_)))
+                {
+                    return true;
+                }
                 let Callee::Expr(callee) = &c.callee else {
                     return false;
                 };

@@ -361,6 +361,7 @@ fn first_rejection_points_at_what_escapes_every_catch() {
          async function returns(db) { try { return db.query('x'); } catch (e) { return null; } }
          async function chained(db) { try { return fetch('/x').then((r) => r.json()); } catch (e) { return null; } }
          async function passes(req, res, next) { if (!req.user) return next(new Error('login')); res.end(); }
+         async function loads(name) { const mime = (await import('mime')).default; return mime.getType(name); }
          async function parses(s) { return JSON.parse(s); }
          async function streams(src) { for await (const line of src) use(line); }
          async function* gen(db) { yield await db.query('x'); }",
@@ -390,6 +391,7 @@ fn first_rejection_points_at_what_escapes_every_catch() {
                 Some(("Return", "fetch('/x').then((r) => r.json())"))
             ),
             ("passes", None),
+            ("loads", None),
             ("parses", Some(("SyncThrow", "JSON.parse(s)"))),
             (
                 "streams",
