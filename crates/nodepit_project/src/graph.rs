@@ -104,6 +104,9 @@ pub struct CalleeFacts {
     pub calls: u32,
     /// How many of those calls are statements of their own.
     pub dropped: u32,
+    /// When its promise can reject only inside `if (param.prop)` branches: each (parameter
+    /// position, property). Empty when unknown.
+    pub reject_guards: Vec<(u32, nodepit_semantic::summary::Atom)>,
 }
 
 /// Evidence that a caller in another file passes a collection whose length outside input decides.
@@ -610,6 +613,7 @@ impl Project {
             cannot_reject: f.cannot_reject,
             calls: 0,
             dropped: 0,
+            reject_guards: f.reject_guards.clone(),
         };
         if !f.returns_promise && depth < 8 {
             if let Some(ci) = f.returns_ext_call {
@@ -618,6 +622,8 @@ impl Project {
                     let inner = self.facts(g, depth + 1);
                     facts.returns_promise = inner.returns_promise;
                     facts.cannot_reject = inner.cannot_reject;
+                    // The guards name the inner function's parameters, not this one's.
+                    facts.reject_guards = Vec::new();
                 }
             }
         }

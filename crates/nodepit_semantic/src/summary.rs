@@ -76,6 +76,10 @@ pub struct FnSummary {
     /// The call of another module whose result it returns (`(id) => repo.softDelete(id)`), as
     /// an index into [`Summary::ext_calls`]: it returns a promise when that function does.
     pub returns_ext_call: Option<u32>,
+    /// When its promise can reject only inside `if (param.prop) { … }` branches (computed for
+    /// exported functions whose promise can reject): each (parameter position, property).
+    /// Empty when unknown or unguarded.
+    pub reject_guards: Vec<(u32, Atom)>,
 }
 
 /// What a function is registered to serve.
@@ -354,6 +358,9 @@ impl<'a> Model<'a> {
             let s = &mut b.summary.functions[f as usize];
             s.returns_promise = self.fn_returns_promise(id) || self.returns_thenable(id);
             s.cannot_reject = s.returns_promise && self.fn_cannot_reject(id);
+            if s.returns_promise && !s.cannot_reject && self.function(id).is_async {
+                s.reject_guards = self.rejection_guards(id).unwrap_or_default();
+            }
             s.returns_fn = self.returned_fn(id);
             if !s.returns_promise {
                 s.returns_ext_call = self.returned_call(id).and_then(|range| {
@@ -816,6 +823,13 @@ impl<'a> Model<'a> {
                 .iter()
                 .map(|a| &*a.expr)
                 .filter(|e| matches!(unwrap_expr(e), Expr::Ident(_) | Expr::Member(_)));
+            // `notify(new MailAgent(…))`: the class's module is registered, so rules can ask
+            // the project about the methods of what the call is handed.
+            for a in &call.args {
+                if matches!(unwrap_expr(&a.expr), Expr::New(_)) {
+                    let _ = b.ext_ref(&a.expr);
+                }
+            }
             for (n, t) in std::iter::once(&**callee).chain(by_name).enumerate() {
                 if let Some(g) = self
                     .fn_of_expr(t, site.func)

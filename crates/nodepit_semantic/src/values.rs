@@ -451,6 +451,55 @@ impl<'a> Model<'a> {
         all
     }
 
+    /// [`Model::rejections`] as [`Model::fn_cannot_reject`] sees the body: a returned value
+    /// counts unless it plainly cannot reject (`return svc.send(…)` is a place). For a helper
+    /// whose own promise is awaited, so nothing it may return is taken on trust.
+    pub fn rejections_strict(&self, f: FnId) -> Vec<Rejection> {
+        if self.function(f).is_generator {
+            return Vec::new();
+        }
+        let scan = self.reject_scan(f, ReturnRule::Strict);
+        let mut all = scan.points;
+        all.extend(scan.escaped_points);
+        all.sort_by_key(|r| r.span.lo);
+        all
+    }
+
+    /// When every place where `f` can reject (as [`Model::rejections_strict`] lists them) sits
+    /// in the branch of an `if` that tests a property of one of its own parameters
+    /// (`if (payload.notifyAdmin) { … await users.find() … }`, alone or among `&&` tests), the
+    /// (parameter position, property) of each such test: a caller that passes an object
+    /// literal where those properties are missing or falsy cannot see it reject. `None` when
+    /// some place is not guarded so.
+    pub fn rejection_guards(&self, f: FnId) -> Option<Vec<(u32, swc_atoms::Atom)>> {
+        let points = self.rejections_strict(f);
+        if points.is_empty() {
+            return None;
+        }
+        let mut find = GuardIfs {
+            model: self,
+            func: f,
+            found: Vec::new(),
+        };
+        let node = self.function(f).node;
+        if let Some(stmts) = node.body_stmts() {
+            stmts.iter().for_each(|s| s.visit_with(&mut find));
+        } else {
+            return None;
+        }
+        let mut guards: Vec<(u32, swc_atoms::Atom)> = Vec::new();
+        for p in points {
+            let (_, index, prop) = find
+                .found
+                .iter()
+                .find(|(cons, _, _)| cons.lo <= p.span.lo && p.span.hi <= cons.hi)?;
+            if !guards.iter().any(|(i, q)| i == index && q == prop) {
+                guards.push((*index, prop.clone()));
+            }
+        }
+        Some(guards)
+    }
+
     /// Whether an expression is a promise that cannot reject: `Promise.resolve` of a value that
     /// is not a rejecting promise, `Promise.allSettled(…)`, `new Promise` whose executor takes no
     /// `reject` and does not throw, `Promise.all` (`race`, `any`) of such promises, a call of a
@@ -1214,6 +1263,58 @@ impl Visit for Returns<'_> {
             None => self.bare = true,
         }
     }
+    fn visit_function(&mut self, _: &Function) {}
+    fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
+    fn visit_class(&mut self, _: &Class) {}
+}
+
+/// The `if` statements of one function body whose test requires a property of one of its
+/// parameters to be truthy: the consequent's span, the parameter's position and the property.
+struct GuardIfs<'m, 'a> {
+    model: &'m Model<'a>,
+    func: FnId,
+    found: Vec<(Span, u32, swc_atoms::Atom)>,
+}
+
+impl GuardIfs<'_, '_> {
+    /// `param.prop`, or such a test among the operands of `&&`.
+    fn guard(&self, test: &Expr) -> Option<(u32, swc_atoms::Atom)> {
+        match unwrap_expr(test) {
+            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => {
+                self.guard(&b.left).or_else(|| self.guard(&b.right))
+            }
+            Expr::Member(m) => {
+                let MemberProp::Ident(prop) = &m.prop else {
+                    return None;
+                };
+                let Expr::Ident(id) = unwrap_expr(&m.obj) else {
+                    return None;
+                };
+                let b = self.model.binding(id)?;
+                match b.kind {
+                    BindingKind::Param {
+                        func,
+                        index,
+                        destructured: false,
+                    } if func == self.func && !b.reassigned => {
+                        Some((index as u32, prop.sym.clone()))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Visit for GuardIfs<'_, '_> {
+    fn visit_if_stmt(&mut self, n: &IfStmt) {
+        if let Some((index, prop)) = self.guard(&n.test) {
+            self.found.push((n.cons.span(), index, prop));
+        }
+        n.visit_children_with(self);
+    }
+    // Places of nested functions are not places of this one.
     fn visit_function(&mut self, _: &Function) {}
     fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
     fn visit_class(&mut self, _: &Class) {}

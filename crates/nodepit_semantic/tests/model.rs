@@ -442,3 +442,40 @@ fn rejections_lists_every_escaping_place_in_order() {
     .collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn rejection_guards_name_the_parameter_tests_every_place_sits_under() {
+    let src = "async function send(type, payload) { try { await post(payload); } catch (e) { return false; } if (payload.notifyAdmin && type) { await users.find(); } return true; }
+         async function loose(payload) { if (payload.notifyAdmin) { await users.find(); } await post(payload); }
+         async function elseBranch(payload) { if (payload.quiet) { log(); } else { await post(payload); } }
+         async function nested(p) { if (p.image) { if (p.admins) { await users.find(); } await fetchImage(p.image); } }
+         async function quiet(p) { try { await post(p); } catch (e) { return false; } }";
+    let got = analyze(src, SourceType::Js, |model, errors, _| {
+        assert!(errors.is_empty(), "{errors:?}");
+        let model = model.expect("parses");
+        (0..model.functions().len())
+            .filter_map(|i| {
+                let name = model.functions()[i].name.as_deref()?.to_string();
+                let guards = model
+                    .rejection_guards(nodepit_semantic::FnId(i as u32))
+                    .map(|g| {
+                        g.iter()
+                            .map(|(i, p)| format!("{i}.{p}"))
+                            .collect::<Vec<_>>()
+                    });
+                Some((name, guards))
+            })
+            .collect::<Vec<_>>()
+    });
+    let want: Vec<(String, Option<Vec<String>>)> = vec![
+        ("send".into(), Some(vec!["1.notifyAdmin".into()])),
+        // The `post` after the branch rejects whatever the payload says.
+        ("loose".into(), None),
+        ("elseBranch".into(), None),
+        // The innermost test is enough for the first place; the outer one covers both.
+        ("nested".into(), Some(vec!["0.image".into()])),
+        // Nothing can reject, so there is nothing to guard.
+        ("quiet".into(), None),
+    ];
+    assert_eq!(got, want);
+}
