@@ -186,7 +186,9 @@ fn scheduled<'c>(model: &Model<'_>, c: &'c CallSite<'_>) -> Option<(String, &'c 
         if LISTEN.contains(&name) {
             let kind = model.emitter_kind(&m.obj, c.func)?;
             // A plain EventEmitter may emit while the `try` still runs.
-            if kind == EmitterKind::EventEmitter {
+            // A `process` listener that throws (an `unhandledRejection` turned into a crash) does
+            // so on purpose, and no `try` is meant to cover it.
+            if matches!(kind, EmitterKind::EventEmitter | EmitterKind::Process) {
                 return None;
             }
             let event = call
