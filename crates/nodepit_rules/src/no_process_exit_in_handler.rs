@@ -1,0 +1,182 @@
+use nodepit_analyzer::project::{Project, Reached};
+use nodepit_analyzer::{
+    declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Related, Rule, RuleCx, Severity,
+};
+use nodepit_semantic::{member_name, static_string, unwrap_expr, FnId, Model};
+use serde::Deserialize;
+use swc_common::Spanned;
+use swc_ecma_ast::{Callee, Expr, Program};
+
+/// Flags `process.exit()` reached while serving a request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoProcessExitInHandler {}
+
+declare_rule!(
+    NoProcessExitInHandler,
+    "no-process-exit-in-handler",
+    Error,
+    fix: false
+);
+
+const HELP: &str = "Answer this request with an error status (or pass the error to `next(err)`); to shut down, stop accepting with `server.close()`, let the requests in flight finish, set `process.exitCode` and let the event loop drain.";
+
+impl Rule for NoProcessExitInHandler {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call]
+    }
+
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["exit"])
+    }
+
+    fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
+        let Node::Call(site) = node else { return };
+        let Callee::Expr(callee) = &site.node.callee else {
+            return;
+        };
+        // Cheap spelling filter first; the model decides that `process` is Node's.
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return;
+        };
+        if member_name(&m.prop) != Some("exit") {
+            return;
+        }
+        let model = cx.model();
+        if model.callee_qual(site.node).as_deref() != Some("process.exit") {
+            return;
+        }
+        // Top-level code runs at startup, not per request.
+        let Some(func) = site.func else { return };
+        if is_cli_or_worker(model) || on_shutdown_path(model, func) {
+            return;
+        }
+        let span = callee.span();
+        let Some((handler, reach)) = model.handler_reaching(func) else {
+            // No handler of this file reaches it; one in another file may.
+            let range = model.range(span);
+            let in_fn = model.fn_label(func);
+            cx.ask(
+                Question::Reached { func: func.0 },
+                move |answer, project| {
+                    let Answer::Reached(r) = answer else {
+                        return None;
+                    };
+                    Some(cross_file(project, &in_fn, range, r))
+                },
+            );
+            return;
+        };
+        let place = match reach.helper {
+            Some(helper) => format!(
+                "in {}, which {} calls,",
+                model.fn_label(helper),
+                handler.describe()
+            ),
+            None => format!("inside {}", handler.describe()),
+        };
+        cx.report(span, message(&place))
+            .help(HELP)
+            .related(handler.registration, handler.registered_here());
+    }
+}
+
+fn message(place: &str) -> String {
+    format!(
+        "`process.exit` {place} ends the whole process at once, cutting off every other request and connection it is serving."
+    )
+}
+
+/// Files that are not servers: a CLI script (`#!` line) or a `worker_threads` worker, whose
+/// exit ends only that worker.
+fn is_cli_or_worker(model: &Model<'_>) -> bool {
+    let shebang = match model.program() {
+        Program::Script(s) => s.shebang.is_some(),
+        Program::Module(m) => m.shebang.is_some(),
+    };
+    shebang
+        || ["parentPort", "workerData"].iter().any(|name| {
+            model
+                .qual_of_name(name)
+                .is_some_and(|q| q.starts_with("worker_threads."))
+        })
+}
+
+/// Whether the exit sits in a callback that runs on the way out rather than per request:
+/// a `process.on(…)` listener (signals, `uncaughtException`), or the callback of
+/// `server.close(…)`, which runs once the requests in flight have finished.
+fn on_shutdown_path(model: &Model<'_>, func: FnId) -> bool {
+    model.ancestors(func).any(|f| {
+        let Some((ci, _)) = model.function(f).passed_to else {
+            return false;
+        };
+        let call = model.calls()[ci as usize].node;
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return false;
+        };
+        match member_name(&m.prop) {
+            Some("close") => true,
+            Some("on" | "once" | "addListener" | "prependListener") => {
+                model.qual(&m.obj).as_deref() == Some("process")
+                    || call
+                        .args
+                        .first()
+                        .and_then(|a| static_string(&a.expr))
+                        .is_some_and(|e| e.starts_with("SIG") || e == "uncaughtException")
+            }
+            _ => false,
+        }
+    })
+}
+
+/// The finding for an exit that a handler of another file reaches: inside the handler itself
+/// (a controller registered elsewhere), or in a function it calls, naming the calls between.
+fn cross_file(
+    project: &Project,
+    in_fn: &str,
+    range: std::ops::Range<usize>,
+    r: &Reached,
+) -> Diagnostic {
+    let handler = r.handler.label.handler();
+    let registered = project.display(&r.handler.registration.path);
+    let f = &r.handler.func.loc;
+    let inside = r.hops.is_empty() && f.range.start <= range.start && range.end <= f.range.end;
+    let place = if inside {
+        format!("inside {} (registered in {registered})", handler.describe())
+    } else {
+        let between: Vec<String> = r.hops[..r.hops.len().saturating_sub(1)]
+            .iter()
+            .map(|h| {
+                let name = h.callee.name.as_deref().unwrap_or("an anonymous function");
+                format!("`{name}` ({})", project.display(&h.callee.loc.path))
+            })
+            .collect();
+        let through = match between.is_empty() {
+            true => String::new(),
+            false => format!(" through {}", between.join(" and ")),
+        };
+        format!(
+            "in {in_fn}, which {} (registered in {registered}) calls{through},",
+            handler.describe()
+        )
+    };
+    let mut d = Diagnostic::new("", Severity::Error, range, message(&place));
+    d.help = Some(HELP.to_string());
+    d.related.push(Related {
+        path: Some(r.handler.registration.path.clone()),
+        range: r.handler.registration.range.clone(),
+        message: handler.registered_here(),
+    });
+    for h in &r.hops {
+        let name = h.callee.name.as_deref().unwrap_or("the function");
+        d.related.push(Related {
+            path: Some(h.call.path.clone()),
+            range: h.call.range.clone(),
+            message: format!("`{name}` is called here"),
+        });
+    }
+    d
+}
