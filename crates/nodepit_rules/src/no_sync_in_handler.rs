@@ -140,6 +140,18 @@ fn async_alternative(q: &str) -> Option<String> {
     let (module, name) = q.rsplit_once('.')?;
     let base = name.strip_suffix("Sync")?;
     match module {
+        // `fs.promises` has no `exists` (`fs.exists` is deprecated), and works on descriptors
+        // through `FileHandle` methods rather than `f*` functions.
+        "fs" if base == "exists" => Some(
+            "Use `await fs.promises.access(…)`, which rejects when the path is missing (`fs.promises` has no `exists`), or check once at startup and reuse the result.".to_owned()
+        ),
+        "fs" if matches!(
+            base,
+            "read" | "write" | "readv" | "writev" | "close" | "fstat" | "fsync" | "fdatasync"
+                | "ftruncate" | "futimes" | "fchmod" | "fchown"
+        ) => Some(
+            "Use a `FileHandle` from `await fs.promises.open(…)` (its `read`, `write`, `stat`, `sync`, `close` methods), or the callback form.".to_owned()
+        ),
         "fs" => Some(format!(
             "Use `await fs.promises.{base}(…)` (or the callback form), or do it once at startup and reuse the result."
         )),
