@@ -483,6 +483,11 @@ fn run_rules(
                             active.rule.check(Node::New(site), &mut cx);
                         }
                     }
+                    NodeKind::Try => {
+                        for site in model.tries() {
+                            active.rule.check_try(site, &mut cx);
+                        }
+                    }
                 }
             }
         }));

@@ -19,6 +19,8 @@ pub enum NodeKind {
     ExprStmt,
     /// Every `new X(…)` whose callee is a name or a member.
     New,
+    /// Every `try` statement, handed to [`Rule::check_try`].
+    Try,
 }
 
 /// A node handed to a rule, with its place in the model.
@@ -79,6 +81,9 @@ pub trait Rule: Send + Sync + Debug {
     }
     /// Looks at one node and reports through `cx`.
     fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>);
+    /// Looks at one `try` statement (for rules listing [`NodeKind::Try`]); a method of its own
+    /// so that rules matching every [`Node`] need no new arm.
+    fn check_try(&self, _site: &nodepit_semantic::TrySite<'_>, _cx: &mut RuleCx<'_, '_>) {}
 }
 
 /// Builds a configured rule from its options, or says why the options are wrong.

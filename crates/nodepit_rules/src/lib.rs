@@ -2,14 +2,16 @@
 //!
 //! A rule asks the semantic model what names mean; it never matches on spelling alone.
 
-mod handle_callback_error;
 mod error_middleware_last;
+mod exit_on_uncaught_exception;
+mod handle_callback_error;
 mod no_async_foreach;
 mod no_async_predicate;
 mod no_async_route_without_catch;
 mod no_floating_promise;
 mod no_process_exit_in_handler;
 mod no_recursive_next_tick;
+mod no_swallowed_error;
 mod no_sync_in_handler;
 mod no_try_catch_async_callback;
 mod no_unbounded_promise_all;
@@ -18,14 +20,16 @@ mod prefer_pipeline;
 
 use nodepit_analyzer::RuleEntry;
 
-pub use handle_callback_error::HandleCallbackError;
 pub use error_middleware_last::ErrorMiddlewareLast;
+pub use exit_on_uncaught_exception::ExitOnUncaughtException;
+pub use handle_callback_error::HandleCallbackError;
 pub use no_async_foreach::NoAsyncForeach;
 pub use no_async_predicate::NoAsyncPredicate;
 pub use no_async_route_without_catch::NoAsyncRouteWithoutCatch;
 pub use no_floating_promise::NoFloatingPromise;
 pub use no_process_exit_in_handler::NoProcessExitInHandler;
 pub use no_recursive_next_tick::NoRecursiveNextTick;
+pub use no_swallowed_error::NoSwallowedError;
 pub use no_sync_in_handler::NoSyncInHandler;
 pub use no_try_catch_async_callback::NoTryCatchAsyncCallback;
 pub use no_unbounded_promise_all::NoUnboundedPromiseAll;
@@ -34,14 +38,16 @@ pub use prefer_pipeline::PreferPipeline;
 
 /// Every rule, sorted by id.
 pub const REGISTRY: &[RuleEntry] = &[
-    HandleCallbackError::ENTRY,
     ErrorMiddlewareLast::ENTRY,
+    ExitOnUncaughtException::ENTRY,
+    HandleCallbackError::ENTRY,
     NoAsyncForeach::ENTRY,
     NoAsyncPredicate::ENTRY,
     NoAsyncRouteWithoutCatch::ENTRY,
     NoFloatingPromise::ENTRY,
     NoProcessExitInHandler::ENTRY,
     NoRecursiveNextTick::ENTRY,
+    NoSwallowedError::ENTRY,
     NoSyncInHandler::ENTRY,
     NoTryCatchAsyncCallback::ENTRY,
     NoUnboundedPromiseAll::ENTRY,

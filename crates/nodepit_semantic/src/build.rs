@@ -31,6 +31,16 @@ impl<'a> Model<'a> {
                 calls: Vec::new(),
                 stmts: Vec::new(),
                 news: Vec::new(),
+                tries: Vec::new(),
+                comment_starts: comments.iter().map(|c| c.range.start as u32).collect(),
+                comment_line_starts: comments
+                    .iter()
+                    .map(|c| {
+                        let before = text.as_bytes().get(..c.range.start).unwrap_or_default();
+                        memchr::memrchr(b'\n', before).map_or(0, |nl| nl as u32 + 1)
+                    })
+                    .collect(),
+                minified: has_long_line(text),
                 promise_memo: RefCell::new(Vec::new()),
                 promise_facts: crate::values::PromiseFacts::new(comments),
                 handlers: OnceCell::new(),
@@ -55,6 +65,19 @@ impl<'a> Model<'a> {
         b.model.promise_memo = RefCell::new(vec![None; n]);
         b.model
     }
+}
+
+/// Whether a line is longer than any a person writes: bundles and minified libraries.
+fn has_long_line(text: &str) -> bool {
+    const LONG: usize = 1000;
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        if nl - start > LONG {
+            return true;
+        }
+        start = nl + 1;
+    }
+    text.len() - start > LONG
 }
 
 /// Ends of block comments that document a promise return (`@returns {Promise<…>}`).
@@ -686,6 +709,16 @@ impl<'a> Visit for Builder<'a, '_> {
         self.model.stmts.push(StmtSite {
             node: n,
             func: self.current_fn(),
+        });
+        n.visit_children_with(self);
+    }
+
+    fn visit_try_stmt(&mut self, n: &TryStmt) {
+        let n: &'a TryStmt = pin(n);
+        self.model.tries.push(TrySite {
+            node: n,
+            func: self.current_fn(),
+            in_catch: self.catch_depth > 0,
         });
         n.visit_children_with(self);
     }

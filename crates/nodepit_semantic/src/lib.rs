@@ -7,6 +7,7 @@
 mod build;
 mod callbacks;
 mod emitters;
+mod empty;
 mod errback;
 mod handlers;
 mod line_index;
@@ -26,7 +27,7 @@ pub use handlers::{Framework, Handler, Reach};
 pub use line_index::LineIndex;
 pub use model::{
     span_range, Binding, BindingKind, CallSite, ClassId, FnId, FnInfo, FnNode, Imported, LoopRef,
-    Model, StmtSite, ThisRef,
+    Model, StmtSite, ThisRef, TrySite,
 };
 pub use names::{
     callee_name, expr_label, is_nullish, member_name, method_call, normalize_module, static_string,

@@ -257,6 +257,17 @@ pub struct StmtSite<'a> {
     pub func: Option<FnId>,
 }
 
+/// A `try` statement, with where it sits.
+#[derive(Debug)]
+pub struct TrySite<'a> {
+    /// The syntax node.
+    pub node: &'a swc_ecma_ast::TryStmt,
+    /// The innermost function containing it.
+    pub func: Option<FnId>,
+    /// Inside a `catch` block (already on an error path).
+    pub in_catch: bool,
+}
+
 /// The semantic model of one file. It borrows the syntax tree it describes.
 #[derive(Debug)]
 pub struct Model<'a> {
@@ -270,6 +281,15 @@ pub struct Model<'a> {
     pub(crate) stmts: Vec<StmtSite<'a>>,
     /// `new X(…)` expressions whose callee is a name or a member, with their function.
     pub(crate) news: Vec<(&'a swc_ecma_ast::NewExpr, Option<FnId>)>,
+    /// Every `try` statement, with its function.
+    pub(crate) tries: Vec<TrySite<'a>>,
+    /// Where each comment starts (byte offsets, ascending), to tell an empty block from one that
+    /// holds only a comment.
+    pub(crate) comment_starts: Vec<u32>,
+    /// For each comment, where its line starts, to find comments that trail code on one line.
+    pub(crate) comment_line_starts: Vec<u32>,
+    /// The file has a line of more than a thousand characters: a bundle or minified library.
+    pub(crate) minified: bool,
     pub(crate) promise_memo: RefCell<Vec<Option<bool>>>,
     pub(crate) promise_facts: crate::values::PromiseFacts,
     pub(crate) handlers: OnceCell<HandlerTable>,
@@ -294,6 +314,11 @@ impl<'a> Model<'a> {
     /// Every expression statement, in source order.
     pub fn stmts(&self) -> &[StmtSite<'a>] {
         &self.stmts
+    }
+
+    /// Every `try` statement, in source order.
+    pub fn tries(&self) -> &[TrySite<'a>] {
+        &self.tries
     }
 
     /// Facts about a function.

@@ -1,0 +1,532 @@
+use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
+use nodepit_semantic::{member_name, unwrap_expr, FnId, Model, TrySite};
+use serde::Deserialize;
+use swc_common::Spanned;
+use swc_ecma_ast::{AssignTarget, CallExpr, Callee, Expr, SimpleAssignTarget, Stmt};
+use swc_ecma_visit::{Visit, VisitWith};
+
+/// Flags empty `catch` blocks and do-nothing rejection handlers (`.catch(() => {})`,
+/// `.catch(noop)`, `.then(ok, () => {})`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoSwallowedError {}
+
+declare_rule!(NoSwallowedError, "no-swallowed-error", Warning, fix: false);
+
+const HELP: &str = "Handle the error, log it with context, or, if ignoring it is safe, write down why in a comment inside the handler.";
+
+impl Rule for NoSwallowedError {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call, NodeKind::Try]
+    }
+
+    // Every swallow is spelled with a `catch` (block or method) or a two-argument `then`.
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["catch", "then"])
+    }
+
+    fn check(&self, node: Node<'_, '_>, cx: &mut RuleCx<'_, '_>) {
+        let Node::Call(site) = node else { return };
+        let model = cx.model();
+        if model.is_minified() {
+            return;
+        }
+        let Callee::Expr(callee) = &site.node.callee else {
+            return;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return;
+        };
+        let handler = match (member_name(&m.prop), site.node.args.as_slice()) {
+            (Some("catch"), [h]) => h,
+            (Some("then"), [_, h]) => h,
+            _ => return,
+        };
+        if handler.spread.is_some()
+            || !model.is_noop(&handler.expr, site.func)
+            || model.has_trailing_comment(site.node.span)
+        {
+            return;
+        }
+        // Only a promise made right here: `stored.catch(noop)` marks a promise that others
+        // await as handled (so it cannot crash the process) while they still see its error.
+        let receiver = unwrap_expr(&m.obj);
+        let made_here = match receiver {
+            Expr::Call(c) => Some(c),
+            Expr::New(_) => None,
+            _ => return,
+        };
+        if model.is_foreign_thenable(receiver) {
+            return;
+        }
+        if let Some(call) = made_here {
+            if best_effort_call(model, call) || marks_existing(model, call) {
+                return;
+            }
+        }
+        if site
+            .func
+            .is_some_and(|f| in_test_hook(model, f) || in_logging_helper(model, f))
+        {
+            return;
+        }
+        let what = match made_here.and_then(callee_label) {
+            Some(label) => format!("`{label}`"),
+            None => "this promise".to_string(),
+        };
+        let method = if member_name(&m.prop) == Some("then") {
+            "`.then(…, handler)`"
+        } else {
+            "`.catch(handler)`"
+        };
+        cx.report(
+            handler.expr.span(),
+            format!("This {method} does nothing with the error, so a failure of {what} disappears without a trace."),
+        )
+        .help(HELP)
+        .related(m.obj.span(), "the promise whose rejection is dropped");
+    }
+
+    fn check_try(&self, site: &TrySite<'_>, cx: &mut RuleCx<'_, '_>) {
+        let model = cx.model();
+        let Some(handler) = &site.node.handler else {
+            return;
+        };
+        if !handler.body.stmts.is_empty()
+            || model.has_comment_within(handler.body.span)
+            || model.has_trailing_comment(handler.body.span)
+        {
+            return;
+        }
+        // A cleanup attempt on an error path: the error being handled is the one that counts.
+        if site.in_catch || model.is_minified() {
+            return;
+        }
+        let block = &site.node.block.stmts;
+        if block.iter().all(|s| best_effort_stmt(model, s)) {
+            return;
+        }
+        let shape = try_shape(model, block);
+        if !shape.io || shape.produces {
+            return;
+        }
+        if site
+            .func
+            .is_some_and(|f| in_test_hook(model, f) || in_logging_helper(model, f))
+        {
+            return;
+        }
+        cx.report(
+            handler.span,
+            "This `catch` block is empty, so any error from the `try` above disappears: nothing logs it, rethrows it or falls back.",
+        )
+        .help(HELP)
+        .related(site.node.block.span, "errors thrown here are dropped");
+    }
+}
+
+/// Teardown whose failure changes nothing worth knowing: the thing is gone or going anyway
+/// (a temporary file, a socket, a timer, a test record), or it is an idempotent delete.
+const TEARDOWN: &[&str] = &[
+    "unlink",
+    "rm",
+    "rmdir",
+    "close",
+    "destroy",
+    "dispose",
+    "end",
+    "kill",
+    "quit",
+    "disconnect",
+    "terminate",
+    "abort",
+    "clear",
+    "cleanup",
+    "clean",
+    "teardown",
+    "remove",
+    "delete",
+    "unsubscribe",
+    "unwatch",
+    "truncate",
+    "unref",
+    "release",
+    "stop",
+    "shutdown",
+    "off",
+    "drop",
+];
+
+/// Side channels whose own failure must not break the caller: logging, metrics, notifications.
+const SIDE_CHANNEL: &[&str] = &[
+    "log",
+    "track",
+    "notify",
+    "report",
+    "emit",
+    "publish",
+    "ping",
+    "warn",
+    "debug",
+    "info",
+    "trace",
+    "capture",
+    "send",
+    "flush",
+    "beacon",
+    "analytics",
+    "metric",
+];
+
+/// Probes whose failure means "not there" and whose caller keeps a default: parsing,
+/// optional `require`, URL and locale formatting.
+const PROBE: &[&str] = &[
+    "parse",
+    "require",
+    "decodeURIComponent",
+    "decodeURI",
+    "atob",
+    "toLocaleString",
+    "toLocaleDateString",
+    "toLocaleTimeString",
+    "toISOString",
+    "resolve",
+    "readFileSync",
+    "statSync",
+    "accessSync",
+    "existsSync",
+    "realpathSync",
+    "readlinkSync",
+];
+
+/// The last name of what a call invokes (`fs.promises.unlink` → `unlink`).
+fn last_name(call: &CallExpr) -> Option<&str> {
+    let Callee::Expr(callee) = &call.callee else {
+        return match &call.callee {
+            Callee::Import(_) => Some("require"),
+            _ => None,
+        };
+    };
+    match unwrap_expr(callee) {
+        Expr::Ident(id) => Some(&id.sym),
+        Expr::Member(m) => member_name(&m.prop),
+        _ => None,
+    }
+}
+
+/// A readable label for the call a promise chain starts from (`redis.quit` for
+/// `redis.quit().then(…)`).
+fn callee_label(call: &CallExpr) -> Option<String> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    if let Expr::Member(m) = unwrap_expr(callee) {
+        if matches!(member_name(&m.prop), Some("then" | "finally" | "catch")) {
+            if let Expr::Call(inner) = unwrap_expr(&m.obj) {
+                return callee_label(inner);
+            }
+        }
+    }
+    Some(nodepit_semantic::expr_label(callee))
+}
+
+/// Whether a name starts with one of `words`, at a word boundary (`removeUser`, `unlinkSync`,
+/// `clearTimeout`; not `endpoint` or `offer`).
+fn starts_with_word(name: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        name.get(..w.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(w))
+            && name[w.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+    })
+}
+
+/// Whether a call is teardown or a side channel, through a chain (`client.quit().then(…)`
+/// is judged by `quit`).
+fn best_effort_call(model: &Model<'_>, call: &CallExpr) -> bool {
+    let mut call = call;
+    loop {
+        let Some(name) = last_name(call) else {
+            return false;
+        };
+        if !matches!(name, "then" | "finally" | "catch" | "call" | "apply") {
+            return starts_with_word(name, TEARDOWN) || starts_with_word(name, SIDE_CHANNEL);
+        }
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return false;
+        };
+        match unwrap_expr(&m.obj) {
+            Expr::Call(inner) => call = inner,
+            other => return model.qual(other).is_some_and(|q| is_best_effort_name(&q)),
+        }
+    }
+}
+
+fn is_best_effort_name(q: &str) -> bool {
+    let last = q.rsplit('.').next().unwrap_or(q);
+    starts_with_word(last, TEARDOWN) || starts_with_word(last, SIDE_CHANNEL)
+}
+
+/// Whether a call probes for something whose absence the caller accepts.
+fn probe_call(call: &CallExpr) -> bool {
+    last_name(call).is_some_and(|n| PROBE.contains(&n) || n.ends_with("Parse"))
+}
+
+/// Whether an expression is a probe: a probing call, `new URL(…)`, `new Intl.*(…)`, or either
+/// behind `await` or a property read.
+fn probe_expr(model: &Model<'_>, e: &Expr) -> bool {
+    match unwrap_expr(e) {
+        Expr::Call(c) => {
+            probe_call(c)
+                || match &c.callee {
+                    // `new Intl.NumberFormat(…).format(x)`, `JSON.parse(s).items`.
+                    Callee::Expr(callee) => match unwrap_expr(callee) {
+                        Expr::Member(m) => probe_expr(model, &m.obj),
+                        _ => false,
+                    },
+                    _ => false,
+                }
+        }
+        Expr::New(n) => model
+            .qual(&n.callee)
+            .is_some_and(|q| q == "URL" || q.starts_with("Intl.")),
+        Expr::Await(a) => probe_expr(model, &a.arg),
+        Expr::Member(m) => probe_expr(model, &m.obj),
+        Expr::OptChain(o) => match &*o.base {
+            swc_ecma_ast::OptChainBase::Member(m) => probe_expr(model, &m.obj),
+            swc_ecma_ast::OptChainBase::Call(c) => probe_expr(model, &c.callee),
+        },
+        _ => false,
+    }
+}
+
+/// Whether a call wraps a promise that already exists (`Promise.resolve(p).catch(noop)`), so
+/// whoever holds `p` still sees its failure.
+fn marks_existing(model: &Model<'_>, call: &CallExpr) -> bool {
+    model.callee_qual(call).as_deref() == Some("Promise.resolve")
+        && call
+            .args
+            .first()
+            .is_some_and(|a| matches!(unwrap_expr(&a.expr), Expr::Ident(_) | Expr::Member(_)))
+}
+
+/// What a `try` block does, as far as an empty `catch` after it matters.
+#[derive(Default)]
+struct TryShape {
+    /// It waits for I/O (an `await` outside nested functions) or writes files synchronously.
+    io: bool,
+    /// It hands a result out: a `return`, `break` or `continue`, or a write to a variable,
+    /// property or collection that lives on after the block. The code after an empty `catch`
+    /// then runs with the default it prepared: a fallback, not a lost failure.
+    produces: bool,
+}
+
+/// Reads the shape of a `try` block, without entering nested functions. Synchronous parsing,
+/// formatting and lookups in an empty `catch` are probes: failure means "not this one".
+fn try_shape(model: &Model<'_>, stmts: &[Stmt]) -> TryShape {
+    struct Finder<'m, 'a> {
+        model: &'m Model<'a>,
+        shape: TryShape,
+        declared: Vec<swc_ecma_ast::Id>,
+        /// Roots of written places (`None` for `this`).
+        written: Vec<Option<swc_ecma_ast::Id>>,
+    }
+    impl Finder<'_, '_> {
+        fn root(&mut self, e: &Expr) {
+            match unwrap_expr(e) {
+                Expr::Ident(i) => self.written.push(Some(i.to_id())),
+                Expr::This(_) => self.written.push(None),
+                Expr::Member(m) => self.root(&m.obj),
+                _ => {}
+            }
+        }
+    }
+    impl Visit for Finder<'_, '_> {
+        fn visit_function(&mut self, _: &swc_ecma_ast::Function) {}
+        fn visit_arrow_expr(&mut self, _: &swc_ecma_ast::ArrowExpr) {}
+        fn visit_class(&mut self, _: &swc_ecma_ast::Class) {}
+        fn visit_await_expr(&mut self, n: &swc_ecma_ast::AwaitExpr) {
+            self.shape.io = true;
+            n.visit_children_with(self);
+        }
+        fn visit_for_of_stmt(&mut self, n: &swc_ecma_ast::ForOfStmt) {
+            self.shape.io |= n.is_await;
+            n.visit_children_with(self);
+        }
+        fn visit_return_stmt(&mut self, n: &swc_ecma_ast::ReturnStmt) {
+            self.shape.produces = true;
+            n.visit_children_with(self);
+        }
+        fn visit_break_stmt(&mut self, _: &swc_ecma_ast::BreakStmt) {
+            self.shape.produces = true;
+        }
+        fn visit_continue_stmt(&mut self, _: &swc_ecma_ast::ContinueStmt) {
+            self.shape.produces = true;
+        }
+        fn visit_var_declarator(&mut self, n: &swc_ecma_ast::VarDeclarator) {
+            let mut ids: Vec<swc_ecma_ast::Id> = Vec::new();
+            collect_ids(&n.name, &mut ids);
+            self.declared.extend(ids);
+            n.visit_children_with(self);
+        }
+        fn visit_assign_expr(&mut self, n: &swc_ecma_ast::AssignExpr) {
+            match &n.left {
+                AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
+                    self.written.push(Some(b.id.to_id()))
+                }
+                AssignTarget::Simple(SimpleAssignTarget::Member(m)) => self.root(&m.obj),
+                // A destructuring write: assume it reaches outside.
+                _ => self.written.push(None),
+            }
+            n.visit_children_with(self);
+        }
+        fn visit_call_expr(&mut self, n: &CallExpr) {
+            let write = self.model.callee_qual(n).is_some_and(|q| {
+                q.strip_prefix("fs.").is_some_and(|f| {
+                    matches!(
+                        f,
+                        "writeFileSync"
+                            | "appendFileSync"
+                            | "renameSync"
+                            | "copyFileSync"
+                            | "mkdirSync"
+                            | "writeSync"
+                            | "fsyncSync"
+                    )
+                })
+            });
+            self.shape.io |= write;
+            // Filling a collection that outlives the block (`keys.push(key)`).
+            if let Callee::Expr(callee) = &n.callee {
+                if let Expr::Member(m) = unwrap_expr(callee) {
+                    if matches!(
+                        member_name(&m.prop),
+                        Some("push" | "unshift" | "add" | "set" | "splice")
+                    ) {
+                        self.root(&m.obj);
+                    }
+                }
+            }
+            n.visit_children_with(self);
+        }
+    }
+    let mut finder = Finder {
+        model,
+        shape: TryShape::default(),
+        declared: Vec::new(),
+        written: Vec::new(),
+    };
+    for s in stmts {
+        s.visit_with(&mut finder);
+    }
+    let Finder {
+        mut shape,
+        declared,
+        written,
+        ..
+    } = finder;
+    shape.produces |= written
+        .iter()
+        .any(|w| w.as_ref().is_none_or(|id| !declared.contains(id)));
+    shape
+}
+
+fn collect_ids(p: &swc_ecma_ast::Pat, out: &mut Vec<swc_ecma_ast::Id>) {
+    use swc_ecma_ast::{ObjectPatProp, Pat};
+    match p {
+        Pat::Ident(b) => out.push(b.id.to_id()),
+        Pat::Assign(a) => collect_ids(&a.left, out),
+        Pat::Rest(r) => collect_ids(&r.arg, out),
+        Pat::Array(a) => a.elems.iter().flatten().for_each(|e| collect_ids(e, out)),
+        Pat::Object(o) => o.props.iter().for_each(|p| match p {
+            ObjectPatProp::KeyValue(kv) => collect_ids(&kv.value, out),
+            ObjectPatProp::Assign(a) => out.push(a.key.id.to_id()),
+            ObjectPatProp::Rest(r) => collect_ids(&r.arg, out),
+        }),
+        Pat::Expr(_) | Pat::Invalid(_) => {}
+    }
+}
+
+/// Whether a statement of a `try` block is best effort: teardown, a side channel, or a probe
+/// whose result is assigned to a variable that keeps its default otherwise, or returned.
+fn best_effort_stmt(model: &Model<'_>, s: &Stmt) -> bool {
+    match s {
+        Stmt::Expr(e) => match unwrap_expr(&e.expr) {
+            Expr::Call(c) => best_effort_call(model, c),
+            Expr::Await(a) => match unwrap_expr(&a.arg) {
+                Expr::Call(c) => best_effort_call(model, c),
+                _ => false,
+            },
+            Expr::Assign(a) => {
+                matches!(
+                    &a.left,
+                    AssignTarget::Simple(
+                        SimpleAssignTarget::Ident(_) | SimpleAssignTarget::Member(_)
+                    )
+                ) && probe_expr(model, &a.right)
+            }
+            _ => false,
+        },
+        Stmt::Return(r) => r.arg.as_deref().is_some_and(|e| probe_expr(model, e)),
+        _ => false,
+    }
+}
+
+/// Whether a function runs in a test's setup or teardown hook, where cleanup of what may not
+/// exist is the norm.
+fn in_test_hook(model: &Model<'_>, f: FnId) -> bool {
+    model.ancestors(f).any(|g| {
+        let Some((ci, _)) = model.function(g).passed_to else {
+            return false;
+        };
+        let call = model.calls()[ci as usize].node;
+        // Globals, or imported from a test framework (`@jest/globals.afterAll`).
+        model.callee_qual(call).is_some_and(|q| {
+            matches!(
+                q.rsplit('.').next().unwrap_or(&q),
+                "afterAll" | "afterEach" | "after" | "beforeAll" | "beforeEach" | "before"
+            )
+        })
+    })
+}
+
+/// Whether the code sits in a logging or telemetry helper (`mainDiag`, `writeLog`,
+/// `sendTelemetry`): a logger must not throw at its caller, so dropping its own failure is the
+/// design there.
+fn in_logging_helper(model: &Model<'_>, f: FnId) -> bool {
+    let Some(name) = model
+        .ancestors(f)
+        .find_map(|g| model.function(g).name.clone())
+    else {
+        return false;
+    };
+    let logging = camel_words(&name).any(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "log" | "logs" | "logger" | "diag" | "telemetry" | "metric" | "metrics"
+        )
+    });
+    logging
+}
+
+/// The words of a camelCase or snake_case name.
+fn camel_words(name: &str) -> impl Iterator<Item = &str> {
+    let mut starts = vec![0];
+    let bytes = name.as_bytes();
+    for i in 1..bytes.len() {
+        let boundary = bytes[i] == b'_'
+            || (bytes[i].is_ascii_uppercase() && !bytes[i - 1].is_ascii_uppercase());
+        if boundary {
+            starts.push(i);
+        }
+    }
+    starts.push(bytes.len());
+    (0..starts.len() - 1)
+        .map(move |k| name[starts[k]..starts[k + 1]].trim_matches('_'))
+        .filter(|w| !w.is_empty())
+}
