@@ -94,6 +94,8 @@ pub struct Reached {
 pub struct CalleeFacts {
     /// The function.
     pub func: FnRef,
+    /// Its `length`: parameters before the first default or rest one.
+    pub arity: u32,
     /// Declared `async`.
     pub is_async: bool,
     /// Calling it yields a promise.
@@ -608,6 +610,7 @@ impl Project {
         let f = &s.functions[node.1 as usize];
         let mut facts = CalleeFacts {
             func: self.fn_ref(node),
+            arity: f.arity,
             is_async: f.is_async,
             returns_promise: f.returns_promise,
             cannot_reject: f.cannot_reject,

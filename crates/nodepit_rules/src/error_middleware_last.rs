@@ -1,4 +1,7 @@
-use nodepit_analyzer::{declare_rule, Edit, Fix, Node, NodeKind, Rule, RuleCx};
+use nodepit_analyzer::{
+    declare_rule, Answer, Diagnostic, Edit, Fix, Node, NodeKind, Question, Related, Rule, RuleCx,
+    Severity,
+};
 use nodepit_semantic::{
     expr_label, member_name, static_string, unwrap_expr, BindingKind, CallSite, FnId, FnNode, Model,
 };
@@ -34,8 +37,10 @@ impl Rule for ErrorMiddlewareLast {
             return;
         }
         three_parameter_traps(model, site, &reg, cx);
-        if let Kind::ErrorHandler(at) = reg.kind {
-            registered_too_early(model, &reg, at, cx);
+        match reg.kind {
+            Kind::ErrorHandler(at) => registered_too_early(model, &reg, at, cx),
+            Kind::MaybeErrorHandler if cx.in_project() => imported_too_early(site, &reg, cx),
+            _ => {}
         }
     }
 }
@@ -80,6 +85,9 @@ struct Reg {
     kind: Kind,
     /// The registering method's name (`use` in `app.use`), for related locations.
     callee: Span,
+    /// How the last registered value reads in the source (`express.json()`, `apiRouter`),
+    /// when it is not a function written in place.
+    name: Option<String>,
 }
 
 /// The registration a call makes on an Express app or router (or on one a caller passes in).
@@ -133,6 +141,7 @@ fn registration(model: &Model<'_>, site: &CallSite<'_>) -> Option<Reg> {
         path_unknown,
         kind,
         callee: Span::new(m.prop.span().lo, callee.span().hi),
+        name: handlers.last().and_then(|a| value_name(&a.expr)),
     })
 }
 
@@ -357,6 +366,25 @@ fn error_handler_names(node: FnNode<'_>) -> bool {
 /// same function body, gets no finding; one with routes after it (and no later error handler
 /// that would catch their errors) never sees what those routes throw.
 fn registered_too_early(model: &Model<'_>, reg: &Reg, at: Span, cx: &mut RuleCx<'_, '_>) {
+    let Some(late) = too_early(model, reg) else {
+        return;
+    };
+    cx.report(at, late.message)
+        .help(HELP)
+        .related(late.related, late.note);
+}
+
+const HELP: &str = "Register error-handling middleware after every route and middleware of the app or router, as the last `use` calls.";
+
+/// What an error handler registered too early misses: the message, and the first later
+/// registration with its note.
+struct TooEarly {
+    message: String,
+    related: Span,
+    note: String,
+}
+
+fn too_early(model: &Model<'_>, reg: &Reg) -> Option<TooEarly> {
     let mut first_plain: Option<Reg> = None;
     let mut later_plain = 0usize;
     for site in model.calls() {
@@ -372,7 +400,7 @@ fn registered_too_early(model: &Model<'_>, reg: &Reg, at: Span, cx: &mut RuleCx<
         match other.kind {
             // A later error handler is the one that has to be last; this one handles what
             // comes before it (a body parser's errors, say).
-            Kind::ErrorHandler(_) | Kind::MaybeErrorHandler => return,
+            Kind::ErrorHandler(_) | Kind::MaybeErrorHandler => return None,
             Kind::Fallback => {}
             Kind::Plain if covered(reg, &other) => {
                 later_plain += 1;
@@ -383,7 +411,7 @@ fn registered_too_early(model: &Model<'_>, reg: &Reg, at: Span, cx: &mut RuleCx<
             Kind::Plain => {}
         }
     }
-    let Some(first) = first_plain else { return };
+    let first = first_plain?;
     let label = reg_label(&first);
     let more = match later_plain {
         0 | 1 => String::new(),
@@ -394,14 +422,60 @@ fn registered_too_early(model: &Model<'_>, reg: &Reg, at: Span, cx: &mut RuleCx<
         Key::Binding(id) => format!("`{}`", id.0),
         Key::This(p) => format!("`this.{p}`"),
     };
-    cx.report(
-        at,
-        format!(
+    Some(TooEarly {
+        message: format!(
             "This error handler is registered on {on} before {label}{more}: Express runs the stack in registration order, so errors raised there never reach it and fall through to Express's default handler."
         ),
-    )
-    .help("Register error-handling middleware after every route and middleware of the app or router, as the last `use` calls.")
-    .related(first.callee, format!("{label} is registered after the error handler"));
+        related: first.callee,
+        note: format!("{label} is registered after the error handler"),
+    })
+}
+
+/// `app.use(errorMiddleware)` with a function of another file of the project: whether it is an
+/// error handler is its parameter count, which the project knows.
+fn imported_too_early(site: &CallSite<'_>, reg: &Reg, cx: &mut RuleCx<'_, '_>) {
+    let model = cx.model();
+    let Some(last) = site.node.args.last() else {
+        return;
+    };
+    let arg = &*last.expr;
+    if !matches!(unwrap_expr(arg), Expr::Ident(_) | Expr::Member(_)) {
+        return;
+    }
+    let Some((specifier, path, new_at)) = model.ext_path(arg, 0) else {
+        return;
+    };
+    if !cx.is_project_module(&specifier) {
+        return;
+    }
+    let Some(late) = too_early(model, reg) else {
+        return;
+    };
+    let range = model.range(arg.span());
+    let related = model.range(late.related);
+    cx.ask(
+        Question::Callee {
+            specifier,
+            path,
+            new_at,
+        },
+        move |answer, _project| {
+            let Answer::Callee(facts) = answer else {
+                return None;
+            };
+            if facts.arity != 4 {
+                return None;
+            }
+            let mut d = Diagnostic::new("", Severity::Error, range, late.message);
+            d.help = Some(HELP.to_string());
+            d.related.push(Related {
+                path: None,
+                range: related,
+                message: late.note,
+            });
+            Some(d)
+        },
+    );
 }
 
 /// Whether an error handler's mount path covers a later registration's requests.
@@ -420,11 +494,31 @@ fn covered(eh: &Reg, later: &Reg) -> bool {
     base.is_empty() || p == base || p.starts_with(&format!("{base}/"))
 }
 
+/// `express.json()`, `apiRouter`, `routes.users`: a registered value worth quoting.
+fn value_name(e: &Expr) -> Option<String> {
+    match unwrap_expr(e) {
+        Expr::Ident(_) | Expr::Member(_) => Some(expr_label(e)),
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(callee)
+                if matches!(unwrap_expr(callee), Expr::Ident(_) | Expr::Member(_)) =>
+            {
+                let args = if c.args.is_empty() { "()" } else { "(…)" };
+                Some(format!("{}{args}", expr_label(callee)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// "`GET /users`", "the middleware for `/api`", "middleware `cors()`".
 fn reg_label(r: &Reg) -> String {
     match (r.method.as_str(), &r.path) {
         ("use", Some(p)) => format!("the middleware for `{p}`"),
-        ("use", None) => "a middleware".to_string(),
+        ("use", None) => match &r.name {
+            Some(n) => format!("`{n}`"),
+            None => "a middleware".to_string(),
+        },
         ("all", Some(p)) => format!("the route `{p}`"),
         (m, Some(p)) => format!("`{} {p}`", verb(m)),
         (m, None) => format!("a `{}` route", verb(m)),
@@ -456,10 +550,7 @@ fn three_parameter_traps(
         let Some(f) = model.fn_of_expr(&a.expr, site.func) else {
             continue;
         };
-        // A function registered twice is reported at its first registration only.
-        if first_registration(model, f, site) {
-            check_trap(model, f, reg, cx);
-        }
+        check_trap(model, f, site, reg, cx);
     }
 }
 
@@ -476,7 +567,7 @@ fn first_registration(model: &Model<'_>, f: FnId, site: &CallSite<'_>) -> bool {
     })
 }
 
-fn check_trap(model: &Model<'_>, f: FnId, reg: &Reg, cx: &mut RuleCx<'_, '_>) {
+fn check_trap(model: &Model<'_>, f: FnId, site: &CallSite<'_>, reg: &Reg, cx: &mut RuleCx<'_, '_>) {
     let node = model.function(f).node;
     let params = node.params();
     if params.len() != 3 || arity(node) != 3 {
@@ -496,6 +587,10 @@ fn check_trap(model: &Model<'_>, f: FnId, reg: &Reg, cx: &mut RuleCx<'_, '_>) {
     let Pat::Ident(err) = params[0] else { return };
     // The first parameter must be used as the error it is named after.
     if !uses(node, &err.id) {
+        return;
+    }
+    // A function registered twice is reported at its first registration only.
+    if !first_registration(model, f, site) {
         return;
     }
     let last = params[2];

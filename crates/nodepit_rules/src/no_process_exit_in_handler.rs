@@ -48,7 +48,10 @@ impl Rule for NoProcessExitInHandler {
         }
         // Top-level code runs at startup, not per request.
         let Some(func) = site.func else { return };
-        if is_cli_or_worker(model) || on_shutdown_path(model, func) {
+        if is_cli_or_worker(model)
+            || on_shutdown_path(model, func)
+            || closes_server_first(model, func, site.node.span.lo)
+        {
             return;
         }
         let span = callee.span();
@@ -129,6 +132,39 @@ fn on_shutdown_path(model: &Model<'_>, func: FnId) -> bool {
             }
             _ => false,
         }
+    })
+}
+
+/// Whether the function closes a server before it exits (`server.close(); … process.exit(0)`):
+/// a deliberate hand-over, such as a setup wizard that starts the real server and leaves, which
+/// has already stopped taking new requests.
+fn closes_server_first(model: &Model<'_>, func: FnId, exit_at: swc_common::BytePos) -> bool {
+    model.function(func).calls.iter().any(|&ci| {
+        let call = model.calls()[ci as usize].node;
+        if call.span.lo >= exit_at {
+            return false;
+        }
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return false;
+        };
+        if member_name(&m.prop) != Some("close") {
+            return false;
+        }
+        let is_server = |q: &str| {
+            q.ends_with(".listen()") || q.ends_with("createServer()") || q.ends_with("Server()")
+        };
+        // The model knows the value, or the receiver is named as a server (`server`,
+        // `httpServer`, `this.server`) when its value is assigned out of sight.
+        model.qual(&m.obj).is_some_and(|q| is_server(&q))
+            || match unwrap_expr(&m.obj) {
+                Expr::Ident(id) => id.sym.to_ascii_lowercase().ends_with("server"),
+                Expr::Member(inner) => member_name(&inner.prop)
+                    .is_some_and(|n| n.to_ascii_lowercase().ends_with("server")),
+                _ => false,
+            }
     })
 }
 

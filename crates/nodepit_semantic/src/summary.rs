@@ -66,6 +66,9 @@ pub struct FnSummary {
     pub cannot_reject: bool,
     /// Its parameters look like a request handler's (`(req, res)`, `(request, h)`, `(ctx, next)`).
     pub handler_shaped: bool,
+    /// How many parameters it declares before the first default or rest one: its `length`,
+    /// which is how Express tells error middleware (four) from ordinary middleware.
+    pub arity: u32,
     /// The function it returns, when it is a factory (`() => (req, res) => …`).
     pub returns_fn: Option<u32>,
     /// Same-file functions its execution reaches directly: nested functions, functions it calls
@@ -344,6 +347,12 @@ impl<'a> Model<'a> {
                 range: self.range(f.span),
                 is_async: f.is_async,
                 handler_shaped: crate::origin::handler_shaped(f.node).is_some(),
+                arity: f
+                    .node
+                    .params()
+                    .iter()
+                    .take_while(|p| !matches!(p, Pat::Assign(_) | Pat::Rest(_)))
+                    .count() as u32,
                 ..FnSummary::default()
             })
             .collect();
