@@ -187,10 +187,13 @@ fn receiver_key(model: &Model<'_>, root: &Expr) -> Option<(Key, bool)> {
         .is_some_and(|q| EXPRESS_OBJECTS.contains(&q.as_str()));
     match root {
         Expr::Ident(id) => {
+            // A parameter, an import, or `require('./app')`: an app made in another file.
             let opaque = matches!(
                 model.binding(id).map(|b| &b.kind),
                 Some(BindingKind::Param { .. } | BindingKind::Import { .. })
-            );
+            ) || model
+                .qual(root)
+                .is_some_and(|q| q.starts_with('.') && !q.ends_with(')'));
             (express || opaque).then(|| (Key::Binding(id.to_id()), express))
         }
         Expr::Member(MemberExpr { obj, prop, .. }) if matches!(unwrap_expr(obj), Expr::This(_)) => {
@@ -366,12 +369,99 @@ fn error_handler_names(node: FnNode<'_>) -> bool {
 /// same function body, gets no finding; one with routes after it (and no later error handler
 /// that would catch their errors) never sees what those routes throw.
 fn registered_too_early(model: &Model<'_>, reg: &Reg, at: Span, cx: &mut RuleCx<'_, '_>) {
-    let Some(late) = too_early(model, reg) else {
-        return;
+    let late = match too_early(model, reg) {
+        Scan::Misses(late) => late,
+        Scan::LaterErrorHandler => return,
+        // Registered on a parameter, with nothing after it in this function: what counts is
+        // what the callers register after calling it (`setupErrors(app); app.get(…)`).
+        Scan::Nothing => match through_callers(model, reg) {
+            Some(late) => late,
+            None => return,
+        },
     };
     cx.report(at, late.message)
         .help(HELP)
         .related(late.related, late.note);
+}
+
+/// The first caller of the function `reg` is written in that registers routes on the same app
+/// after the call, as if the error handler were registered at the call.
+fn through_callers(model: &Model<'_>, reg: &Reg) -> Option<TooEarly> {
+    let Key::Binding(id) = &reg.key else {
+        return None;
+    };
+    let g = reg.func?;
+    let index = model
+        .function(g)
+        .node
+        .params()
+        .iter()
+        .position(|p| matches!(p, Pat::Ident(b) if b.id.sym == id.0 && b.id.ctxt == id.1))?;
+    model.calls().iter().find_map(|site| {
+        if model.callee_fn(site.node, site.func) != Some(g) {
+            return None;
+        }
+        let Expr::Ident(arg) = unwrap_expr(&site.node.args.get(index)?.expr) else {
+            return None;
+        };
+        let at_call = Reg {
+            key: Key::Binding(arg.to_id()),
+            func: site.func,
+            order: site.node.span.hi,
+            method: "use".into(),
+            path: reg.path.clone(),
+            path_unknown: false,
+            kind: reg.kind,
+            callee: site.node.span,
+            name: None,
+        };
+        match too_early(model, &at_call) {
+            Scan::Misses(late) => Some(late),
+            _ => None,
+        }
+    })
+}
+
+/// What comes after an error handler on its app or router.
+enum Scan {
+    /// Routes or middleware whose errors it misses.
+    Misses(TooEarly),
+    /// Another error handler, which has to be the last one.
+    LaterErrorHandler,
+    /// Nothing that matters.
+    Nothing,
+}
+
+/// Routes a same-file function registers on the app it is given (`registerRoutes(app)`), as a
+/// registration at the call: `Some(true)` when it registers an error handler too.
+fn registers_through(model: &Model<'_>, site: &CallSite<'_>, key: &Key) -> Option<bool> {
+    let Key::Binding(id) = key else { return None };
+    let g = model.callee_fn(site.node, site.func)?;
+    let index = site.node.args.iter().position(
+        |a| matches!(unwrap_expr(&a.expr), Expr::Ident(i) if i.sym == id.0 && i.ctxt == id.1),
+    )?;
+    let param = match model.function(g).node.params().get(index)? {
+        Pat::Ident(b) => b.id.to_id(),
+        _ => return None,
+    };
+    let mut plain = false;
+    for inner in model.calls() {
+        if inner.func != Some(g) {
+            continue;
+        }
+        let Some(r) = registration(model, inner) else {
+            continue;
+        };
+        if r.key != Key::Binding(param.clone()) {
+            continue;
+        }
+        match r.kind {
+            Kind::ErrorHandler(_) | Kind::MaybeErrorHandler => return Some(true),
+            Kind::Plain => plain = true,
+            Kind::Fallback => {}
+        }
+    }
+    plain.then_some(false)
 }
 
 const HELP: &str = "Register error-handling middleware after every route and middleware of the app or router, as the last `use` calls.";
@@ -384,7 +474,7 @@ struct TooEarly {
     note: String,
 }
 
-fn too_early(model: &Model<'_>, reg: &Reg) -> Option<TooEarly> {
+fn too_early(model: &Model<'_>, reg: &Reg) -> Scan {
     let mut first_plain: Option<Reg> = None;
     let mut later_plain = 0usize;
     for site in model.calls() {
@@ -392,6 +482,33 @@ fn too_early(model: &Model<'_>, reg: &Reg) -> Option<TooEarly> {
             continue;
         }
         let Some(other) = registration(model, site) else {
+            // `registerRoutes(app)` after the error handler adds routes behind it.
+            if site.node.span.lo > reg.order {
+                match registers_through(model, site, &reg.key) {
+                    Some(true) => return Scan::LaterErrorHandler,
+                    Some(false) => {
+                        later_plain += 1;
+                        let order = site.node.span.lo;
+                        if first_plain.as_ref().is_none_or(|p| order < p.order) {
+                            first_plain = Some(Reg {
+                                key: reg.key.clone(),
+                                func: site.func,
+                                order,
+                                method: "call".into(),
+                                path: None,
+                                path_unknown: false,
+                                kind: Kind::Plain,
+                                callee: site.node.span,
+                                name: match &site.node.callee {
+                                    Callee::Expr(c) => value_name(c).map(|n| format!("{n}(…)")),
+                                    _ => None,
+                                },
+                            });
+                        }
+                    }
+                    None => {}
+                }
+            }
             continue;
         };
         if other.key != reg.key || other.order <= reg.order {
@@ -400,7 +517,7 @@ fn too_early(model: &Model<'_>, reg: &Reg) -> Option<TooEarly> {
         match other.kind {
             // A later error handler is the one that has to be last; this one handles what
             // comes before it (a body parser's errors, say).
-            Kind::ErrorHandler(_) | Kind::MaybeErrorHandler => return None,
+            Kind::ErrorHandler(_) | Kind::MaybeErrorHandler => return Scan::LaterErrorHandler,
             Kind::Fallback => {}
             Kind::Plain if covered(reg, &other) => {
                 later_plain += 1;
@@ -411,7 +528,9 @@ fn too_early(model: &Model<'_>, reg: &Reg) -> Option<TooEarly> {
             Kind::Plain => {}
         }
     }
-    let first = first_plain?;
+    let Some(first) = first_plain else {
+        return Scan::Nothing;
+    };
     let label = reg_label(&first);
     let more = match later_plain {
         0 | 1 => String::new(),
@@ -422,12 +541,15 @@ fn too_early(model: &Model<'_>, reg: &Reg) -> Option<TooEarly> {
         Key::Binding(id) => format!("`{}`", id.0),
         Key::This(p) => format!("`this.{p}`"),
     };
-    Some(TooEarly {
+    Scan::Misses(TooEarly {
         message: format!(
             "This error handler is registered on {on} before {label}{more}: Express runs the stack in registration order, so errors raised there never reach it and fall through to Express's default handler."
         ),
         related: first.callee,
-        note: format!("{label} is registered after the error handler"),
+        note: match first.method.as_str() {
+            "call" => format!("{label} here, after the error handler"),
+            _ => format!("{label} is registered after the error handler"),
+        },
     })
 }
 
@@ -448,7 +570,7 @@ fn imported_too_early(site: &CallSite<'_>, reg: &Reg, cx: &mut RuleCx<'_, '_>) {
     if !cx.is_project_module(&specifier) {
         return;
     }
-    let Some(late) = too_early(model, reg) else {
+    let Scan::Misses(late) = too_early(model, reg) else {
         return;
     };
     let range = model.range(arg.span());
@@ -515,6 +637,10 @@ fn value_name(e: &Expr) -> Option<String> {
 fn reg_label(r: &Reg) -> String {
     match (r.method.as_str(), &r.path) {
         ("use", Some(p)) => format!("the middleware for `{p}`"),
+        ("call", _) => match &r.name {
+            Some(n) => format!("the routes `{n}` adds"),
+            None => "the routes a call adds".to_string(),
+        },
         ("use", None) => match &r.name {
             Some(n) => format!("`{n}`"),
             None => "a middleware".to_string(),
@@ -585,8 +711,9 @@ fn check_trap(model: &Model<'_>, f: FnId, site: &CallSite<'_>, reg: &Reg, cx: &m
         return;
     }
     let Pat::Ident(err) = params[0] else { return };
-    // The first parameter must be used as the error it is named after.
-    if !uses(node, &err.id) {
+    // The first parameter must be used as the error it is named after, or the body must answer
+    // with a server error as only an error handler would.
+    if !uses(node, &err.id) && !answers_server_error(model, f) {
         return;
     }
     // A function registered twice is reported at its first registration only.
@@ -615,6 +742,23 @@ fn check_trap(model: &Model<'_>, f: FnId, site: &CallSite<'_>, reg: &Reg, cx: &m
         }],
         safe: false,
     });
+}
+
+/// Whether a function's own body calls `x.status(5xx)` or `x.sendStatus(5xx)`.
+fn answers_server_error(model: &Model<'_>, f: FnId) -> bool {
+    model.function(f).calls.iter().any(|&ci| {
+        let call = model.calls()[ci as usize].node;
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return false;
+        };
+        matches!(member_name(&m.prop), Some("status" | "sendStatus"))
+            && call.args.first().is_some_and(|a| {
+                matches!(unwrap_expr(&a.expr), Expr::Lit(Lit::Num(n)) if n.value >= 500.0 && n.value < 600.0)
+            })
+    })
 }
 
 /// Whether a function's body reads a name.

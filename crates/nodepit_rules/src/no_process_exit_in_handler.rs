@@ -35,11 +35,14 @@ impl Rule for NoProcessExitInHandler {
         let Callee::Expr(callee) = &site.node.callee else {
             return;
         };
-        // Cheap spelling filter first; the model decides that `process` is Node's.
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            return;
+        // Cheap spelling filter first (`process.exit`, or `exit` imported from `node:process`);
+        // the model decides that it is Node's.
+        let spelled = match unwrap_expr(callee) {
+            Expr::Member(m) => member_name(&m.prop) == Some("exit"),
+            Expr::Ident(id) => id.sym == "exit",
+            _ => false,
         };
-        if member_name(&m.prop) != Some("exit") {
+        if !spelled {
             return;
         }
         let model = cx.model();
@@ -98,11 +101,13 @@ fn is_cli_or_worker(model: &Model<'_>) -> bool {
         Program::Module(m) => m.shebang.is_some(),
     };
     shebang
-        || ["parentPort", "workerData"].iter().any(|name| {
-            model
-                .qual_of_name(name)
-                .is_some_and(|q| q.starts_with("worker_threads."))
-        })
+        || ["parentPort", "workerData", "isMainThread"]
+            .iter()
+            .any(|name| {
+                model
+                    .qual_of_name(name)
+                    .is_some_and(|q| q.starts_with("worker_threads."))
+            })
 }
 
 /// Whether the exit sits in a callback that runs on the way out rather than per request:
