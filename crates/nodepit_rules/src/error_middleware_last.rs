@@ -543,7 +543,7 @@ fn too_early(model: &Model<'_>, reg: &Reg) -> Scan {
     };
     Scan::Misses(TooEarly {
         message: format!(
-            "This error handler is registered on {on} before {label}{more}: Express runs the stack in registration order, so errors raised there never reach it and fall through to Express's default handler."
+            "This error handler is registered on {on} before {label}{more}: Express runs the stack in registration order, so errors raised there skip it and go on to a later error handler, or to Express's default one when there is none."
         ),
         related: first.callee,
         note: match first.method.as_str() {
