@@ -477,22 +477,60 @@ fn best_effort_stmt(model: &Model<'_>, s: &Stmt) -> bool {
     }
 }
 
-/// Whether a function runs in a test's setup or teardown hook, where cleanup of what may not
-/// exist is the norm.
+/// Whether a function runs in a test or its setup and teardown hooks, where cleanup of what may
+/// not exist is the norm and a call expected to fail is often silenced on purpose (a wrong
+/// password, a cloud function that throws) before the test checks what it left behind.
 fn in_test_hook(model: &Model<'_>, f: FnId) -> bool {
     model.ancestors(f).any(|g| {
         let Some((ci, _)) = model.function(g).passed_to else {
             return false;
         };
         let call = model.calls()[ci as usize].node;
-        // Globals, or imported from a test framework (`@jest/globals.afterAll`).
-        model.callee_qual(call).is_some_and(|q| {
-            matches!(
-                q.rsplit('.').next().unwrap_or(&q),
-                "afterAll" | "afterEach" | "after" | "beforeAll" | "beforeEach" | "before"
-            )
-        })
+        // Globals, or imported from a test framework (`@jest/globals.afterAll`), also through
+        // modifiers and curried helpers (`it.only`, `test.each(rows)`, `it_id('…')(it)`).
+        model
+            .callee_qual(call)
+            .is_some_and(|q| q.split('.').any(is_test_function))
+            || match &call.callee {
+                Callee::Expr(callee) => names_test_function(callee, 0),
+                _ => false,
+            }
     })
+}
+
+fn is_test_function(name: &str) -> bool {
+    matches!(
+        name,
+        "afterAll"
+            | "afterEach"
+            | "after"
+            | "beforeAll"
+            | "beforeEach"
+            | "before"
+            | "it"
+            | "test"
+            | "specify"
+            | "fit"
+            | "xit"
+            | "xtest"
+    )
+}
+
+/// Whether a callee is, or is built from, a test function: `it.only`, `test.each([…])`,
+/// `it_id('…')(it)`.
+fn names_test_function(e: &Expr, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match unwrap_expr(e) {
+        Expr::Ident(id) => is_test_function(&id.sym),
+        Expr::Member(m) => names_test_function(&m.obj, depth + 1),
+        Expr::Call(c) => matches!(&c.callee, Callee::Expr(inner) if names_test_function(inner, depth + 1))
+            || c.args.iter().any(
+                |a| matches!(unwrap_expr(&a.expr), Expr::Ident(id) if is_test_function(&id.sym)),
+            ),
+        _ => false,
+    }
 }
 
 /// Whether the code sits in a logging or telemetry helper (`mainDiag`, `writeLog`,

@@ -52,6 +52,12 @@ impl Rule for NoTryCatchAsyncCallback {
             let Some((what, callback)) = scheduled(model, c) else {
                 continue;
             };
+            // An awaited call is a promise API that takes a callback too (rate limiters,
+            // middleware runners): what the callback throws rejects the awaited promise, which
+            // the `try` does catch.
+            if model.is_awaited(c.node.span, c.func) {
+                continue;
+            }
             let Some(f) = model.fn_of_expr(callback, c.func) else {
                 continue;
             };
