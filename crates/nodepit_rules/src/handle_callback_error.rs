@@ -142,8 +142,15 @@ impl Rule for HandleCallbackError {
                 .help(format!("Check `{}` first and stop there: `if ({}) return callback({});` (or handle it), before using the results.", err.0, err.0, err.0));
             return;
         }
-        carries_on(model, cx, f, &err);
+        carries_on(model, cx, f, &err, results_survive_failure(&evidence));
     }
+}
+
+/// Whether the API hands its results even when it fails: `exec` and `execFile` pass the
+/// output collected so far as strings, so reading them after `reject(err)` cannot throw.
+fn results_survive_failure(evidence: &Evidence) -> bool {
+    matches!(evidence, Evidence::Core(q)
+        if matches!(q.as_str(), "child_process.exec" | "child_process.execFile"))
 }
 
 /// Why a callback is taken to be error-first.
@@ -419,7 +426,13 @@ fn result_is_guarded(model: &Model<'_>, f: FnId) -> bool {
 
 /// Reports `if (err) next(err);` (or `cb(err)`, or an error response) with no `return` when the
 /// body goes on after it: the success path runs too.
-fn carries_on(model: &Model<'_>, cx: &mut RuleCx<'_, '_>, f: FnId, err: &Id) {
+fn carries_on(
+    model: &Model<'_>,
+    cx: &mut RuleCx<'_, '_>,
+    f: FnId,
+    err: &Id,
+    results_survive: bool,
+) {
     let Some(stmts) = model.function(f).node.body_stmts() else {
         return;
     };
@@ -435,7 +448,7 @@ fn carries_on(model: &Model<'_>, cx: &mut RuleCx<'_, '_>, f: FnId, err: &Id) {
         if ends_flow(&iff.cons) {
             continue;
         }
-        let derefs = rest.iter().any(|s| derefs_result(model, f, s));
+        let derefs = !results_survive && rest.iter().any(|s| derefs_result(model, f, s));
         let Some(action) = error_action(model, &iff.cons, err, f, derefs) else {
             continue;
         };
