@@ -17,7 +17,7 @@ const PLAIN_ALIGN: usize = 16;
 pub struct MiMalloc;
 
 fn plain(size: usize, align: usize) -> bool {
-    align <= PLAIN_ALIGN && size >= align && size % align == 0
+    align <= PLAIN_ALIGN && size >= align && size.is_multiple_of(align)
 }
 
 // SAFETY: every block comes from mimalloc and goes back to it (`mi_free` takes blocks of the
