@@ -348,11 +348,21 @@ fn explain_and_rules() {
     assert_eq!(
         ids,
         [
+            "error-middleware-last",
+            "exit-on-uncaught-exception",
+            "handle-callback-error",
+            "no-async-foreach",
+            "no-async-predicate",
+            "no-async-route-without-catch",
             "no-floating-promise",
+            "no-process-exit-in-handler",
             "no-recursive-next-tick",
+            "no-swallowed-error",
             "no-sync-in-handler",
+            "no-try-catch-async-callback",
             "no-unbounded-promise-all",
-            "prefer-pipeline"
+            "no-unhandled-async-callback",
+            "prefer-pipeline",
         ]
     );
     assert!(v[0]["summary"].as_str().unwrap().len() > 10);
