@@ -45,6 +45,7 @@ impl<'a> Model<'a> {
                 promise_facts: crate::values::PromiseFacts::new(comments),
                 handlers: OnceCell::new(),
                 callers: OnceCell::new(),
+                calls_by_name: OnceCell::new(),
                 export_writes: Vec::new(),
             },
             promise_docs: promise_doc_ends(comments),

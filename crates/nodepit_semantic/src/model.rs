@@ -295,6 +295,8 @@ pub struct Model<'a> {
     pub(crate) handlers: OnceCell<HandlerTable>,
     /// The calls of each same-file function, built on first use (see `origin.rs`).
     pub(crate) callers: OnceCell<FxHashMap<FnId, Vec<u32>>>,
+    /// The calls of each callee name (`query` for `db.users.query(…)`), built on first use.
+    pub(crate) calls_by_name: OnceCell<FxHashMap<Box<str>, Vec<u32>>>,
     /// Every write to `module.exports` (as an empty name) or to a property of `exports` or
     /// `module.exports`, anywhere in the file.
     pub(crate) export_writes: Vec<Atom>,
@@ -309,6 +311,30 @@ impl<'a> Model<'a> {
     /// Every call expression, in source order.
     pub fn calls(&self) -> &[CallSite<'a>] {
         &self.calls
+    }
+
+    /// The indexes into [`Model::calls`] of the calls whose callee's last name is `name`
+    /// (`find` for `find(…)` and `db.users.find(…)`): rules comparing a call with its
+    /// look-alikes ask here instead of scanning every call of the file for each one.
+    pub fn calls_named(&self, name: &str) -> &[u32] {
+        let index = self.calls_by_name.get_or_init(|| {
+            // Owned keys: a borrowed `&'a str` in a cell would make the model invariant in 'a.
+            let mut index: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+            for (i, c) in self.calls.iter().enumerate() {
+                if let swc_ecma_ast::Callee::Expr(callee) = &c.node.callee {
+                    if let Some(n) = crate::names::callee_name(callee) {
+                        match index.get_mut(n) {
+                            Some(v) => v.push(i as u32),
+                            None => {
+                                index.insert(n.into(), vec![i as u32]);
+                            }
+                        }
+                    }
+                }
+            }
+            index
+        });
+        index.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Every expression statement, in source order.
