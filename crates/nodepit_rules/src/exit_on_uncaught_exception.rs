@@ -87,11 +87,12 @@ fn registration<'c>(model: &Model<'_>, call: &'c CallExpr) -> Option<(&'c str, &
         return None;
     };
     let method = member_name(&m.prop)?;
-    if model.qual(&m.obj).as_deref() != Some("process") {
+    // The event name first: this runs for every member call, and a qualified name allocates.
+    let event = static_string(&call.args.first()?.expr)?;
+    if !matches!(event, "uncaughtException" | "unhandledRejection") {
         return None;
     }
-    let event = static_string(&call.args.first()?.expr)?;
-    matches!(event, "uncaughtException" | "unhandledRejection").then_some((method, event))
+    (model.qual(&m.obj).as_deref() == Some("process")).then_some((method, event))
 }
 
 /// Whether the function that registers the handler, or the handler itself, removes it again (a

@@ -90,19 +90,19 @@ fn promise_all_of_foreach<'c>(model: &Model<'_>, call: &'c CallExpr) -> Option<&
     let Callee::Expr(callee) = &call.callee else {
         return None;
     };
-    let q = model.qual(callee)?;
-    if !matches!(
-        q.as_str(),
-        "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any"
-    ) {
-        return None;
-    }
+    // The argument's shape first: this runs for every call, and a qualified name allocates.
     let Expr::Call(inner) = unwrap_expr(&call.args.first()?.expr) else {
         return None;
     };
-    method_call(inner)
-        .is_some_and(|(_, m)| m == "forEach")
-        .then_some(inner)
+    if !method_call(inner).is_some_and(|(_, m)| m == "forEach") {
+        return None;
+    }
+    let q = model.qual(callee)?;
+    matches!(
+        q.as_str(),
+        "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any"
+    )
+    .then_some(inner)
 }
 
 /// `Promise.all(items.forEach(async …))`: `forEach` returns `undefined`, so `Promise.all`
