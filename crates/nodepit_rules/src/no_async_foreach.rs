@@ -94,7 +94,7 @@ fn promise_all_of_foreach<'c>(model: &Model<'_>, call: &'c CallExpr) -> Option<&
     let Expr::Call(inner) = unwrap_expr(&call.args.first()?.expr) else {
         return None;
     };
-    if !method_call(inner).is_some_and(|(_, m)| m == "forEach") {
+    if method_call(inner).is_none_or(|(_, m)| m != "forEach") {
         return None;
     }
     let q = model.qual(callee)?;
