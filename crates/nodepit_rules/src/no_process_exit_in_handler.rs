@@ -1,11 +1,13 @@
 use nodepit_analyzer::project::{Project, Reached};
 use nodepit_analyzer::{
-    declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Related, Rule, RuleCx, Severity,
+    declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Rule, RuleCx, Severity,
 };
 use nodepit_semantic::{member_name, static_string, unwrap_expr, FnId, Model};
 use serde::Deserialize;
 use swc_common::Spanned;
 use swc_ecma_ast::{Callee, Expr, Program};
+
+use crate::reach;
 
 /// Flags `process.exit()` reached while serving a request.
 #[derive(Debug, Default, Deserialize)]
@@ -181,43 +183,10 @@ fn cross_file(
     range: std::ops::Range<usize>,
     r: &Reached,
 ) -> Diagnostic {
-    let handler = r.handler.label.handler();
-    let registered = project.display(&r.handler.registration.path);
-    let f = &r.handler.func.loc;
-    let inside = r.hops.is_empty() && f.range.start <= range.start && range.end <= f.range.end;
-    let place = if inside {
-        format!("inside {} (registered in {registered})", handler.describe())
-    } else {
-        let between: Vec<String> = r.hops[..r.hops.len().saturating_sub(1)]
-            .iter()
-            .map(|h| {
-                let name = h.callee.name.as_deref().unwrap_or("an anonymous function");
-                format!("`{name}` ({})", project.display(&h.callee.loc.path))
-            })
-            .collect();
-        let through = match between.is_empty() {
-            true => String::new(),
-            false => format!(" through {}", between.join(" and ")),
-        };
-        format!(
-            "in {in_fn}, which {} (registered in {registered}) calls{through},",
-            handler.describe()
-        )
-    };
+    let (place, inside) = reach::place(project, in_fn, &range, r);
+    let place = if inside { place } else { format!("{place},") };
     let mut d = Diagnostic::new("", Severity::Error, range, message(&place));
     d.help = Some(HELP.to_string());
-    d.related.push(Related {
-        path: Some(r.handler.registration.path.clone()),
-        range: r.handler.registration.range.clone(),
-        message: handler.registered_here(),
-    });
-    for h in &r.hops {
-        let name = h.callee.name.as_deref().unwrap_or("the function");
-        d.related.push(Related {
-            path: Some(h.call.path.clone()),
-            range: h.call.range.clone(),
-            message: format!("`{name}` is called here"),
-        });
-    }
+    d.related = reach::related(r);
     d
 }

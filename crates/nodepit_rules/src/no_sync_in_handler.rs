@@ -1,8 +1,10 @@
 use nodepit_analyzer::project::{Project, Reached};
 use nodepit_analyzer::{
-    declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Related, Rule, RuleCx, Severity,
+    declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Rule, RuleCx, Severity,
 };
 use nodepit_semantic::callee_name;
+
+use crate::reach;
 use serde::Deserialize;
 use swc_ecma_ast::{Callee, Expr};
 
@@ -80,31 +82,7 @@ fn cross_file(
     instead: String,
     r: &Reached,
 ) -> Diagnostic {
-    let handler = r.handler.label.handler();
-    let registered = project.display(&r.handler.registration.path);
-    let f = &r.handler.func.loc;
-    let inside = r.hops.is_empty() && f.range.start <= range.start && range.end <= f.range.end;
-    let place = if inside {
-        format!("inside {} (registered in {registered})", handler.describe())
-    } else {
-        // The last call enters the function that holds the blocking call; the ones before it
-        // are the way there.
-        let between: Vec<String> = r.hops[..r.hops.len().saturating_sub(1)]
-            .iter()
-            .map(|h| {
-                let name = h.callee.name.as_deref().unwrap_or("an anonymous function");
-                format!("`{name}` ({})", project.display(&h.callee.loc.path))
-            })
-            .collect();
-        let through = match between.is_empty() {
-            true => String::new(),
-            false => format!(" through {}", between.join(" and ")),
-        };
-        format!(
-            "in {in_fn}, which {} (registered in {registered}) calls{through}",
-            handler.describe()
-        )
-    };
+    let (place, _) = reach::place(project, in_fn, &range, r);
     let mut d = Diagnostic::new(
         "",
         Severity::Error,
@@ -114,19 +92,7 @@ fn cross_file(
         ),
     );
     d.help = Some(instead);
-    d.related.push(Related {
-        path: Some(r.handler.registration.path.clone()),
-        range: r.handler.registration.range.clone(),
-        message: handler.registered_here(),
-    });
-    for h in &r.hops {
-        let name = h.callee.name.as_deref().unwrap_or("the function");
-        d.related.push(Related {
-            path: Some(h.call.path.clone()),
-            range: h.call.range.clone(),
-            message: format!("`{name}` is called here"),
-        });
-    }
+    d.related = reach::related(r);
     d
 }
 
