@@ -39,7 +39,7 @@ fi
 }
 
 if [ -z "$binary" ]; then
-  (cd "$root" && cargo build --release -p nodepit_cli)
+  (cd "$root" && cargo build --release -p nodepit)
   binary="${CARGO_TARGET_DIR:-$root/target}/release/nodepit"
   [ -f "$binary" ] || binary="$binary.exe"
 fi

@@ -50,7 +50,7 @@ if not configs.nodepit then
       description = [[
 nodepit: a linter and language server for Node.js pitfalls (floating promises, blocking calls in
 request handlers, unbounded Promise.all, recursive nextTick, .pipe() chains).
-Install with `cargo install --path crates/nodepit_cli` from a nodepit checkout.
+Install with `cargo install --path .` from a nodepit checkout.
 ]],
     },
   }

@@ -25,7 +25,7 @@ PACKAGES=(
 PEERS=(oxlint@1.94.0 @biomejs/biome@2.6.8 eslint@9.37.0 eslint-plugin-n@18.5.0 eslint-plugin-promise@7.3.0)
 
 if [ ! -x "$NODEPIT" ]; then
-  (cd "$ROOT" && cargo build --release -p nodepit_cli)
+  (cd "$ROOT" && cargo build --release -p nodepit)
 fi
 command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine || { apt-get update -qq && apt-get install -y -qq hyperfine; }; }
 [ -x /usr/bin/time ] || apt-get install -y -qq time

@@ -3,7 +3,7 @@
 
 Usage: tests/bench/lsp_latency.py [--edits N] [--binary PATH] [--project DIR]
 
-Builds nothing: run `cargo build --release -p nodepit_cli` first (or pass --binary).
+Builds nothing: run `cargo build --release -p nodepit` first (or pass --binary).
 Debounce is set to 0 so the figures are analysis and protocol time alone; the server's default
 debounce (15 ms) comes on top in an editor. Also reports the server's memory before and after.
 

@@ -11,7 +11,7 @@ then times `nodepit check --format pretty` and `--format json` on each (best of 
 default) and fails unless pretty takes at most twice as long as JSON. Both formats lint the same
 file with the same threads (one per core unless --threads says otherwise), so the ratio is what
 rendering adds. Builds nothing: run
-`cargo build --release -p nodepit_cli` first (or pass --binary).
+`cargo build --release -p nodepit` first (or pass --binary).
 """
 import argparse
 import json
@@ -100,7 +100,7 @@ def main():
     ap.add_argument("--keep", help="write the generated files here and keep them")
     args = ap.parse_args()
     if not os.path.exists(args.binary):
-        sys.exit(f"no binary at {args.binary}: run `cargo build --release -p nodepit_cli` first")
+        sys.exit(f"no binary at {args.binary}: run `cargo build --release -p nodepit` first")
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
         failed = run_cases(args, args.keep)

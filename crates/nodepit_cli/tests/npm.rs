@@ -23,7 +23,7 @@ app.listen(3000);
 ";
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
 /// Whether `tool --version` runs; the test is skipped (with a reason) when node or npm is missing.

@@ -31,7 +31,7 @@ fn neovim_shows_nodepit_diagnostics() {
     .unwrap();
     std::fs::write(dir.path().join("package.json"), "{}").unwrap();
     let out_file = dir.path().join("diagnostics.json");
-    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../editors/nvim");
+    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/nvim");
     let script = format!(
         r#"
         local ok = vim.wait(20000, function() return #vim.diagnostic.get(0) >= 2 end, 50)

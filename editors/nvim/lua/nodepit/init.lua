@@ -227,7 +227,7 @@ function M.attach(bufnr)
       notify(
         string.format(
           'cannot start the language server: `%s` is not executable. Install it with '
-            .. '`cargo install --path crates/nodepit_cli` or pass `cmd` to setup().',
+            .. '`cargo install --path .` or pass `cmd` to setup().',
           config.cmd[1]
         ),
         vim.log.levels.WARN
