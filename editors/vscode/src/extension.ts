@@ -1,6 +1,3 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   CloseAction,
@@ -14,10 +11,11 @@ import {
   ServerOptions,
   State,
 } from 'vscode-languageclient/node';
+import { DEFAULT_PATH, findServer } from './serverPath';
 
 const LANGUAGES = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact'];
 const INSTALL_HINT =
-  'Install it with `cargo install --path crates/nodepit_cli` (from a nodepit checkout) or set `nodepit.path` to the binary.';
+  'Add it to the project with `npm i -D nodepit`, or set `nodepit.path` to a nodepit binary.';
 
 let client: LanguageClient | undefined;
 /** The nodepit.toml watcher handed to the current client; the client does not dispose it. */
@@ -28,6 +26,8 @@ let statusItem: vscode.StatusBarItem;
 let queue: Promise<void> = Promise.resolve();
 /** Set when the last start failed; shown in the status bar until the next start. */
 let startError: string | undefined;
+/** Where the extension is installed; a platform-specific .vsix carries `server/nodepit` there. */
+let extensionPath = '';
 
 /** What the server reads from `initializationOptions` and the `nodepit` settings section. */
 interface ServerSettings {
@@ -47,6 +47,7 @@ function serverSettings(): ServerSettings {
 }
 
 export function activate(context: vscode.ExtensionContext): void {
+  extensionPath = context.extensionPath;
   output = vscode.window.createOutputChannel('nodepit');
   statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   statusItem.name = 'nodepit';
@@ -66,11 +67,9 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      // `nodepit.path` from workspace settings is honoured only once the workspace is trusted.
-      const inspected = vscode.workspace.getConfiguration('nodepit').inspect<string>('path');
-      if (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined) {
-        void enqueue(restart);
-      }
+      // The project's node_modules/.bin/nodepit and `nodepit.path` from workspace settings are
+      // honoured only once the workspace is trusted, so either may now pick another binary.
+      void enqueue(restart);
     }),
   );
 
@@ -117,24 +116,36 @@ async function stop(): Promise<void> {
 
 async function start(): Promise<void> {
   startError = undefined;
-  const configured = configuredPath();
-  const command = resolveCommand(configured);
-  if (!command) {
-    startError = `cannot find the nodepit binary \`${configured}\``;
+  const folders = (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === 'file')
+    .map((f) => f.uri.fsPath);
+  const lookup = findServer({
+    folders,
+    trusted: vscode.workspace.isTrusted,
+    configured: configuredPath(),
+    extensionPath: extensionPath,
+  });
+  for (const line of lookup.skipped) {
+    output.appendLine(`[client] skipped ${line}`);
+  }
+  if (!lookup.command) {
+    startError = 'cannot find the nodepit binary';
     output.appendLine(`[client] ${startError}. ${INSTALL_HINT}`);
     updateStatus();
-    void reportStartFailure(`nodepit: cannot find the language server binary \`${configured}\`. ${INSTALL_HINT}`);
+    void reportStartFailure(`nodepit: cannot find the language server. ${INSTALL_HINT}`);
     return;
   }
+  const found = lookup;
+  output.appendLine(`[client] using ${found.reason}`);
+  // A .cmd shim goes through cmd.exe, which splits an unquoted path at its spaces.
+  const command = found.shell && found.command.includes(' ') ? `"${found.command}"` : found.command;
 
-  const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.scheme === 'file'
-    ? vscode.workspace.workspaceFolders[0].uri.fsPath
-    : undefined;
+  const cwd = folders[0];
   const serverOptions: ServerOptions = {
     command,
     // No `transport`: TransportKind.stdio would append `--stdio`, which `nodepit lsp` rejects.
     args: ['lsp'],
-    options: cwd ? { cwd } : undefined,
+    options: { ...(cwd ? { cwd } : {}), ...(found.shell ? { shell: true } : {}) },
   };
   const handler = new CrashHandler();
   const clientOptions: LanguageClientOptions = {
@@ -258,55 +269,7 @@ function configuredPath(): string {
   const value = vscode.workspace.isTrusted
     ? vscode.workspace.getConfiguration('nodepit').get<string>('path')
     : inspected?.globalValue;
-  return value && value.trim() ? value.trim() : 'nodepit';
-}
-
-/**
- * Turns the configured path into something spawnable, or undefined when no such executable exists.
- * `~` is expanded, relative paths with a separator are taken from the first workspace folder,
- * and a bare name is searched on PATH (with PATHEXT on Windows).
- */
-function resolveCommand(configured: string): string | undefined {
-  let candidate = configured;
-  if (candidate === '~' || candidate.startsWith('~/') || candidate.startsWith('~\\')) {
-    candidate = path.join(os.homedir(), candidate.slice(1));
-  }
-  const hasSeparator = candidate.includes('/') || (process.platform === 'win32' && candidate.includes('\\'));
-  if (hasSeparator) {
-    if (!path.isAbsolute(candidate)) {
-      const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
-      candidate = path.resolve(folder ? folder.uri.fsPath : process.cwd(), candidate);
-    }
-    return withExtensions(candidate).find(isExecutable);
-  }
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  for (const dir of dirs) {
-    const found = withExtensions(path.join(dir, candidate)).find(isExecutable);
-    if (found) {
-      return found;
-    }
-  }
-  return undefined;
-}
-
-function withExtensions(file: string): string[] {
-  if (process.platform !== 'win32' || path.extname(file)) {
-    return [file];
-  }
-  const exts = (process.env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean);
-  return [file, ...exts.map((ext) => file + ext.toLowerCase())];
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    if (!fs.statSync(file).isFile()) {
-      return false;
-    }
-    fs.accessSync(file, process.platform === 'win32' ? fs.constants.F_OK : fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return value && value.trim() ? value.trim() : DEFAULT_PATH;
 }
 
 function updateStatus(): void {
