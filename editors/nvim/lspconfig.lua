@@ -41,6 +41,21 @@ if not configs.nodepit then
         'typescript.tsx',
       },
       root_dir = nodepit_root,
+      -- The project's own node_modules/.bin/nodepit (from `npm i -D nodepit`), nearest at or above
+      -- the root, runs ahead of `cmd`, so the editor runs the version the project pins.
+      on_new_config = function(new_config, root_dir)
+        local bin = vim.fn.has('win32') == 1 and 'nodepit.cmd' or 'nodepit'
+        local dir = root_dir
+        while dir and dir ~= '' do
+          local candidate = dir .. '/node_modules/.bin/' .. bin
+          if vim.fn.executable(candidate) == 1 then
+            new_config.cmd = { candidate, 'lsp' }
+            return
+          end
+          local up = vim.fn.fnamemodify(dir, ':h')
+          dir = up ~= dir and up or nil
+        end
+      end,
       single_file_support = true,
       capabilities = capabilities,
       init_options = nodepit_settings,
@@ -50,7 +65,8 @@ if not configs.nodepit then
       description = [[
 nodepit: a linter and language server for Node.js pitfalls (floating promises, blocking calls in
 request handlers, unbounded Promise.all, recursive nextTick, .pipe() chains).
-Install with `cargo install --path .` from a nodepit checkout.
+Install with `npm i -D nodepit` in the project (preferred when present), or `cargo install --path .`
+from a nodepit checkout.
 ]],
     },
   }

@@ -1,7 +1,7 @@
 -- nodepit for Neovim: starts `nodepit lsp` with the built-in LSP client.
 --
 --   require('nodepit').setup({
---     cmd = { 'nodepit', 'lsp' },
+--     cmd = { 'nodepit', 'lsp' },  -- used when the project has no node_modules/.bin/nodepit
 --     settings = { rules = { ['prefer-pipeline'] = 'off' } },
 --   })
 --
@@ -15,6 +15,9 @@ local uv = vim.loop
 M.defaults = {
   name = 'nodepit',
   cmd = { 'nodepit', 'lsp' },
+  -- Run the project's own node_modules/.bin/nodepit (from `npm i -D nodepit`, the nearest one at
+  -- or above the root) ahead of `cmd`, so the editor runs the version the project pins.
+  prefer_local = true,
   filetypes = {
     'javascript',
     'javascriptreact',
@@ -132,7 +135,26 @@ local function show_document_handler(_, result)
   return { success = true }
 end
 
-local function client_config(root)
+--- The command for a project root: its nearest node_modules/.bin/nodepit when `prefer_local` is on
+--- and one is executable, else the configured `cmd`.
+function M.server_cmd(root)
+  if config.prefer_local ~= false and root then
+    local bin = vim.fn.has('win32') == 1 and 'nodepit.cmd' or 'nodepit'
+    local dir = root
+    while dir do
+      local candidate = join(join(join(dir, 'node_modules'), '.bin'), bin)
+      if vim.fn.executable(candidate) == 1 then
+        local cmd = vim.deepcopy(config.cmd)
+        cmd[1] = candidate
+        return cmd
+      end
+      dir = parent(dir)
+    end
+  end
+  return config.cmd
+end
+
+local function client_config(root, cmd)
   local settings = server_settings(config.settings)
   local init_options = config.init_options and server_settings(config.init_options) or settings
   local capabilities = vim.deepcopy(config.capabilities or vim.lsp.protocol.make_client_capabilities())
@@ -153,7 +175,7 @@ local function client_config(root)
   end
   return {
     name = config.name,
-    cmd = config.cmd,
+    cmd = cmd,
     root_dir = root,
     workspace_folders = {
       { uri = vim.uri_from_fname(root), name = root },
@@ -221,22 +243,23 @@ function M.attach(bufnr)
   if not config or not wanted(bufnr) then
     return nil
   end
-  if vim.fn.executable(config.cmd[1]) ~= 1 then
+  local root = M.root_dir(bufnr)
+  local cmd = M.server_cmd(root)
+  if vim.fn.executable(cmd[1]) ~= 1 then
     if not warned_missing then
       warned_missing = true
       notify(
         string.format(
-          'cannot start the language server: `%s` is not executable. Install it with '
-            .. '`cargo install --path .` or pass `cmd` to setup().',
-          config.cmd[1]
+          'cannot start the language server: `%s` is not executable. Add it to the project with '
+            .. '`npm i -D nodepit`, or pass `cmd` to setup().',
+          cmd[1]
         ),
         vim.log.levels.WARN
       )
     end
     return nil
   end
-  local root = M.root_dir(bufnr)
-  local cfg = client_config(root)
+  local cfg = client_config(root, cmd)
 
   if vim.lsp.start then
     return vim.lsp.start(cfg, { bufnr = bufnr })
@@ -247,7 +270,7 @@ function M.attach(bufnr)
   if not (id and client_is_alive(id)) then
     id = vim.lsp.start_client(cfg)
     if not id then
-      notify('could not start ' .. table.concat(config.cmd, ' '), vim.log.levels.ERROR)
+      notify('could not start ' .. table.concat(cmd, ' '), vim.log.levels.ERROR)
       return nil
     end
     clients_by_root[root] = id
