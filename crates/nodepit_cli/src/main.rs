@@ -114,6 +114,15 @@ struct CheckArgs {
     /// Only parse and resolve scopes (no model, no rules): the benchmark's floor.
     #[arg(long = "parse-only", hide = true)]
     parse_only: bool,
+    /// Write the report to PATH instead of standard output; FORMAT=PATH (repeatable) also
+    /// writes that format's report from the same run, e.g. `-o sarif=nodepit.sarif`.
+    #[arg(
+        short = 'o',
+        long = "output-file",
+        value_name = "[FORMAT=]PATH",
+        conflicts_with_all = ["diff", "write_baseline"]
+    )]
+    output_files: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -201,6 +210,14 @@ fn check(args: CheckArgs) -> ExitCode {
         eprintln!("error: --fix cannot rewrite standard input; use --diff to see the changes");
         return ExitCode::from(2);
     }
+    // Opened before linting, so a typo or an unwritable path fails in a moment, not after a run.
+    let (main_file, extra_files) = match open_reports(&args.output_files) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let wall = std::time::Instant::now();
     let mut walk = std::time::Duration::ZERO;
     let mut stdin_ignored = false;
@@ -324,22 +341,21 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     let render_start = std::time::Instant::now();
-    let out = match args.format {
-        // Nothing was linted, so a person sees nothing (the note is on stderr); machine formats
-        // still get their empty document.
-        Format::Pretty if stdin_ignored => String::new(),
-        Format::Pretty => render::pretty(&results, color(), args.threads),
-        Format::Json => render::json(&results),
-        Format::Sarif => machine::sarif_log(&results),
-        Format::Github => machine::github(&results),
-        Format::Gitlab => machine::gitlab(&results),
-        Format::Junit => machine::junit(&results),
-        Format::Checkstyle => machine::checkstyle(&results),
-        Format::Compact => machine::compact(&results),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.as_bytes());
-    let _ = stdout.flush();
+    let colored = main_file.is_none() && color();
+    let out = report(args.format, &results, colored, args.threads, stdin_ignored);
+    let mut write_failed = false;
+    match main_file {
+        Some((path, file)) => write_failed |= !write_report(&path, file, &out),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(out.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
+    for (format, path, file) in extra_files {
+        let out = report(format, &results, false, args.threads, stdin_ignored);
+        write_failed |= !write_report(&path, file, &out);
+    }
     if args.stats {
         eprint!(
             "{}",
@@ -365,12 +381,109 @@ fn check(args: CheckArgs) -> ExitCode {
             args.max_warnings.unwrap_or(0)
         );
     }
-    if io_failed {
+    if io_failed || write_failed {
         ExitCode::from(2)
     } else if errors > 0 || too_many || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// One report of the lint run in `format`.
+fn report(
+    format: Format,
+    results: &[nodepit_workspace::FileResult],
+    color: bool,
+    threads: usize,
+    stdin_ignored: bool,
+) -> String {
+    match format {
+        // Nothing was linted, so a person sees nothing (the note is on stderr); machine formats
+        // still get their empty document.
+        Format::Pretty if stdin_ignored => String::new(),
+        Format::Pretty => render::pretty(results, color, threads),
+        Format::Json => render::json(results),
+        Format::Sarif => machine::sarif_log(results),
+        Format::Github => machine::github(results),
+        Format::Gitlab => machine::gitlab(results),
+        Format::Junit => machine::junit(results),
+        Format::Checkstyle => machine::checkstyle(results),
+        Format::Compact => machine::compact(results),
+    }
+}
+
+/// A report file: where it goes and the file, created before linting.
+type ReportFile = (PathBuf, std::fs::File);
+/// A FORMAT=PATH report.
+type ExtraReport = (Format, PathBuf, std::fs::File);
+
+/// Parses and creates the `--output-file` targets: the `--format` report's file, if one is plain
+/// PATH, and the extra FORMAT=PATH reports.
+fn open_reports(specs: &[String]) -> Result<(Option<ReportFile>, Vec<ExtraReport>), String> {
+    let mut main = None;
+    let mut extra = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for spec in specs {
+        // `name=path` is a format only when `name` looks like one (lower-case letters), so a
+        // path that merely contains `=` still works.
+        let (format, path) = match spec.split_once('=') {
+            Some((name, path))
+                if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase()) =>
+            {
+                let Ok(format) = Format::from_str(name, false) else {
+                    let known: Vec<String> = Format::value_variants()
+                        .iter()
+                        .filter_map(|f| f.to_possible_value())
+                        .map(|v| v.get_name().to_string())
+                        .collect();
+                    return Err(format!(
+                        "unknown report format `{name}` in --output-file {spec} (known: {})",
+                        known.join(", ")
+                    ));
+                };
+                (Some(format), PathBuf::from(path))
+            }
+            _ => (None, PathBuf::from(spec)),
+        };
+        if path.as_os_str().is_empty() {
+            return Err(format!("--output-file {spec} names no file"));
+        }
+        if !seen.insert(path.clone()) {
+            return Err(format!(
+                "--output-file names {} twice; each report needs its own file",
+                path.display()
+            ));
+        }
+        if format.is_none() && main.is_some() {
+            return Err(format!(
+                "--output-file {spec}: the --format report already has a file; \
+                 name other reports FORMAT=PATH"
+            ));
+        }
+        // As ESLint does, a report's folder is created when missing.
+        let file = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::File::create(&path))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        match format {
+            Some(format) => extra.push((format, path, file)),
+            None => main = Some((path, file)),
+        }
+    }
+    Ok((main, extra))
+}
+
+/// Writes one report; false (after saying why) when the file cannot take it.
+fn write_report(path: &std::path::Path, mut file: std::fs::File, text: &str) -> bool {
+    match file.write_all(text.as_bytes()).and_then(|()| file.flush()) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            false
+        }
     }
 }
 
