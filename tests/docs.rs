@@ -8,6 +8,7 @@ const SECTIONS: &[&str] = &[
     "## Answer",
     "## What breaks in production",
     "## How to fix",
+    "## Prove it",
     "## Examples",
     "### Flagged",
     "### Fine",
@@ -33,6 +34,18 @@ fn docs_have_the_fixed_sections_in_order() {
             .filter(|l| *l != "## Options")
             .collect();
         assert_eq!(headings, SECTIONS, "{id}: sections differ");
+        // One runnable demonstration, inside `## Prove it` (`nodepit explain --demo` runs it).
+        let demos = doc.lines().filter(|l| l.trim_end() == "```js demo").count();
+        assert_eq!(demos, 1, "{id}: want exactly one `js demo` block");
+        let prove = entry.meta.section("Prove it").unwrap_or("");
+        assert!(
+            prove.lines().any(|l| l.trim_end() == "```js demo"),
+            "{id}: the `js demo` block belongs in `## Prove it`"
+        );
+        assert!(
+            entry.meta.demo().is_some(),
+            "{id}: the demo block is not closed"
+        );
     }
 }
 
