@@ -1,6 +1,8 @@
 //! The npm packages end to end: `npm/pack.sh` packs the launcher package and the host's platform
 //! package around the binary under test, npm installs both tarballs offline into a fresh project,
-//! and nodepit runs through the launcher (`npx nodepit`) as a Node.js user would run it.
+//! and nodepit runs through the launcher (`npx nodepit`) as a Node.js user would run it, also with
+//! a `PATH` that holds node and nothing else (no cargo, no rustc). The VS Code extension's server
+//! lookup, which finds such an install in `node_modules/.bin`, is checked here too.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -282,6 +284,132 @@ fn installed_from_tarballs_runs_through_the_launcher() {
     let (init, status) = lsp_session(home, &project);
     assert!(init["result"]["capabilities"].is_object(), "{init}");
     assert_eq!(status.code(), Some(0));
+
+    without_rust(home, &project);
+    vscode_starts_the_projects_server(home, &project);
+}
+
+/// The installed launcher with a `PATH` that holds only a folder with `node` in it: no cargo,
+/// no rustc, no npm. A Node.js user's machine needs nothing more.
+fn without_rust(home: &Path, project: &Path) {
+    let node = Command::new("node")
+        .args(["-p", "process.execPath"])
+        .output()
+        .expect("node runs");
+    let node = PathBuf::from(text(&node.stdout).trim());
+    let only_node = home.join("only-node");
+    std::fs::create_dir_all(&only_node).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&node, only_node.join("node")).unwrap();
+    #[cfg(not(unix))]
+    std::fs::copy(&node, only_node.join("node.exe")).unwrap();
+    let reachable = |tool: &str| {
+        Command::new("/bin/sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .env("PATH", &only_node)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    assert!(reachable("node"), "node is on the stripped PATH");
+    for tool in ["cargo", "rustc", "rustup", "npm"] {
+        assert!(
+            !reachable(tool),
+            "`{tool}` is reachable on the stripped PATH"
+        );
+    }
+    let run = |args: &[&str]| {
+        npm_env(
+            &mut Command::new(project.join("node_modules/.bin/nodepit")),
+            home,
+        )
+        .args(args)
+        .env("PATH", &only_node)
+        .env_remove("CARGO")
+        .env_remove("RUSTUP_HOME")
+        .env_remove("CARGO_HOME")
+        .current_dir(project)
+        .output()
+        .expect("the launcher starts with node alone on PATH")
+    };
+    let out = run(&["check", "server.js"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        text(&out.stdout).contains("no-sync-in-handler"),
+        "{}",
+        show(&out)
+    );
+    let out = run(&["--version"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}
+
+/// Compiles the VS Code extension with its own TypeScript into `<dir>/out`; None (the caller
+/// skips) when `npm ci` has not been run in editors/vscode, since a clean clone has no compiler.
+fn compile_vscode(dir: &Path) -> Option<PathBuf> {
+    let ext = repo_root().join("editors/vscode");
+    let tsc = ext.join("node_modules/typescript/bin/tsc");
+    if !tsc.exists() {
+        eprintln!("skipped: run `npm ci` in editors/vscode to check the extension");
+        return None;
+    }
+    let out = Command::new("node")
+        .arg(&tsc)
+        .arg("-p")
+        .arg(&ext)
+        .arg("--outDir")
+        .arg(dir.join("out"))
+        .output()
+        .expect("tsc runs");
+    assert!(out.status.success(), "tsc failed\n{}", show(&out));
+    Some(dir.to_path_buf())
+}
+
+/// The compiled extension, activated outside VS Code by `editors/vscode/test/activate.js`, starts
+/// the project's `node_modules/.bin/nodepit` (the npm launcher) and the server runs.
+fn vscode_starts_the_projects_server(home: &Path, project: &Path) {
+    let Some(ext) = compile_vscode(&home.join("vscode")) else {
+        return;
+    };
+    let vscode = repo_root().join("editors/vscode");
+    let out = Command::new("node")
+        .arg(vscode.join("test/activate.js"))
+        .arg(&ext)
+        .arg(project)
+        .arg("node_modules/.bin/nodepit")
+        // The compiled files sit outside editors/vscode; its node_modules has the language client.
+        .env("NODE_PATH", vscode.join("node_modules"))
+        .output()
+        .expect("node runs");
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        text(&out.stdout).contains("[client] using the project's own nodepit"),
+        "{}",
+        show(&out)
+    );
+}
+
+/// `editors/vscode/test/serverPath.test.js`: node_modules/.bin first, then `nodepit.path`, the
+/// bundled server, PATH, on the extension's lookup module as its own TypeScript compiles it.
+#[test]
+fn vscode_extension_finds_the_server_in_order() {
+    if let Some(tool) = missing_tools() {
+        eprintln!("skipped: `{tool}` is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let Some(ext) = compile_vscode(dir.path()) else {
+        return;
+    };
+    let out = Command::new("node")
+        .arg(repo_root().join("editors/vscode/test/serverPath.test.js"))
+        .arg(ext.join("out/serverPath.js"))
+        .output()
+        .expect("node runs");
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        text(&out.stdout).contains("checks passed"),
+        "{}",
+        show(&out)
+    );
 }
 
 #[test]
