@@ -65,6 +65,30 @@ impl RuleMeta {
         let end = rest.find("\n## ").unwrap_or(rest.len());
         Some(rest[..end].trim())
     }
+
+    /// The program in the doc's `js demo` block (`## Prove it`), which shows the pitfall on a
+    /// real Node; `None` when the doc has none.
+    pub fn demo(&self) -> Option<&'static str> {
+        let mut lines = self.doc.split_inclusive('\n');
+        let mut at = 0;
+        for line in lines.by_ref() {
+            at += line.len();
+            if line.trim_end() == "```js demo" {
+                break;
+            }
+        }
+        if at >= self.doc.len() {
+            return None;
+        }
+        let start = at;
+        for line in lines {
+            if line.trim_end() == "```" {
+                return Some(&self.doc[start..at]);
+            }
+            at += line.len();
+        }
+        None
+    }
 }
 
 /// A rule. Its options are its own fields: the registry deserialises them from `nodepit.toml`.
