@@ -52,6 +52,12 @@ enum Command {
     Explain {
         /// The rule id, e.g. `no-floating-promise`.
         rule: String,
+        /// Run the answer's demonstration on Node (exit 0 when it confirms the answer).
+        #[arg(long)]
+        demo: bool,
+        /// The Node binary for `--demo` [default: `node` on PATH].
+        #[arg(long, value_name = "PATH", requires = "demo")]
+        node: Option<PathBuf>,
     },
     /// Run the language server on stdin/stdout.
     Lsp {
@@ -165,7 +171,12 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|_| {}));
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Explain { rule } => match explain::doc(&rule) {
+        Command::Explain {
+            rule,
+            demo: true,
+            node,
+        } => explain::run_demo(&rule, node.as_deref()),
+        Command::Explain { rule, .. } => match explain::doc(&rule) {
             Some(doc) => {
                 print!("{}", explain::render(doc, color()));
                 ExitCode::SUCCESS

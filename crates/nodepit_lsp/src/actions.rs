@@ -1,5 +1,5 @@
 //! Code actions: a rule's fixes, suppressing a rule for a line or a file, removing an unused
-//! suppression, explaining a rule, and fixing everything safe at once.
+//! suppression, explaining a rule, running its demonstration, and fixing everything safe at once.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -15,6 +15,9 @@ use crate::document::{range, Encoding};
 
 /// The command that opens a rule's doc.
 pub const EXPLAIN: &str = "nodepit.explain";
+
+/// The command that runs a rule's demonstration (its doc's `js demo` program) with Node.
+pub const RUN_DEMO: &str = "nodepit.runDemo";
 
 /// What the action builders need to know about the document.
 pub struct Doc<'a> {
@@ -117,6 +120,20 @@ pub fn for_diagnostic(
         }),
         ..Default::default()
     }));
+    if nodepit_rules::find(d.rule).is_some_and(|e| e.meta.demo().is_some()) {
+        let title = format!("Run the demonstration of {}", d.rule);
+        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: title.clone(),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![lsp.clone()]),
+            command: Some(Command {
+                title,
+                command: RUN_DEMO.to_string(),
+                arguments: Some(vec![serde_json::Value::String(d.rule.to_string())]),
+            }),
+            ..Default::default()
+        }));
+    }
     out
 }
 

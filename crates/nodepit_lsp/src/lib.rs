@@ -5,6 +5,7 @@
 //! threads, so no document can take the server down.
 
 mod actions;
+mod demo;
 mod docs;
 mod document;
 mod folders;

@@ -13,7 +13,8 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use crate::actions::{self, EXPLAIN};
+use crate::actions::{self, EXPLAIN, RUN_DEMO};
+use crate::demo;
 use crate::docs;
 use crate::document::{offset, range, Document, Encoding};
 use crate::folders::{AfterLoad, Folder, Folders};
@@ -55,6 +56,8 @@ struct State {
     progress: RwLock<bool>,
     /// Numbers progress tokens.
     progress_tokens: AtomicU64,
+    /// The client opens documents the server asks it to (`window/showDocument`).
+    show_document: RwLock<bool>,
     /// Held from the last check that findings are current until they are sent, so findings
     /// made stale by another file's change never reach the client after fresher ones.
     publishing: tokio::sync::Mutex<()>,
@@ -84,6 +87,7 @@ impl Backend {
                 folders: Folders::default(),
                 progress: RwLock::new(false),
                 progress_tokens: AtomicU64::new(0),
+                show_document: RwLock::new(false),
                 publishing: tokio::sync::Mutex::new(()),
             }),
         }
@@ -633,6 +637,118 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// `nodepit.runDemo <rule>`: answers at once and runs the demo in the background, so the
+    /// protocol loop never waits on Node.
+    fn run_demo(&self, params: &ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        let Some(rule) = params
+            .arguments
+            .first()
+            .and_then(|a| a.as_str())
+            .and_then(nodepit_rules::find)
+        else {
+            return Err(Error::invalid_params("expected a rule id"));
+        };
+        let Some(program) = rule.meta.demo() else {
+            return Err(Error::invalid_params(format!(
+                "{} has no demonstration",
+                rule.meta.id
+            )));
+        };
+        let (id, this) = (rule.meta.id, self.handle());
+        tokio::spawn(async move { this.demonstrate(id, program).await });
+        Ok(None)
+    }
+
+    async fn demonstrate(&self, id: &'static str, program: &'static str) {
+        let file = match demo::write(id, program) {
+            Ok(file) => file,
+            Err(e) => {
+                let msg = format!("nodepit: cannot write the demonstration of {id}: {e}");
+                self.client.show_message(MessageType::ERROR, msg).await;
+                return;
+            }
+        };
+        let progress = if *self.state.progress.read().expect("lock") {
+            let n = self.state.progress_tokens.fetch_add(1, Ordering::Relaxed);
+            let token = ProgressToken::String(format!("nodepit/demo/{n}"));
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "nodepit")
+                        .with_message(format!("Running the demonstration of {id} with Node"))
+                        .begin()
+                        .await,
+                ),
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        let run_file = file.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            demo::run(Path::new("node"), &run_file, demo::TIMEOUT)
+        })
+        .await
+        .unwrap_or_else(|e| demo::Outcome::NoNode(format!("the run failed: {e}")));
+        let (kind, message) = match &outcome {
+            demo::Outcome::NoNode(why) => (
+                MessageType::WARNING,
+                format!(
+                    "nodepit: cannot run the demonstration of {id}: {why}. Install Node.js, or run it yourself: node {}",
+                    file.display()
+                ),
+            ),
+            demo::Outcome::Ran {
+                version,
+                code,
+                timed_out,
+                stdout,
+                stderr,
+            } => {
+                let mut log = format!(
+                    "nodepit: the demonstration of {id} ({}) on Node {version}, exit code {}\n{stdout}",
+                    file.display(),
+                    code.map_or_else(|| "none (killed)".to_string(), |c| c.to_string())
+                );
+                if !stderr.is_empty() {
+                    log.push_str(&format!("stderr:\n{stderr}"));
+                }
+                self.client.log_message(MessageType::INFO, log).await;
+                let verdict = outcome.verdict().unwrap_or("(no output)");
+                let kind = if *code == Some(0) {
+                    MessageType::INFO
+                } else {
+                    MessageType::WARNING
+                };
+                let head = if *timed_out {
+                    format!("stopped after {} s; last line: ", demo::TIMEOUT.as_secs())
+                } else {
+                    String::new()
+                };
+                (kind, format!("{id} on Node {version}: {head}{verdict}"))
+            }
+        };
+        if let Some(progress) = progress {
+            progress.finish_with_message("done").await;
+        }
+        self.client.show_message(kind, message).await;
+        if *self.state.show_document.read().expect("lock") {
+            if let Some(uri) = Uri::from_file_path(&file) {
+                let _ = self
+                    .client
+                    .show_document(ShowDocumentParams {
+                        uri,
+                        external: Some(false),
+                        take_focus: Some(false),
+                        selection: None,
+                    })
+                    .await;
+            }
+        }
+    }
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let caps = &params.capabilities;
@@ -681,6 +797,11 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|w| w.work_done_progress)
             .unwrap_or(false);
+        *self.state.show_document.write().expect("lock") = caps
+            .window
+            .as_ref()
+            .and_then(|w| w.show_document.as_ref())
+            .is_some_and(|s| s.support);
         let warnings = match &params.initialization_options {
             Some(value) => self.apply_settings(value),
             None => Vec::new(),
@@ -731,7 +852,7 @@ impl LanguageServer for Backend {
                     },
                 )),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![EXPLAIN.to_string()],
+                    commands: vec![EXPLAIN.to_string(), RUN_DEMO.to_string()],
                     ..Default::default()
                 }),
                 diagnostic_provider: pull.then(|| {
@@ -1035,6 +1156,9 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command == RUN_DEMO {
+            return self.run_demo(&params);
+        }
         if params.command != EXPLAIN {
             return Err(Error::invalid_params(format!(
                 "unknown command {}",
