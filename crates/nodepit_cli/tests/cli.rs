@@ -1008,3 +1008,125 @@ fn readme_config_examples_are_valid_configs() {
         assert_ne!(out.status.code(), Some(2), "{block}\n{}", stderr(&out));
     }
 }
+
+// `nodepit explain <rule> --demo`: which Node runs it, its output and exit code passed through,
+// and the clear failures (unknown rule, no demonstration, no Node).
+
+/// A rule whose doc has a demonstration.
+fn rule_with_demo() -> &'static str {
+    nodepit_rules::REGISTRY
+        .iter()
+        .find(|e| e.meta.demo().is_some())
+        .map(|e| e.meta.id)
+        .expect("at least one rule has a `js demo` block")
+}
+
+/// A stand-in for `node`: a version, then the script's path and its first line, exit code 7.
+fn fake_node(dir: &Path) -> String {
+    let path = dir.join("fake-node");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo v99.1.0; exit 0; fi\necho \"ran $1\"\nhead -n 1 \"$1\"\necho oops >&2\nexit 7\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path.display().to_string()
+}
+
+#[test]
+fn runs_the_demo_with_the_given_node_and_passes_its_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = rule_with_demo();
+    let node = fake_node(dir.path());
+    let out = nodepit(dir.path(), &["explain", rule, "--demo", "--node", &node]);
+    let (text, err) = (common::stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(7), "{text}{err}");
+    assert!(text.contains("with Node v99.1.0"), "{text}");
+    let ran = text
+        .lines()
+        .find_map(|l| l.strip_prefix("ran "))
+        .expect("the program ran");
+    assert!(ran.ends_with(&format!("{rule}.demo.cjs")), "{ran}");
+    let program = nodepit_rules::find(rule).unwrap().meta.demo().unwrap();
+    assert!(
+        text.contains(program.lines().next().unwrap()),
+        "the file holds the demo:\n{text}"
+    );
+    assert!(err.contains("oops"), "stderr passes through: {err}");
+    assert!(
+        !Path::new(ran).exists(),
+        "the temporary folder is removed afterwards"
+    );
+}
+
+#[test]
+fn runs_a_demo_on_the_node_on_path() {
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("skip: no node on PATH");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = nodepit(dir.path(), &["explain", rule_with_demo(), "--demo"]);
+    let text = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(last.starts_with("verdict: confirmed: "), "{text}");
+}
+
+#[test]
+fn clear_failures_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nodepit(dir.path(), &["explain", "no-such-rule", "--demo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown rule `no-such-rule`"));
+
+    // Diagnostics nodepit reports itself have docs but nothing to demonstrate.
+    let out = nodepit(dir.path(), &["explain", "syntax-error", "--demo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no demonstration"),
+        "{}",
+        stderr(&out)
+    );
+
+    let missing = dir.path().join("no-node-here");
+    let out = nodepit(
+        dir.path(),
+        &[
+            "explain",
+            rule_with_demo(),
+            "--demo",
+            "--node",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Install Node.js") && err.contains("--node"),
+        "{err}"
+    );
+
+    // `--node` belongs to `--demo`.
+    let out = nodepit(dir.path(), &["explain", rule_with_demo(), "--node", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn explain_labels_the_demo_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = rule_with_demo();
+    let out = nodepit(dir.path(), &["explain", rule]);
+    let text = common::stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "(demo: run it with nodepit explain {rule} --demo)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("Prove it"), "{text}");
+}

@@ -952,3 +952,109 @@ fn pull_clients_pull_again_when_another_file_changes() {
     );
     s.shutdown();
 }
+
+/// The "Run the demonstration" action's command, for the floating promise in `FLOATING`.
+fn demo_command(s: &mut Server, dir: &Path) -> Value {
+    let u = uri(dir, "a.js");
+    s.open(&u, FLOATING);
+    let diags = s.diagnostics(&u, 1);
+    let d = &diags[0];
+    let actions = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Run the demonstration of no-floating-promise")
+        .unwrap_or_else(|| panic!("no demo action: {actions}"))["command"]
+        .clone()
+}
+
+#[test]
+fn runs_the_demonstration_with_node_and_shows_the_verdict() {
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("skip: no node on PATH");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path(), &[]);
+    let caps = json!({"window": {"showDocument": {"support": true}, "workDoneProgress": true}});
+    let init = s.initialize(dir.path(), caps, Value::Null);
+    let commands = &init["result"]["capabilities"]["executeCommandProvider"]["commands"];
+    assert!(
+        commands
+            .as_array()
+            .unwrap()
+            .contains(&json!("nodepit.runDemo")),
+        "{commands}"
+    );
+    let cmd = demo_command(&mut s, dir.path());
+    let res = s.request(
+        "workspace/executeCommand",
+        json!({"command": cmd["command"], "arguments": cmd["arguments"]}),
+    );
+    assert!(res.get("error").is_none(), "{res}");
+    let shown = s.wait(|m| m["method"] == "window/showMessage");
+    let message = shown["params"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("no-floating-promise on Node v")
+            && message.contains("verdict: confirmed: "),
+        "{message}"
+    );
+    assert_eq!(shown["params"]["type"], 3, "information: {message}");
+    let log = s.wait(|m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|t| t.contains("the demonstration of no-floating-promise"))
+    });
+    assert!(log["params"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("exit code 0"));
+    let show = s.wait(|m| m["method"] == "window/showDocument");
+    let file = show["params"]["uri"].as_str().unwrap();
+    assert!(file.ends_with("/no-floating-promise.demo.cjs"), "{file}");
+    s.wait(|m| {
+        m["method"] == "$/progress"
+            && m["params"]["token"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("nodepit/demo/"))
+            && m["params"]["value"]["kind"] == "end"
+    });
+    s.shutdown();
+}
+
+#[test]
+fn without_node_the_demonstration_is_opened_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut s = Server::start(dir.path(), &[("PATH", empty.to_str().unwrap())]);
+    let caps = json!({"window": {"showDocument": {"support": true}}});
+    s.initialize(dir.path(), caps, Value::Null);
+    let cmd = demo_command(&mut s, dir.path());
+    let res = s.request(
+        "workspace/executeCommand",
+        json!({"command": cmd["command"], "arguments": cmd["arguments"]}),
+    );
+    assert!(res.get("error").is_none(), "{res}");
+    let shown = s.wait(|m| m["method"] == "window/showMessage");
+    let message = shown["params"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("cannot run the demonstration") && message.contains("Install Node.js"),
+        "{message}"
+    );
+    let show = s.wait(|m| m["method"] == "window/showDocument");
+    let path = show["params"]["uri"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("file://")
+        .unwrap()
+        .to_string();
+    let text = std::fs::read_to_string(&path).expect("the demo file exists");
+    assert!(text.contains("verdict: "), "{text}");
+    s.shutdown();
+}
