@@ -107,25 +107,129 @@ impl fmt::Display for ConfigError {
     }
 }
 
-#[derive(Deserialize)]
+/// nodepit's configuration: rule levels and options, files not to lint, and settings for some
+/// files only.
+// The doc comments of these raw types are the descriptions in the JSON Schema.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "nodepit.toml")]
 struct RawConfig {
+    /// Globs (relative to this file's folder) of files not to lint.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     ignore: Vec<Spanned<String>>,
+    /// Rule levels ("error", "warn", "off") and options, by rule id.
     #[serde(default)]
+    #[schemars(with = "SchemaRules")]
     rules: BTreeMap<Spanned<String>, Spanned<RawRule>>,
+    /// Settings for some files only, laid over [rules]; later blocks win.
     #[serde(default)]
+    #[schemars(with = "Vec<RawOverride>")]
     overrides: Vec<Spanned<RawOverride>>,
 }
 
-#[derive(Deserialize)]
+/// Settings for the files `files` matches and `exclude` does not.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOverride {
+    /// Globs (relative to this file's folder) of the files this block applies to.
+    #[schemars(with = "Vec<String>", length(min = 1))]
     files: Option<Vec<Spanned<String>>>,
+    /// Globs of files this block does not apply to, even when `files` matches them.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     exclude: Vec<Spanned<String>>,
+    /// Rule levels and options laid over [rules] for these files.
     #[serde(default)]
+    #[schemars(with = "SchemaRules")]
     rules: BTreeMap<Spanned<String>, Spanned<RawRule>>,
+}
+
+/// Stands for the `rules` table in the derived schema; [`json_schema`] fills in the rule ids,
+/// which only the registry knows.
+struct SchemaRules;
+
+impl schemars::JsonSchema for SchemaRules {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Rules".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "object" })
+    }
+}
+
+/// A rule as the JSON Schema describes it.
+pub struct SchemaRule {
+    /// The rule id.
+    pub id: &'static str,
+    /// Its one-line summary.
+    pub summary: &'static str,
+    /// Its level when the config does not set one.
+    pub default: crate::Severity,
+    /// The schema of its options (an object schema with `properties`), if it has options.
+    pub options: Option<serde_json::Value>,
+}
+
+/// The JSON Schema of `nodepit.toml` for these rules: every rule id is a known key (so editors
+/// complete them), its value a level or a table of `level` and the rule's own options.
+pub fn json_schema(rules: &[SchemaRule]) -> serde_json::Value {
+    use serde_json::{json, Map, Value};
+    let mut root = schemars::schema_for!(RawConfig).to_value();
+    let level = json!({
+        "description": "\"error\" reports as an error (exit code 1), \"warn\" (alias \"warning\") as a warning, \"off\" does not run the rule.",
+        "type": "string",
+        "enum": ["error", "warn", "warning", "off"]
+    });
+    let mut properties = Map::new();
+    let builtin: Vec<SchemaRule> = BUILTIN
+        .iter()
+        .filter_map(|&id| crate::builtin(id))
+        .map(|meta| SchemaRule {
+            id: meta.id,
+            summary: meta.summary(),
+            default: meta.severity,
+            options: None,
+        })
+        .collect();
+    let mut all: Vec<&SchemaRule> = rules.iter().collect();
+    all.extend(builtin.iter());
+    all.sort_by_key(|r| r.id);
+    for rule in all {
+        let mut table = Map::new();
+        table.insert("level".into(), json!({ "$ref": "#/$defs/Level" }));
+        if let Some(Value::Object(options)) =
+            rule.options.as_ref().and_then(|o| o.get("properties"))
+        {
+            table.extend(options.clone());
+        }
+        let default = match rule.default {
+            crate::Severity::Error => "error",
+            _ => "warn",
+        };
+        properties.insert(
+            rule.id.into(),
+            json!({
+                "description": format!("{} Default: \"{default}\".", rule.summary),
+                "anyOf": [
+                    { "$ref": "#/$defs/Level" },
+                    { "type": "object", "properties": table, "additionalProperties": false }
+                ]
+            }),
+        );
+    }
+    if let Some(Value::Object(defs)) = root.get_mut("$defs") {
+        defs.insert("Level".into(), level);
+        defs.insert(
+            "Rules".into(),
+            json!({
+                "description": "Rule levels and options, by rule id.",
+                "type": "object",
+                "properties": properties,
+                "additionalProperties": false
+            }),
+        );
+    }
+    root
 }
 
 /// A rule's value as written, with the span of every key in a table so errors can point at

@@ -9,7 +9,9 @@ mod lint;
 mod rule;
 mod suppress;
 
-pub use config::{normalize_glob, Config, ConfigError, Level, Override, RuleSetting};
+pub use config::{
+    json_schema, normalize_glob, Config, ConfigError, Level, Override, RuleSetting, SchemaRule,
+};
 pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};
 pub use lint::{
     builtin, lint_project_file, lint_source, lint_source_timed, DependencyFn, FileLint, LintTimes,

@@ -5,6 +5,7 @@
 mod alloc;
 mod baseline;
 mod explain;
+mod init;
 mod machine;
 mod render;
 
@@ -58,6 +59,15 @@ enum Command {
         /// The Node binary for `--demo` [default: `node` on PATH].
         #[arg(long, value_name = "PATH", requires = "demo")]
         node: Option<PathBuf>,
+    },
+    /// Write a commented nodepit.toml for the project in this folder.
+    Init {
+        /// The project folder [default: .]
+        #[arg(long, value_name = "DIR")]
+        path: Option<PathBuf>,
+        /// Overwrite an existing nodepit.toml.
+        #[arg(long)]
+        force: bool,
     },
     /// Run the language server on stdin/stdout.
     Lsp {
@@ -186,6 +196,9 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Init { path, force } => {
+            init::run(path.as_deref().unwrap_or(std::path::Path::new(".")), force)
+        }
         Command::Lsp { .. } => {
             nodepit_lsp::run_stdio();
             ExitCode::SUCCESS

@@ -57,6 +57,16 @@ pub const REGISTRY: &[RuleEntry] = &[
 ];
 
 /// The registry entry of a rule id.
+/// The JSON Schema of a rule's options (its fields), for the `nodepit.toml` schema; `None` for a
+/// rule without options (a test checks this list against what each rule accepts).
+pub fn options_schema(id: &str) -> Option<schemars::Schema> {
+    Some(match id {
+        "no-floating-promise" => schemars::schema_for!(NoFloatingPromise),
+        "no-unbounded-promise-all" => schemars::schema_for!(NoUnboundedPromiseAll),
+        _ => return None,
+    })
+}
+
 pub fn find(id: &str) -> Option<&'static RuleEntry> {
     REGISTRY.iter().find(|e| e.meta.id == id)
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use swc_ecma_ast::{BinaryOp, CallExpr, Callee, Expr};
 
 /// Flags expression statements whose promise nobody awaits, returns or handles.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoFloatingPromise {
     /// Callees, written as at the call (`logger.flush`), whose promises may float.

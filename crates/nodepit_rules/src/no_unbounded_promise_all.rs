@@ -16,7 +16,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 /// Flags `Promise.all` over a collection whose length someone outside the code decides (request
 /// input, every row of a query, a directory listing, the lines of a file) when each element
 /// starts I/O and nothing caps how many run together.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoUnboundedPromiseAll {
     /// Also flag collections of unknown origin (such as a parameter filled in another file),
