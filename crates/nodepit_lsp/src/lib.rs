@@ -28,3 +28,45 @@ pub fn run_stdio() {
             .await;
     });
 }
+
+/// Serves LSP on `input`, the bytes a client would write to stdin, through the same guard as
+/// [`run_stdio`], until the input ends; returns what the server wrote by then. For the fuzz
+/// targets (fuzz/), which need the whole server in process.
+#[doc(hidden)]
+pub fn serve_bytes(input: Vec<u8>) -> Vec<u8> {
+    use std::sync::{Arc, Mutex};
+
+    /// A sink the output pump writes to and the caller reads afterwards.
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let sink = Shared(out.clone());
+    runtime.block_on(async move {
+        let (input, output) = transport::pipes(std::io::Cursor::new(input), sink);
+        let (service, socket) = tower_lsp_server::LspService::new(server::Backend::new);
+        tower_lsp_server::Server::new(input, output, socket)
+            .serve(service)
+            .await;
+    });
+    // Waits for analysis still running, so its panics are blamed on this input.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+    let bytes = out.lock().map(|v| v.clone()).unwrap_or_default();
+    bytes
+}

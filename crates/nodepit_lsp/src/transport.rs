@@ -17,6 +17,15 @@ const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 
 /// Starts the stdin and stdout pumps; returns the server's ends of the two pipes.
 pub fn stdio() -> (DuplexStream, DuplexStream) {
+    pipes(std::io::stdin(), std::io::stdout())
+}
+
+/// [`stdio`] on any byte source and sink (the fuzz targets feed it bytes in memory).
+pub fn pipes<R, W>(input: R, mut output: W) -> (DuplexStream, DuplexStream)
+where
+    R: Read + Send + 'static,
+    W: Write + Send + 'static,
+{
     let (server_in, mut input_writer) = tokio::io::duplex(1 << 20);
     let (output_reader, server_out) = tokio::io::duplex(1 << 20);
     let (frames_tx, mut frames_rx) = mpsc::unbounded_channel::<Vec<u8>>();
@@ -24,7 +33,7 @@ pub fn stdio() -> (DuplexStream, DuplexStream) {
     // stdin → validated frames → server input; errors → stdout.
     let errors = frames_tx.clone();
     let (valid_tx, mut valid_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    std::thread::spawn(move || read_stdin(&valid_tx, &errors));
+    std::thread::spawn(move || read_frames(input, &valid_tx, &errors));
     tokio::spawn(async move {
         while let Some(body) = valid_rx.recv().await {
             let header = format!("Content-Length: {}\r\n\r\n", body.len());
@@ -58,12 +67,11 @@ pub fn stdio() -> (DuplexStream, DuplexStream) {
         }
     });
     std::thread::spawn(move || {
-        let stdout = std::io::stdout();
         while let Some(body) = frames_rx.blocking_recv() {
-            let mut out = stdout.lock();
-            let ok = write!(out, "Content-Length: {}\r\n\r\n", body.len()).is_ok()
-                && out.write_all(&body).is_ok();
-            if !ok || out.flush().is_err() {
+            // One write per frame: stdout locks for each call, so frames never interleave.
+            let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+            frame.extend_from_slice(&body);
+            if output.write_all(&frame).is_err() || output.flush().is_err() {
                 return;
             }
         }
@@ -92,8 +100,12 @@ fn content_length(headers: &[u8]) -> Option<usize> {
         })
 }
 
-fn read_stdin(valid: &mpsc::UnboundedSender<Vec<u8>>, errors: &mpsc::UnboundedSender<Vec<u8>>) {
-    let mut reader = BufReader::new(std::io::stdin().lock());
+fn read_frames(
+    input: impl Read,
+    valid: &mpsc::UnboundedSender<Vec<u8>>,
+    errors: &mpsc::UnboundedSender<Vec<u8>>,
+) {
+    let mut reader = BufReader::new(input);
     loop {
         let mut headers = Vec::new();
         let mut len = None;
