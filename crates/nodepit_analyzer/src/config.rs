@@ -81,6 +81,10 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// `[[overrides]]` blocks, in file order (later blocks win).
     pub overrides: Vec<Override>,
+    /// `max-file-size` in bytes: larger files are skipped with a note (`None`: the default).
+    pub max_file_size: Option<u64>,
+    /// `max-file-time`: one file's analysis stops after this long (`None`: the default).
+    pub max_file_time: Option<std::time::Duration>,
 }
 
 /// A config problem, located in the config text.
@@ -126,6 +130,57 @@ struct RawConfig {
     #[serde(default)]
     #[schemars(with = "Vec<RawOverride>")]
     overrides: Vec<Spanned<RawOverride>>,
+    /// Files larger than this are not parsed but reported once as skipped: bytes, or a size
+    /// such as "4MB" or "512KB" (binary units). Default "4MB".
+    #[serde(default, rename = "max-file-size")]
+    #[schemars(with = "Option<SchemaSize>")]
+    max_file_size: Option<Spanned<toml::Value>>,
+    /// How long one file's analysis may run before it stops with an internal-error: seconds,
+    /// or a duration such as "30s" or "2m". Default "30s".
+    #[serde(default, rename = "max-file-time")]
+    #[schemars(with = "Option<SchemaSize>")]
+    max_file_time: Option<Spanned<toml::Value>>,
+}
+
+/// Stands for `max-file-size` and `max-file-time` in the derived schema: a number or a string
+/// with a unit.
+struct SchemaSize;
+
+impl schemars::JsonSchema for SchemaSize {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Amount".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*[A-Za-z]*\\s*$" }
+            ]
+        })
+    }
+}
+
+/// A number with an optional unit from `units` (factor per unit, matched case-insensitively;
+/// the first is the unit of a bare number).
+fn amount(value: &toml::Value, units: &[(&str, f64)]) -> Option<f64> {
+    let n = match value {
+        toml::Value::Integer(i) if *i >= 0 => return Some(*i as f64 * units[0].1),
+        toml::Value::Float(f) if *f >= 0.0 && f.is_finite() => return Some(f * units[0].1),
+        toml::Value::String(s) => s.trim(),
+        _ => return None,
+    };
+    let split = n
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(n.len());
+    let (number, unit) = n.split_at(split);
+    let number: f64 = number.parse().ok().filter(|x: &f64| x.is_finite())?;
+    let unit = unit.trim();
+    let factor = if unit.is_empty() {
+        units[0].1
+    } else {
+        units.iter().find(|(u, _)| u.eq_ignore_ascii_case(unit))?.1
+    };
+    Some(number * factor)
 }
 
 /// Settings for the files `files` matches and `exclude` does not.
@@ -335,10 +390,52 @@ impl Config {
                 rules: rule_settings(&loc, block.rules, registry, &format!("{prefix}.rules"))?,
             });
         }
+        const SIZES: &[(&str, f64)] = &[
+            ("B", 1.0),
+            ("KB", 1024.0),
+            ("KiB", 1024.0),
+            ("MB", 1048576.0),
+            ("MiB", 1048576.0),
+            ("GB", 1073741824.0),
+            ("GiB", 1073741824.0),
+        ];
+        const TIMES: &[(&str, f64)] = &[("s", 1.0), ("ms", 0.001), ("m", 60.0), ("min", 60.0)];
+        let max_file_size = match raw.max_file_size {
+            None => None,
+            Some(v) => Some(
+                amount(v.get_ref(), SIZES)
+                    .map(|b| b as u64)
+                    .ok_or_else(|| {
+                        loc.at(
+                            v.span().start,
+                            Some("max-file-size".into()),
+                            "expected a size in bytes or a string such as \"4MB\" or \"512KB\""
+                                .into(),
+                        )
+                    })?,
+            ),
+        };
+        let max_file_time = match raw.max_file_time {
+            None => None,
+            Some(v) => Some(
+                amount(v.get_ref(), TIMES)
+                    .filter(|s| *s <= 1e9)
+                    .map(std::time::Duration::from_secs_f64)
+                    .ok_or_else(|| {
+                        loc.at(
+                            v.span().start,
+                            Some("max-file-time".into()),
+                            "expected seconds or a string such as \"30s\" or \"2m\"".into(),
+                        )
+                    })?,
+            ),
+        };
         Ok(Config {
             rules,
             ignore,
             overrides,
+            max_file_size,
+            max_file_time,
         })
     }
 
@@ -356,6 +453,8 @@ impl Config {
             rules,
             ignore: self.ignore.clone(),
             overrides: Vec::new(),
+            max_file_size: self.max_file_size,
+            max_file_time: self.max_file_time,
         }
     }
 }

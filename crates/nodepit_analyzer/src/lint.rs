@@ -22,6 +22,15 @@ pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 /// Rule id of the note on a file nodepit leaves unchecked on purpose (a Flow file).
 pub const SKIPPED_FILE: &str = "skipped-file";
 
+/// Files larger than this are not parsed unless `max-file-size` says otherwise. Biome's
+/// `files.maxSize` defaults to 1 MiB; generated bundles of npm packages reach 2 to 3 MB, and
+/// swc parses 4 MB in well under a second, so 4 MB skips only what is surely not hand-written.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+/// How long one file's analysis may run unless `max-file-time` says otherwise: far above the
+/// slowest file seen (about a second for a 2 MB bundle in a debug build), so it only ever
+/// stops a runaway analysis.
+pub const DEFAULT_MAX_FILE_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Declares a built-in diagnostic's meta, embedding `rules/builtin/<id>.md`.
 macro_rules! builtin {
     ($id:literal, $severity:ident) => {
@@ -68,6 +77,10 @@ pub struct RuleSet {
     gate: Option<Gate>,
     /// Test hook: the id of a rule made to panic, from `NODEPIT_TEST_PANIC_RULE`.
     panic_rule: Option<String>,
+    /// Larger files are skipped with a note (`max-file-size`).
+    max_file_size: u64,
+    /// One file's analysis stops with an `internal-error` after this long (`max-file-time`).
+    max_file_time: std::time::Duration,
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -129,6 +142,8 @@ impl RuleSet {
             unused_suppression,
             gate,
             panic_rule: std::env::var("NODEPIT_TEST_PANIC_RULE").ok(),
+            max_file_size: config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            max_file_time: config.max_file_time.unwrap_or(DEFAULT_MAX_FILE_TIME),
         })
     }
 
@@ -321,6 +336,16 @@ impl FileLint {
         out
     }
 
+    fn skipped(note: Diagnostic) -> Self {
+        FileLint {
+            diagnostics: vec![note],
+            deferred: Vec::new(),
+            summary: None,
+            directives: Vec::new(),
+            lines: None,
+        }
+    }
+
     fn crashed(message: String) -> Self {
         FileLint {
             diagnostics: vec![Diagnostic::new(
@@ -349,6 +374,10 @@ fn lint_file(
         Some((r, d)) => (Some(r), Some(d)),
         None => (None, None),
     };
+    if text.len() as u64 > rules.max_file_size {
+        return FileLint::skipped(too_large(text.len() as u64, rules.max_file_size));
+    }
+    let deadline = Deadline::new(rules.max_file_time);
     // A project needs every file's summary, so the needle gate cannot skip a model there.
     let depth = if !with_rules {
         Depth::Resolve
@@ -417,7 +446,13 @@ fn lint_file(
                     let asks = summary
                         .is_some()
                         .then_some(&project_module as &dyn Fn(&str) -> bool);
-                    let (found, deferred) = run_rules(model, rules, &running, asks, dependency);
+                    if deadline.passed() {
+                        file.diagnostics
+                            .push(deadline.diagnostic("building its model"));
+                        return file;
+                    }
+                    let (found, deferred) =
+                        run_rules(model, rules, &running, asks, dependency, &deadline);
                     file.diagnostics.extend(found);
                     file.deferred = deferred;
                     file.summary = summary;
@@ -445,10 +480,18 @@ fn run_rules(
     running: &[Run],
     project_module: Option<&dyn Fn(&str) -> bool>,
     dependency: Option<&DependencyFn<'_>>,
+    deadline: &Deadline,
 ) -> (Vec<Diagnostic>, Vec<Deferred>) {
     let mut out = Vec::new();
     let mut deferred = Vec::new();
     for (active, run) in rules.active.iter().zip(running) {
+        // Checked between rules: a rule's checks over one file are short, and a check inside
+        // them would cost on every node of every file.
+        if deadline.passed() {
+            let during = format!("rule `{}` had not started yet", active.meta.id);
+            out.push(deadline.diagnostic(&during));
+            break;
+        }
         // The test hook's rule runs everywhere, so its panic shows whatever the file holds.
         if *run == Run::Skip && rules.panic_rule.as_deref() != Some(active.meta.id) {
             continue;
@@ -573,6 +616,79 @@ fn visible(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> 
     }
 }
 
+/// The note for a file over `max-file-size`, which is never parsed.
+fn too_large(size: u64, limit: u64) -> Diagnostic {
+    Diagnostic::new(
+        SKIPPED_FILE,
+        Severity::Note,
+        0..0,
+        format!(
+            "This file is {}, larger than `max-file-size` ({}), so nodepit skipped it without parsing it.",
+            human_size(size),
+            human_size(limit)
+        ),
+    )
+    .with_help(format!(
+        "To lint it anyway, raise the limit in nodepit.toml: `max-file-size = \"{}\"`; to silence this note, list the file under `ignore`.",
+        human_size(size.div_ceil(1024 * 1024) * 1024 * 1024)
+    ))
+}
+
+/// A byte count as people read it: `4MB`, `1.5MB`, `812KB`, `90 bytes` (binary units, as
+/// `max-file-size` reads them).
+fn human_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        let tenths = (bytes * 10).div_ceil(MB);
+        if tenths % 10 == 0 {
+            format!("{}MB", tenths / 10)
+        } else {
+            format!("{}.{}MB", tenths / 10, tenths % 10)
+        }
+    } else if bytes >= KB {
+        format!("{}KB", bytes.div_ceil(KB))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// When one file's analysis must stop (`max-file-time`). Checked cooperatively at safe
+/// points, between phases and between rules: stopping there leaves no half-built state, and
+/// threads cannot be cancelled from outside anyway. The parser is not interrupted; it is linear
+/// in the text, which `max-file-size` bounds.
+struct Deadline {
+    start: std::time::Instant,
+    budget: std::time::Duration,
+}
+
+impl Deadline {
+    fn new(budget: std::time::Duration) -> Self {
+        Self {
+            start: std::time::Instant::now(),
+            budget,
+        }
+    }
+
+    fn passed(&self) -> bool {
+        self.start.elapsed() > self.budget
+    }
+
+    fn diagnostic(&self, during: &str) -> Diagnostic {
+        Diagnostic::new(
+            INTERNAL_ERROR,
+            Severity::Error,
+            0..0,
+            format!(
+                "nodepit stopped analysing this file after {:.1} s, over its `max-file-time` of {} s ({during}); its findings are incomplete.",
+                self.start.elapsed().as_secs_f64(),
+                self.budget.as_secs_f64()
+            ),
+        )
+        .with_help("Raise `max-file-time` in nodepit.toml, or list the file under `ignore`; please report the file, since no real file should take this long.")
+    }
+}
+
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
@@ -684,6 +800,91 @@ mod tests {
         let registry: &[RuleEntry] = &[];
         let rules = RuleSet::new(registry, &Config::default(), None).expect("empty rule set");
         lint_source(text, SourceType::Js, &rules)
+    }
+
+    #[test]
+    fn a_file_over_max_file_size_is_one_note_and_never_parsed() {
+        let registry: &[RuleEntry] = &[];
+        let mut rules = RuleSet::new(registry, &Config::default(), None).expect("rules");
+        rules.max_file_size = 10;
+        // Unparseable: a parse would add a syntax error.
+        let found = lint_source("const a = ((( ;", SourceType::Js, &rules);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, SKIPPED_FILE);
+        assert_eq!(found[0].severity, Severity::Note);
+        assert!(
+            found[0].message.contains("15 bytes") && found[0].message.contains("`max-file-size`"),
+            "{}",
+            found[0].message
+        );
+        assert!(lint_source("const a=1;", SourceType::Js, &rules).is_empty());
+        assert_eq!(human_size(4 * 1024 * 1024), "4MB");
+        assert_eq!(human_size(5 * 1024 * 1024 + 1), "5.1MB");
+        assert_eq!(human_size(1500), "2KB");
+    }
+
+    /// Found by the `lint` fuzz target (fuzz/README.md), minimized.
+    #[test]
+    fn an_arrow_after_a_call_in_a_parenthesized_list_never_escapes_as_a_panic() {
+        let registry: &[RuleEntry] = &[];
+        let rules = RuleSet::new(registry, &Config::default(), None).expect("rules");
+        let found = lint_source("(r,c()=>", SourceType::Ts, &rules);
+        // FIXME: swc_ecma_parser 47's `debug_assert_eq!(items.len(), 1)` (parser/expr.rs, the
+        // `=>` after a parenthesized list) fails on this TypeScript, so builds with debug
+        // assertions (tests, the fuzz targets) report an internal-error; release builds, which
+        // users run, skip the assertion. Expect no internal-error anywhere once swc is fixed.
+        if cfg!(debug_assertions) {
+            assert!(found.iter().any(|d| d.rule == INTERNAL_ERROR), "{found:?}");
+        } else {
+            assert!(found.iter().all(|d| d.rule != INTERNAL_ERROR), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn limits_come_from_the_config() {
+        let registry: &[RuleEntry] = &[];
+        let config = Config::parse(
+            "max-file-size = \"1.5KB\"\nmax-file-time = \"2m\"\n",
+            registry,
+        )
+        .expect("valid");
+        assert_eq!(config.max_file_size, Some(1536));
+        assert_eq!(
+            config.max_file_time,
+            Some(std::time::Duration::from_secs(120))
+        );
+        let rules = RuleSet::new(registry, &config, None).expect("rules");
+        assert_eq!(rules.max_file_size, 1536);
+        let config =
+            Config::parse("max-file-size = 100\nmax-file-time = 0.5\n", registry).expect("valid");
+        assert_eq!(config.max_file_size, Some(100));
+        assert_eq!(
+            config.max_file_time,
+            Some(std::time::Duration::from_millis(500))
+        );
+        let bad = Config::parse("max-file-size = \"4 parsecs\"\n", registry).expect_err("unit");
+        assert_eq!(bad.key.as_deref(), Some("max-file-size"));
+        assert!(Config::parse("max-file-time = -3\n", registry).is_err());
+        let none = RuleSet::new(registry, &Config::default(), None).expect("rules");
+        assert_eq!(none.max_file_size, DEFAULT_MAX_FILE_SIZE);
+        assert_eq!(none.max_file_time, DEFAULT_MAX_FILE_TIME);
+    }
+
+    #[test]
+    fn analysis_over_max_file_time_stops_with_an_internal_error() {
+        let registry: &[RuleEntry] = &[];
+        let mut rules = RuleSet::new(registry, &Config::default(), None)
+            .expect("rules")
+            .without_gate();
+        rules.max_file_time = std::time::Duration::ZERO;
+        let found = lint_source("const a = 1;", SourceType::Js, &rules);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, INTERNAL_ERROR);
+        assert!(
+            found[0].message.contains("`max-file-time`"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]
