@@ -257,33 +257,47 @@ fn calls_back_error_first(model: &Model<'_>, g: FnId, index: usize) -> bool {
 /// Another call of the same callee in this file whose callback reads the error it is given:
 /// the API is error-first even if nodepit does not know it.
 fn sibling_checks_error(model: &Model<'_>, call: &CallExpr, callee: &Expr) -> Option<Evidence> {
-    let key = callee_key(model, callee)?;
     // Only the calls spelled alike: this runs for every callback, and a key for every call of
     // the file each time was quadratic (a third of all the work on the benchmark corpus).
     let name = callee_name(callee)?;
+    let memo = model.memo(CheckedErrbacks::default);
+    let mut key: Option<Option<String>> = None;
     let found = model.calls_named(name).iter().any(|&i| {
         let other = &model.calls()[i as usize];
         if std::ptr::eq(other.node, call) {
             return false;
         }
-        let Callee::Expr(oc) = &other.node.callee else {
+        let mut seen = memo.0.borrow_mut();
+        let other_key = seen.entry(i).or_insert_with(|| checked_errback(model, i));
+        let Some(other_key) = other_key else {
             return false;
         };
-        let Some(last) = other.node.args.last() else {
-            return false;
-        };
-        // The cheap tests first: most look-alikes (`then`, `on`) take no `err` callback.
-        let Some(g) = model.fn_of_expr(&last.expr, other.func) else {
-            return false;
-        };
-        let Some(id) = model.param_id(g, 0) else {
-            return false;
-        };
-        errorish(&id.0)
-            && callee_key(model, oc).as_deref() == Some(key.as_str())
-            && tests_param(model, g, &id)
+        key.get_or_insert_with(|| callee_key(model, callee))
+            .as_deref()
+            .is_some_and(|k| k == other_key)
     });
-    found.then_some(Evidence::Local(key))
+    found.then(|| key.flatten().map(Evidence::Local))?
+}
+
+/// For each call of a file asked about, the callee key of the call when its last argument is
+/// a callback that tests an error-named first parameter (filled in as siblings are compared,
+/// so each call is looked at once per file, not once per look-alike).
+#[derive(Default)]
+struct CheckedErrbacks(std::cell::RefCell<std::collections::HashMap<u32, Option<String>>>);
+
+fn checked_errback(model: &Model<'_>, i: u32) -> Option<String> {
+    let other = &model.calls()[i as usize];
+    let Callee::Expr(oc) = &other.node.callee else {
+        return None;
+    };
+    let last = other.node.args.last()?;
+    // The cheap tests first: most look-alikes (`then`, `on`) take no `err` callback.
+    let g = model.fn_of_expr(&last.expr, other.func)?;
+    let id = model.param_id(g, 0)?;
+    if !errorish(&id.0) || !tests_param(model, g, &id) {
+        return None;
+    }
+    callee_key(model, oc)
 }
 
 /// What a callee is called, for comparing call sites: its qualified name, or its spelling

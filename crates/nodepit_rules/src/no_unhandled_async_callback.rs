@@ -230,6 +230,10 @@ fn sinks<'c>(model: &Model<'_>, call: &'c CallExpr, scope: Option<FnId>) -> Vec<
             let Some(listener) = call.args.get(1) else {
                 return Vec::new();
             };
+            // Most listeners are plain functions: skip them before the receiver is placed.
+            if !can_hand_back_promise(model, &listener.expr, scope) {
+                return Vec::new();
+            }
             // Only receivers the file shows to be emitters: `.on` of an unknown object may be a
             // framework that awaits its handlers (bot middleware, hook systems, test runners).
             let kind = model.emitter_kind(&m.obj, scope);
@@ -362,6 +366,19 @@ fn check_callback(cx: &mut RuleCx<'_, '_>, arg: &Expr, scope: Option<FnId>, sink
     }
     if !inline && !matches!(sink, Sink::Executor) && !browser() {
         ask_other_module(cx, arg, arg.span(), sink, false);
+    }
+}
+
+/// Whether a callback can give its caller a promise, as [`check_callback`] looks at them: an
+/// async function, an arrow whose expression body may be one, or a name from elsewhere.
+fn can_hand_back_promise(model: &Model<'_>, arg: &Expr, scope: Option<FnId>) -> bool {
+    let inline = matches!(unwrap_expr(arg), Expr::Fn(_) | Expr::Arrow(_));
+    match model.fn_of_expr(arg, scope) {
+        Some(f) => {
+            let info = model.function(f);
+            !info.is_generator && (info.is_async || (inline && info.node.expr_body().is_some()))
+        }
+        None => !inline,
     }
 }
 

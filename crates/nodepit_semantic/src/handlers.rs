@@ -224,13 +224,18 @@ impl<'a> Model<'a> {
     /// tie the model's lifetime to its syntax tree invariantly.
     pub(crate) fn pending_registrations(&self) -> Vec<Pending<'a>> {
         let mut pending = Vec::new();
-        self.find_handlers(&mut pending);
+        let handlers = self.find_handlers(&mut pending);
+        // The same search finds this file's own handlers: keep them for the rules' table.
+        if self.handlers.get().is_none() {
+            *self.found_handlers.borrow_mut() = Some(handlers);
+        }
         pending
     }
 
     fn handler_table(&self) -> &HandlerTable {
         self.handlers.get_or_init(|| {
-            let handlers = self.find_handlers(&mut Vec::new());
+            let found = self.found_handlers.borrow_mut().take();
+            let handlers = found.unwrap_or_else(|| self.find_handlers(&mut Vec::new()));
             let reach = self.reach_from(&handlers);
             HandlerTable { handlers, reach }
         })

@@ -293,6 +293,8 @@ pub struct Model<'a> {
     pub(crate) promise_memo: RefCell<Vec<Option<bool>>>,
     pub(crate) promise_facts: crate::values::PromiseFacts,
     pub(crate) handlers: OnceCell<HandlerTable>,
+    /// Handlers found while the summary looked for registrations, until the table takes them.
+    pub(crate) found_handlers: RefCell<Option<Vec<crate::handlers::Handler>>>,
     /// The calls of each same-file function, built on first use (see `origin.rs`).
     pub(crate) callers: OnceCell<FxHashMap<FnId, Vec<u32>>>,
     /// The calls of each callee name (`query` for `db.users.query(…)`), built on first use.
@@ -300,6 +302,12 @@ pub struct Model<'a> {
     /// Every write to `module.exports` (as an empty name) or to a property of `exports` or
     /// `module.exports`, anywhere in the file.
     pub(crate) export_writes: Vec<Atom>,
+    /// Facts a rule computes once per file and reuses for every node it checks (see
+    /// [`Model::memo`]).
+    pub(crate) memos: RefCell<FxHashMap<std::any::TypeId, std::rc::Rc<dyn std::any::Any>>>,
+    /// [`Model::qual`] by the span of the expression asked about: rules ask the same callees'
+    /// names over and over, and an answer costs a walk through bindings and a few strings.
+    pub(crate) quals: RefCell<FxHashMap<(u32, u32), Option<Box<str>>>>,
 }
 
 impl<'a> Model<'a> {
@@ -311,6 +319,21 @@ impl<'a> Model<'a> {
     /// Every call expression, in source order.
     pub fn calls(&self) -> &[CallSite<'a>] {
         &self.calls
+    }
+
+    /// A per-file value of type `T`, made by `init` on first ask: rules keep here what they would
+    /// otherwise recompute for every node of the file (a `RefCell` inside fills in lazily).
+    /// `T` is `'static` (owned data, indexes, no borrowed AST), which keeps the model covariant.
+    pub fn memo<T: 'static>(&self, init: impl FnOnce() -> T) -> std::rc::Rc<T> {
+        let key = std::any::TypeId::of::<T>();
+        if let Some(found) = self.memos.borrow().get(&key) {
+            if let Ok(v) = found.clone().downcast::<T>() {
+                return v;
+            }
+        }
+        let v = std::rc::Rc::new(init());
+        self.memos.borrow_mut().insert(key, v.clone());
+        v
     }
 
     /// The indexes into [`Model::calls`] of the calls whose callee's last name is `name`

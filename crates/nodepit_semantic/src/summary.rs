@@ -1012,6 +1012,8 @@ impl<'a> Model<'a> {
     }
 
     fn summarize_handlers<R: FnMut(&str) -> Option<PathBuf>>(&self, b: &mut Builder<'_, 'a, R>) {
+        // Registrations first: their search finds the handler table's entries on the way.
+        let pending = self.pending_registrations();
         b.summary.handlers = self
             .handlers()
             .iter()
@@ -1027,7 +1029,7 @@ impl<'a> Model<'a> {
                 )
             })
             .collect();
-        for p in self.pending_registrations() {
+        for p in pending {
             // What the registration names as it is written, before the target is taken apart.
             let written = match &p.target {
                 crate::handlers::PendingTarget::Ext(e) => Some(swc_common::Spanned::span(*e)),

@@ -24,7 +24,21 @@ impl<'a> Model<'a> {
     /// `express()` for `const app = express()`, `process.nextTick` for the global.
     /// Calls and `new` append `()`. Locals that are not module values give `None`.
     pub fn qual(&self, e: &Expr) -> Option<String> {
-        self.qual_at(e, 0)
+        // Every expression with one span has one name: a stand-in `Expr::Ident` made from a
+        // binding's identifier names what that identifier does. Made-up nodes have no span.
+        let span = e.span();
+        if span.is_dummy() {
+            return self.qual_at(e, 0);
+        }
+        let key = (span.lo.0, span.hi.0);
+        if let Some(known) = self.quals.borrow().get(&key) {
+            return known.as_deref().map(String::from);
+        }
+        let q = self.qual_at(e, 0);
+        self.quals
+            .borrow_mut()
+            .insert(key, q.as_deref().map(Box::from));
+        q
     }
 
     fn qual_at(&self, e: &Expr, depth: u32) -> Option<String> {
@@ -99,17 +113,29 @@ impl<'a> Model<'a> {
         };
         let is_require = self.is_global(id, "require")
             || self.binding(id).is_some_and(|b| match &b.kind {
+                // `createRequire(…)` by shape first: qualifying every local callee's
+                // initialiser was a tenth of the rules' work.
                 BindingKind::Var {
                     init: Some(init), ..
-                } => self
-                    .qual(init)
-                    .is_some_and(|q| q == "module.createRequire()"),
+                } => {
+                    matches!(unwrap_expr(init), Expr::Call(c) if matches!(&c.callee, Callee::Expr(e) if self.may_be_create_require(e)))
+                        && self
+                            .qual(init)
+                            .is_some_and(|q| q == "module.createRequire()")
+                }
                 _ => false,
             });
         if !is_require || call.args.len() != 1 {
             return None;
         }
         static_string(&call.args[0].expr)
+    }
+
+    /// A callee that can be `module.createRequire` (by its name, or an import renamed), before
+    /// asking its qualified name.
+    fn may_be_create_require(&self, callee: &Expr) -> bool {
+        crate::names::callee_name(callee) == Some("createRequire")
+            || matches!(unwrap_expr(callee), Expr::Ident(id) if matches!(self.binding(id).map(|b| &b.kind), Some(BindingKind::Import { .. })))
     }
 
     /// Whether a qualified name is rooted in a module of this project (`./db`), whose exports
