@@ -992,8 +992,8 @@ fn version_1_baselines_still_match() {
 
 #[test]
 fn readme_config_examples_are_valid_configs() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
     let blocks: Vec<&str> = readme
         .split("```toml\n")
         .skip(1)

@@ -630,17 +630,29 @@ fn survives_garbage_and_huge_binary_or_deep_documents() {
         vec![("syntax-error".to_string(), 0)]
     );
 
+    // Just under the default `max-file-size` (4 MB): linted whole.
+    let filler = "const value = compute(1, 2, 3); // filler\n";
     let mut big = String::from("async function save() { await db.put(); }\n");
-    while big.len() < 5 * 1024 * 1024 {
-        big.push_str("const value = compute(1, 2, 3); // filler\n");
+    while big.len() < 3 * 1024 * 1024 + 512 * 1024 {
+        big.push_str(filler);
     }
     big.push_str("save();\n");
     let lines = big.lines().count() as u64;
     let big_uri = uri(dir.path(), "big.js");
-    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": big_uri, "languageId": "javascript", "version": 1, "text": big}}));
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": big_uri, "languageId": "javascript", "version": 1, "text": big.clone()}}));
     assert_eq!(
         codes(&s.diagnostics(&big_uri, 1)),
         vec![("no-floating-promise".to_string(), lines - 1)]
+    );
+    // Over it: one note that the file was skipped, nothing parsed.
+    while big.len() < 5 * 1024 * 1024 {
+        big.push_str(filler);
+    }
+    let huge_uri = uri(dir.path(), "huge.js");
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": huge_uri, "languageId": "javascript", "version": 1, "text": big}}));
+    assert_eq!(
+        codes(&s.diagnostics(&huge_uri, 1)),
+        vec![("skipped-file".to_string(), 0)]
     );
 
     let deep = format!("const x = {}1{};", "(".repeat(20_000), ")".repeat(20_000));

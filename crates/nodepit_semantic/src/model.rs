@@ -14,6 +14,9 @@ use swc_ecma_ast::{
 use crate::handlers::HandlerTable;
 use crate::parse::BASE;
 
+/// A remembered [`Model::qual`] answer.
+pub(crate) type QualName = Option<Box<str>>;
+
 /// Index of a function (declaration, expression, arrow, method or constructor) in the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FnId(pub u32);
@@ -307,7 +310,7 @@ pub struct Model<'a> {
     pub(crate) memos: RefCell<FxHashMap<std::any::TypeId, std::rc::Rc<dyn std::any::Any>>>,
     /// [`Model::qual`] by the span of the expression asked about: rules ask the same callees'
     /// names over and over, and an answer costs a walk through bindings and a few strings.
-    pub(crate) quals: RefCell<FxHashMap<(u32, u32), Option<Box<str>>>>,
+    pub(crate) quals: RefCell<FxHashMap<(u32, u32), QualName>>,
 }
 
 impl<'a> Model<'a> {
