@@ -128,18 +128,23 @@ fn frame(message: &Value) -> Vec<u8> {
 
 /// initialize, initialized, shutdown, exit through `node_modules/.bin/nodepit lsp`; returns the
 /// initialize result and the exit status.
-fn lsp_session(home: &Path, project: &Path) -> (Value, std::process::ExitStatus) {
-    let mut child = npm_env(
-        &mut Command::new(project.join("node_modules/.bin/nodepit")),
-        home,
-    )
-    .arg("lsp")
-    .current_dir(project)
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .expect("the launcher starts");
+fn lsp_session(
+    home: &Path,
+    project: &Path,
+    path: Option<&Path>,
+) -> (Value, std::process::ExitStatus) {
+    let mut cmd = Command::new(project.join("node_modules/.bin/nodepit"));
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
+    let mut child = npm_env(&mut cmd, home)
+        .arg("lsp")
+        .current_dir(project)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the launcher starts");
     let mut stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = channel();
@@ -281,7 +286,7 @@ fn installed_from_tarballs_runs_through_the_launcher() {
     let out = npx(home, &project, &["explain", "no-such-rule"], "");
     assert_ne!(out.status.code(), Some(0), "{}", show(&out));
 
-    let (init, status) = lsp_session(home, &project);
+    let (init, status) = lsp_session(home, &project, None);
     assert!(init["result"]["capabilities"].is_object(), "{init}");
     assert_eq!(status.code(), Some(0));
 
@@ -317,8 +322,8 @@ fn without_rust(home: &Path, project: &Path) {
             "`{tool}` is reachable on the stripped PATH"
         );
     }
-    let run = |args: &[&str]| {
-        npm_env(
+    let run = |args: &[&str], input: &str| {
+        let mut child = npm_env(
             &mut Command::new(project.join("node_modules/.bin/nodepit")),
             home,
         )
@@ -328,18 +333,37 @@ fn without_rust(home: &Path, project: &Path) {
         .env_remove("RUSTUP_HOME")
         .env_remove("CARGO_HOME")
         .current_dir(project)
-        .output()
-        .expect("the launcher starts with node alone on PATH")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the launcher starts with node alone on PATH");
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).unwrap();
+        drop(stdin);
+        child.wait_with_output().unwrap()
     };
-    let out = run(&["check", "server.js"]);
+    let out = run(&["check", "server.js"], "");
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
         text(&out.stdout).contains("no-sync-in-handler"),
         "{}",
         show(&out)
     );
-    let out = run(&["--version"]);
+    let out = run(&["--version"], "");
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let out = run(&["check", "--format", "sarif", "server.js"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let sarif: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["ruleId"],
+        "no-sync-in-handler"
+    );
+    let out = run(&["check", "--stdin-filename", "x.js"], SAMPLE);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let (init, status) = lsp_session(home, project, Some(&only_node));
+    assert!(init["result"]["capabilities"].is_object(), "{init}");
+    assert_eq!(status.code(), Some(0));
 }
 
 /// Compiles the VS Code extension with its own TypeScript into `<dir>/out`; None (the caller
