@@ -26,7 +26,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Keeps freed memory mapped instead of returning it to the system a second later. A run frees
 /// and allocates syntax trees all the time, while the project's summaries stay: with purging on,
 /// pages were given back and faulted in again, 4,000 faults and a sixth more CPU on the
-/// benchmark corpus (500 faults with it off, as many as parsing alone).
+/// benchmark corpus (500 faults with it off, as many as parsing alone). Only for `check`: a
+/// language server lives for hours, and never purging would hold its highest peak for good.
 #[allow(unsafe_code)]
 fn keep_freed_memory() {
     // SAFETY: `mi_option_set` only stores an integer in mimalloc's option table; it may be
@@ -168,7 +169,6 @@ enum ListFormat {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -180,7 +180,10 @@ fn main() -> ExitCode {
     // Rule panics are caught and reported as diagnostics; keep the default hook quiet about them.
     std::panic::set_hook(Box::new(|_| {}));
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => {
+            keep_freed_memory();
+            check(args)
+        }
         Command::Explain {
             rule,
             demo: true,
