@@ -227,7 +227,10 @@ pub(crate) struct Builder<'m, 'a, R> {
     pub(crate) resolve: R,
     pub(crate) summary: Summary,
     /// Specifiers already looked up, with their import index.
-    pub(crate) seen: Vec<(Atom, Option<u32>)>,
+    pub(crate) seen: rustc_hash::FxHashMap<Atom, Option<u32>>,
+    /// The index of each resolved file in `summary.imports`, by its path's bytes (a file with
+    /// hundreds of imports made the linear searches quadratic).
+    pub(crate) import_index: rustc_hash::FxHashMap<Box<[u8]>, u32>,
     /// How often each export name is written (see `Model::export_writes`).
     pub(crate) writes: rustc_hash::FxHashMap<&'m str, usize>,
 }
@@ -235,19 +238,22 @@ pub(crate) struct Builder<'m, 'a, R> {
 impl<'m, 'a, R: FnMut(&str) -> Option<PathBuf>> Builder<'m, 'a, R> {
     /// The import index of a specifier, resolving it on first use.
     pub(crate) fn import(&mut self, spec: &Atom) -> Option<u32> {
-        if let Some((_, i)) = self.seen.iter().find(|(s, _)| s == spec) {
+        if let Some(i) = self.seen.get(spec) {
             return *i;
         }
         let i = (self.resolve)(spec).map(|path| {
-            match self.summary.imports.iter().position(|p| *p == path) {
-                Some(i) => i as u32,
+            let key: Box<[u8]> = path.as_os_str().as_encoded_bytes().into();
+            match self.import_index.get(&key) {
+                Some(&i) => i,
                 None => {
+                    let i = self.summary.imports.len() as u32;
                     self.summary.imports.push(path);
-                    (self.summary.imports.len() - 1) as u32
+                    self.import_index.insert(key, i);
+                    i
                 }
             }
         });
-        self.seen.push((spec.clone(), i));
+        self.seen.insert(spec.clone(), i);
         if let Some(i) = i {
             self.summary.specifiers.push((spec.clone(), i));
         }
@@ -333,7 +339,8 @@ impl<'a> Model<'a> {
             model: self,
             resolve,
             summary: Summary::default(),
-            seen: Vec::new(),
+            seen: rustc_hash::FxHashMap::default(),
+            import_index: rustc_hash::FxHashMap::default(),
             writes: rustc_hash::FxHashMap::default(),
         };
         for w in &self.export_writes {

@@ -741,7 +741,8 @@ pub(crate) fn source_type_in(abs: &Path, resolver: &Resolver) -> SourceType {
 /// the walk, so no `stat` per probed candidate, and a gitignored build output is not a module
 /// of the project); anything else (`package.json`, `tsconfig.json`) is read from disk.
 struct RunFs {
-    sources: rustc_hash::FxHashSet<PathBuf>,
+    /// By their bytes, as `others`: the resolver probes several candidates per import.
+    sources: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Other paths already asked about (`package.json` of a folder, probed once per import),
     /// by their bytes: hashing a `Path` walks its components.
     others: std::sync::RwLock<rustc_hash::FxHashMap<Box<[u8]>, bool>>,
@@ -750,7 +751,7 @@ struct RunFs {
 impl FileSystem for RunFs {
     fn is_file(&self, path: &Path) -> bool {
         if SourceType::from_path(path).is_some() {
-            return self.sources.contains(path);
+            return self.sources.contains(path.as_os_str().as_encoded_bytes());
         }
         let key = path.as_os_str().as_encoded_bytes();
         if let Some(known) = self.others.read().ok().and_then(|m| m.get(key).copied()) {
@@ -788,7 +789,10 @@ fn project_resolver(files: &[PathBuf]) -> RunResolver {
         folders = seen.into_iter().collect();
     }
     let fs = RunFs {
-        sources,
+        sources: sources
+            .iter()
+            .map(|p| p.as_os_str().as_encoded_bytes().into())
+            .collect(),
         others: Default::default(),
     };
     // Shallower folders first, so a name declared twice goes to the outer package, whatever
