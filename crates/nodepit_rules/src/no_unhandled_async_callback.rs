@@ -180,6 +180,12 @@ fn is_browser_module(m: &str) -> bool {
 /// Whether the file is browser code: it imports a browser library, or calls `$`, `jQuery`, an
 /// AMD `define`, or a method of `document` or `window`.
 fn looks_like_browser_code(model: &Model<'_>) -> bool {
+    // Asked for every candidate callback, answered once per file.
+    struct BrowserCode(bool);
+    model.memo(|| BrowserCode(browser_code_uncached(model))).0
+}
+
+fn browser_code_uncached(model: &Model<'_>) -> bool {
     model.calls().iter().any(|site| {
         let call = site.node;
         if let Some(src) = model.require_source(call) {
