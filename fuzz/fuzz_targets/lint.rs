@@ -13,6 +13,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((path, text)) = common::split(data) else {
         return;
     };
+    if common::parser_panics(&path, text) {
+        return;
+    }
     let text = text.to_string();
     let diagnostics = common::on_big_stack(move || {
         nodepit_workspace::lint_text_with(&path, &text, common::rules())
