@@ -984,6 +984,17 @@ fn demo_command(s: &mut Server, dir: &Path) -> Value {
         .clone()
 }
 
+/// Runs the demonstration action of a fresh finding; returns the `window/showMessage` it gives.
+fn run_demo(s: &mut Server, dir: &Path) -> Value {
+    let cmd = demo_command(s, dir);
+    let res = s.request(
+        "workspace/executeCommand",
+        json!({"command": cmd["command"], "arguments": cmd["arguments"]}),
+    );
+    assert!(res.get("error").is_none(), "{res}");
+    s.wait(|m| m["method"] == "window/showMessage")
+}
+
 #[test]
 fn runs_the_demonstration_with_node_and_shows_the_verdict() {
     if Command::new("node").arg("--version").output().is_err() {
@@ -1002,13 +1013,7 @@ fn runs_the_demonstration_with_node_and_shows_the_verdict() {
             .contains(&json!("nodepit.runDemo")),
         "{commands}"
     );
-    let cmd = demo_command(&mut s, dir.path());
-    let res = s.request(
-        "workspace/executeCommand",
-        json!({"command": cmd["command"], "arguments": cmd["arguments"]}),
-    );
-    assert!(res.get("error").is_none(), "{res}");
-    let shown = s.wait(|m| m["method"] == "window/showMessage");
+    let shown = run_demo(&mut s, dir.path());
     let message = shown["params"]["message"].as_str().unwrap();
     assert!(
         message.starts_with("no-floating-promise on Node v")
@@ -1047,13 +1052,7 @@ fn without_node_the_demonstration_is_opened_instead() {
     let mut s = Server::start(dir.path(), &[("PATH", empty.to_str().unwrap())]);
     let caps = json!({"window": {"showDocument": {"support": true}}});
     s.initialize(dir.path(), caps, Value::Null);
-    let cmd = demo_command(&mut s, dir.path());
-    let res = s.request(
-        "workspace/executeCommand",
-        json!({"command": cmd["command"], "arguments": cmd["arguments"]}),
-    );
-    assert!(res.get("error").is_none(), "{res}");
-    let shown = s.wait(|m| m["method"] == "window/showMessage");
+    let shown = run_demo(&mut s, dir.path());
     let message = shown["params"]["message"].as_str().unwrap();
     assert!(
         message.contains("cannot run the demonstration") && message.contains("Install Node.js"),

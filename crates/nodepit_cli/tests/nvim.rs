@@ -32,7 +32,6 @@ fn neovim_shows_nodepit_diagnostics() {
     .unwrap();
     std::fs::write(dir.path().join("package.json"), "{}").unwrap();
     let out_file = dir.path().join("diagnostics.json");
-    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/nvim");
     let script = format!(
         r#"
         local ok = vim.wait(20000, function() return #vim.diagnostic.get(0) >= 2 end, 50)
@@ -46,28 +45,16 @@ fn neovim_shows_nodepit_diagnostics() {
     );
     let script_file = dir.path().join("check.lua");
     std::fs::write(&script_file, script).unwrap();
-    let status = Command::new("nvim")
-        .args(["--headless", "-u", "NONE", "-i", "NONE", "--cmd"])
-        .arg(format!("set rtp+={}", plugin.display()))
-        .args(["--cmd", "filetype on", "-c"])
-        .arg(format!(
+    let (text, v) = run_nvim(
+        dir.path(),
+        &format!(
             "lua require('nodepit').setup({{ cmd = {{ '{}', 'lsp' }} }})",
             env!("CARGO_BIN_EXE_nodepit")
-        ))
-        .arg("-c")
-        .arg(format!("edit {}", file.display()))
-        .arg("-c")
-        .arg(format!("luafile {}", script_file.display()))
-        .args(["-c", "qa!"])
-        .env("XDG_CACHE_HOME", dir.path().join(".cache"))
-        .env("XDG_STATE_HOME", dir.path().join(".state"))
-        .env("XDG_DATA_HOME", dir.path().join(".data"))
-        .current_dir(dir.path())
-        .status()
-        .expect("nvim runs");
-    assert!(status.success());
-    let text = std::fs::read_to_string(&out_file).expect("the check script wrote its result");
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        ),
+        &file,
+        &script_file,
+        &out_file,
+    );
     assert_eq!(v["ok"], true, "diagnostics arrived: {text}");
     let mut found: Vec<(String, u64)> = v["found"]
         .as_array()
@@ -153,26 +140,13 @@ fn neovim_prefers_the_projects_node_modules_bin() {
         ),
     )
     .unwrap();
-    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/nvim");
-    let status = Command::new("nvim")
-        .args(["--headless", "-u", "NONE", "-i", "NONE", "--cmd"])
-        .arg(format!("set rtp+={}", plugin.display()))
-        .args(["--cmd", "filetype on", "-c"])
-        .arg("lua require('nodepit').setup({ cmd = { '/nonexistent/nodepit', 'lsp' } })")
-        .arg("-c")
-        .arg(format!("edit {}", file.display()))
-        .arg("-c")
-        .arg(format!("luafile {}", script_file.display()))
-        .args(["-c", "qa!"])
-        .env("XDG_CACHE_HOME", dir.path().join(".cache"))
-        .env("XDG_STATE_HOME", dir.path().join(".state"))
-        .env("XDG_DATA_HOME", dir.path().join(".data"))
-        .current_dir(dir.path())
-        .status()
-        .expect("nvim runs");
-    assert!(status.success());
-    let text = std::fs::read_to_string(&out_file).expect("the check script wrote its result");
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let (text, v) = run_nvim(
+        dir.path(),
+        "lua require('nodepit').setup({ cmd = { '/nonexistent/nodepit', 'lsp' } })",
+        &file,
+        &script_file,
+        &out_file,
+    );
     assert_eq!(v["ok"], true, "diagnostics arrived: {text}");
     assert_eq!(
         v["cmd"].as_str(),
@@ -180,4 +154,36 @@ fn neovim_prefers_the_projects_node_modules_bin() {
         "the project's binary was chosen: {text}"
     );
     assert!(marker.exists(), "node_modules/.bin/nodepit ran");
+}
+
+/// Opens `file` in headless Neovim with the plugin, runs `setup` (an Ex command) and then the
+/// check script, which writes its JSON result to `out_file`; returns that text and its value.
+fn run_nvim(
+    dir: &Path,
+    setup: &str,
+    file: &Path,
+    script_file: &Path,
+    out_file: &Path,
+) -> (String, serde_json::Value) {
+    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/nvim");
+    let status = Command::new("nvim")
+        .args(["--headless", "-u", "NONE", "-i", "NONE", "--cmd"])
+        .arg(format!("set rtp+={}", plugin.display()))
+        .args(["--cmd", "filetype on", "-c"])
+        .arg(setup)
+        .arg("-c")
+        .arg(format!("edit {}", file.display()))
+        .arg("-c")
+        .arg(format!("luafile {}", script_file.display()))
+        .args(["-c", "qa!"])
+        .env("XDG_CACHE_HOME", dir.join(".cache"))
+        .env("XDG_STATE_HOME", dir.join(".state"))
+        .env("XDG_DATA_HOME", dir.join(".data"))
+        .current_dir(dir)
+        .status()
+        .expect("nvim runs");
+    assert!(status.success());
+    let text = std::fs::read_to_string(out_file).expect("the check script wrote its result");
+    let v = serde_json::from_str(&text).unwrap();
+    (text, v)
 }
