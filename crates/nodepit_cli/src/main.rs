@@ -2,6 +2,7 @@
 //!
 //! Output shapes (pretty, JSON) live here and only here; the core crates hand over plain data.
 
+#[cfg_attr(feature = "system-alloc", allow(dead_code))]
 mod alloc;
 mod baseline;
 mod explain;
@@ -17,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use nodepit_analyzer::Severity;
 use nodepit_workspace::{FixOptions, Options, Workspace};
 
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: alloc::MiMalloc = alloc::MiMalloc;
 
@@ -33,6 +35,16 @@ fn keep_freed_memory() {
     // SAFETY: `mi_option_set` only stores an integer in mimalloc's option table; it may be
     // called at any time, and -1 is the documented "never purge" value of `purge_delay`.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
+/// Gives freed pages back to the system now: this thread's empty pages, and the pages of every
+/// arena whose return was delayed (those of the analysis threads that have exited among them).
+/// The language server calls it after each analysis.
+#[allow(unsafe_code)]
+fn release_freed_memory() {
+    // SAFETY: `mi_collect` walks the calling thread's own heap and the shared arenas under
+    // mimalloc's own locks; any thread may call it at any time.
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
 #[derive(Parser)]
@@ -203,6 +215,7 @@ fn main() -> ExitCode {
             init::run(path.as_deref().unwrap_or(std::path::Path::new(".")), force)
         }
         Command::Lsp { .. } => {
+            nodepit_lsp::set_release_memory(release_freed_memory);
             nodepit_lsp::run_stdio();
             ExitCode::SUCCESS
         }

@@ -182,7 +182,7 @@ impl Backend {
         let this = self.handle();
         tokio::spawn(async move {
             let f = folder.clone();
-            let changed = tokio::task::spawn_blocking(move || f.session.update_files(&paths))
+            let changed = analysis(move || f.session.update_files(&paths))
                 .await
                 .unwrap_or(false);
             if changed {
@@ -211,7 +211,7 @@ impl Backend {
             let changed = loop {
                 let mut loaded = false;
                 let f = folder.clone();
-                match tokio::task::spawn_blocking(move || f.session.load()).await {
+                match analysis(move || f.session.load()).await {
                     Ok(Ok(errors)) => {
                         loaded = true;
                         for e in errors {
@@ -244,7 +244,7 @@ impl Backend {
             let Some(changed) = changed else { return };
             if !changed.is_empty() {
                 let f = folder.clone();
-                let _ = tokio::task::spawn_blocking(move || f.session.update_files(&changed)).await;
+                let _ = analysis(move || f.session.update_files(&changed)).await;
             }
             this.relint_folder(&folder, Duration::ZERO, |_, _| true);
         });
@@ -384,7 +384,7 @@ impl Backend {
         let folder = self.folder_of(uri).filter(|f| f.is_ready());
         let in_project = folder.clone();
         let linted_path = path.clone();
-        let job = tokio::task::spawn_blocking(move || {
+        let job = analysis(move || {
             let path = linted_path;
             // A file the config's `ignore` excludes gets no findings here either, as in `check`.
             if workspace.is_ignored(&path)? {
@@ -1251,4 +1251,16 @@ fn suppression_rule_at(
     let word = &line_text[word_start..word_end];
     let entry = nodepit_rules::find(word)?;
     Some((entry.meta.id, start + word_start..start + word_end))
+}
+
+/// Runs analysis work on a blocking thread, then lets the allocator take back what it freed
+/// there: the server idles between edits, so nothing else would.
+fn analysis<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> tokio::task::JoinHandle<T> {
+    tokio::task::spawn_blocking(move || {
+        let out = work();
+        crate::release_memory();
+        out
+    })
 }
