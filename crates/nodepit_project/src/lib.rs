@@ -6,8 +6,10 @@
 //! No parsing and no diagnostics: files come in as summaries, questions go out as answers.
 
 mod graph;
+mod paths;
 mod resolve;
 
 pub use graph::{ArgEvidence, CalleeFacts, FnRef, HandlerRef, Hop, Loc, Project, Reached};
 pub use nodepit_semantic::summary::Summary;
+pub use paths::{sort_path_bufs, sort_paths};
 pub use resolve::{FileSystem, OsFs, Resolver};

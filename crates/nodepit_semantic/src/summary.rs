@@ -308,12 +308,13 @@ impl<'a> Model<'a> {
                 }
             }
             Expr::Member(m) => {
-                // The property's own atom, so no string is interned again per call.
+                // The object first: most member reads are not of a module, and then no name is
+                // interned. An identifier property keeps its own atom.
+                let (spec, mut p, new_at) = self.ext_path(&m.obj, depth + 1)?;
                 let prop = match &m.prop {
                     MemberProp::Ident(id) => id.sym.clone(),
                     other => Atom::from(member_name(other)?),
                 };
-                let (spec, mut p, new_at) = self.ext_path(&m.obj, depth + 1)?;
                 p.push(prop);
                 Some((spec, p, new_at))
             }

@@ -346,7 +346,7 @@ impl Workspace {
                 });
             files.append(&mut found.into_inner().expect("walk"));
         }
-        files.sort();
+        nodepit_analyzer::project::sort_path_bufs(&mut files);
         files.dedup();
         let mut errors = errors.into_inner().expect("walk");
         errors.sort_by(|a, b| a.path.cmp(&b.path));
@@ -473,12 +473,17 @@ impl Workspace {
                 .collect()
         });
         let pass1: Vec<Pass1> = pass1?.into_iter().flatten().collect();
-        let root = project_root(pass1.iter().map(|p| p.result.path.as_path()));
+        let abs = |p: &Pass1| {
+            p.abs
+                .clone()
+                .unwrap_or_else(|| absolute_path(&p.result.path))
+        };
+        let root = project_root(pass1.iter().map(abs));
         let project = Project::link(
             &root,
             pass1
                 .iter()
-                .filter_map(|p| Some((absolute_path(&p.result.path), p.summary.clone()?)))
+                .filter_map(|p| Some((abs(p), p.summary.clone()?)))
                 .collect(),
         );
         let results = pool.install(|| {
@@ -487,12 +492,13 @@ impl Workspace {
                 .map(|p| {
                     let Pass1 {
                         mut result,
+                        abs,
                         lint,
                         rules,
                         ..
                     } = p;
                     if let Some(lint) = lint {
-                        let abs = absolute_path(&result.path);
+                        let abs = abs.unwrap_or_else(|| absolute_path(&result.path));
                         result.diagnostics = lint.finish(&rules, |d| d.settle(&abs, &project));
                         if !result.diagnostics.is_empty() {
                             reread(&mut result);
@@ -608,6 +614,8 @@ fn fix_result(
 /// A file after pass 1: its result so far, and what pass 3 needs.
 struct Pass1 {
     result: FileResult,
+    /// The file's absolute path, when pass 1 made it (project runs); later passes reuse it.
+    abs: Option<PathBuf>,
     lint: Option<FileLint>,
     summary: Option<Arc<Summary>>,
     rules: Arc<RuleSet>,
@@ -622,6 +630,7 @@ fn lint_path(
     let start = std::time::Instant::now();
     let done = |result: FileResult, rules: Arc<RuleSet>| Pass1 {
         result,
+        abs: None,
         lint: None,
         summary: None,
         rules,
@@ -682,6 +691,7 @@ fn lint_path(
     result.times = times;
     Pass1 {
         result,
+        abs: Some(abs),
         lint: Some(lint),
         summary,
         rules,
@@ -887,9 +897,9 @@ impl RunResolver {
 
 /// The folder messages show paths relative to: the current folder when every file is inside
 /// it, else the files' common folder.
-fn project_root<'p>(files: impl Iterator<Item = &'p Path> + Clone) -> PathBuf {
+fn project_root(files: impl Iterator<Item = PathBuf>) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let abs: Vec<PathBuf> = files.map(absolute_path).collect();
+    let abs: Vec<PathBuf> = files.collect();
     if abs.iter().all(|p| p.starts_with(&cwd)) {
         return cwd;
     }
