@@ -290,7 +290,8 @@ pub struct FixOptions {
 /// Finds configs and lints files.
 pub struct Workspace {
     options: Options,
-    configs: Mutex<HashMap<PathBuf, Option<Arc<Settings>>>>,
+    /// By folder path bytes (hashing a `Path` walks its components; every file asks).
+    configs: Mutex<ByFolder<Option<Arc<Settings>>>>,
 }
 
 impl Workspace {
@@ -302,7 +303,7 @@ impl Workspace {
         }
         Ok(Self {
             options,
-            configs: Mutex::new(HashMap::new()),
+            configs: Mutex::new(rustc_hash::FxHashMap::default()),
         })
     }
 
@@ -372,7 +373,7 @@ impl Workspace {
         let mut visited = Vec::new();
         let found = loop {
             let Some(d) = dir else { break None };
-            if let Some(cached) = self.configs.lock().expect("config cache").get(&d) {
+            if let Some(cached) = self.configs.lock().expect("config cache").get(key(&d)) {
                 break cached.clone();
             }
             let candidate = d.join(CONFIG_FILE);
@@ -381,7 +382,7 @@ impl Workspace {
                 self.configs
                     .lock()
                     .expect("config cache")
-                    .insert(d.clone(), Some(settings.clone()));
+                    .insert(key(&d).into(), Some(settings.clone()));
                 break Some(settings);
             }
             visited.push(d.clone());
@@ -392,11 +393,11 @@ impl Workspace {
             None => {
                 let root = PathBuf::from("/");
                 let mut cache = self.configs.lock().expect("config cache");
-                match cache.get(&root).cloned().flatten() {
+                match cache.get(key(&root)).cloned().flatten() {
                     Some(s) => s,
                     None => {
                         let s = Arc::new(self.load(None, &root)?);
-                        cache.insert(root, Some(s.clone()));
+                        cache.insert(key(&root).into(), Some(s.clone()));
                         s
                     }
                 }
@@ -404,7 +405,7 @@ impl Workspace {
         };
         let mut cache = self.configs.lock().expect("config cache");
         for d in visited {
-            cache.insert(d, Some(settings.clone()));
+            cache.insert(key(&d).into(), Some(settings.clone()));
         }
         Ok(settings)
     }
@@ -893,6 +894,14 @@ impl RunResolver {
         }
         found
     }
+}
+
+/// A cache keyed by a folder's path bytes.
+type ByFolder<T> = rustc_hash::FxHashMap<Box<[u8]>, T>;
+
+/// A path's bytes, as cache keys.
+fn key(p: &Path) -> &[u8] {
+    p.as_os_str().as_encoded_bytes()
 }
 
 /// The folder messages show paths relative to: the current folder when every file is inside
