@@ -1253,14 +1253,13 @@ fn suppression_rule_at(
     Some((entry.meta.id, start + word_start..start + word_end))
 }
 
-/// Runs analysis work on a blocking thread, then lets the allocator take back what it freed
-/// there: the server idles between edits, so nothing else would.
-fn analysis<T: Send + 'static>(
+/// Runs analysis work on a blocking thread; once its result is back, lets the allocator take
+/// back what the analysis freed (the server idles between edits, so nothing else would), on
+/// another blocking thread so the result does not wait for it.
+async fn analysis<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
-) -> tokio::task::JoinHandle<T> {
-    tokio::task::spawn_blocking(move || {
-        let out = work();
-        crate::release_memory();
-        out
-    })
+) -> std::result::Result<T, tokio::task::JoinError> {
+    let out = tokio::task::spawn_blocking(work).await;
+    drop(tokio::task::spawn_blocking(crate::release_memory));
+    out
 }
