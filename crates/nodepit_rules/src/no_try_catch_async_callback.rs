@@ -42,7 +42,8 @@ impl Rule for NoTryCatchAsyncCallback {
             return;
         }
         let block = site.node.block.span;
-        for c in model.calls() {
+        for i in model.calls_starting_in(block) {
+            let c = &model.calls()[i];
             if !within(c.node.span, block) || !runs_now(model, c, site.func) {
                 continue;
             }

@@ -324,6 +324,32 @@ impl<'a> Model<'a> {
         &self.calls
     }
 
+    /// The indexes into [`Model::calls`] of the calls that start inside `span`, in that list's
+    /// order. A rule asking this for every `try` block of a file scanned all its calls each
+    /// time, which was quadratic in a long routes file.
+    pub fn calls_starting_in(&self, span: Span) -> Vec<usize> {
+        // Sorted by start once per file; the walk's own order is not quite source order
+        // (a class's body is visited before its `extends`).
+        let by_start = self.memo(|| {
+            let mut v: Vec<(u32, usize)> = self
+                .calls
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.node.span.lo.0, i))
+                .collect();
+            v.sort_unstable();
+            CallsByStart(v)
+        });
+        let from = by_start.0.partition_point(|&(lo, _)| lo < span.lo.0);
+        let mut out: Vec<usize> = by_start.0[from..]
+            .iter()
+            .take_while(|&&(lo, _)| lo <= span.hi.0)
+            .map(|&(_, i)| i)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// A per-file value of type `T`, made by `init` on first ask: rules keep here what they would
     /// otherwise recompute for every node of the file (a `RefCell` inside fills in lazily).
     /// `T` is `'static` (owned data, indexes, no borrowed AST), which keeps the model covariant.
@@ -507,3 +533,6 @@ impl<'a> Model<'a> {
         }
     }
 }
+
+/// The calls of a file as `(start, index into Model::calls)`, by start.
+struct CallsByStart(Vec<(u32, usize)>);

@@ -272,6 +272,9 @@ impl<'m, 'a, R: FnMut(&str) -> Option<PathBuf>> Builder<'m, 'a, R> {
     }
 }
 
+/// The index into [`Model::calls`] of the (first) call whose callee has a given span.
+struct CallsByCallee(rustc_hash::FxHashMap<(u32, u32), usize>);
+
 impl<'a> Model<'a> {
     /// The module specifier and export path an expression reads: `(./job, [Job, publishMetrics])`
     /// for `Job.publishMetrics` after `const { Job } = require('./job')`.
@@ -1107,10 +1110,18 @@ impl<'a> Model<'a> {
         registration: swc_common::Span,
         is_target: &dyn Fn(&Expr, Option<FnId>) -> bool,
     ) -> Option<Handover> {
-        let site = self.calls.iter().find(|s| match &s.node.callee {
-            Callee::Expr(c) => swc_common::Spanned::span(unwrap_expr(c)) == registration,
-            _ => false,
-        })?;
+        // Indexed once per file: a routes file asks this for each of its hundreds of routes.
+        let by_callee = self.memo(|| {
+            let mut index = rustc_hash::FxHashMap::default();
+            for (i, s) in self.calls.iter().enumerate() {
+                if let Callee::Expr(c) = &s.node.callee {
+                    let span = swc_common::Spanned::span(unwrap_expr(c));
+                    index.entry((span.lo.0, span.hi.0)).or_insert(i);
+                }
+            }
+            CallsByCallee(index)
+        });
+        let site = &self.calls[*by_callee.0.get(&(registration.lo.0, registration.hi.0))?];
         let scope = site.func;
         let mut args: Vec<&Expr> = Vec::new();
         for a in &site.node.args {
