@@ -39,7 +39,7 @@ fn keep_freed_memory() {
 
 /// Gives freed pages back to the system now: this thread's empty pages, and the pages of every
 /// arena whose return was delayed (those of the analysis threads that have exited among them).
-/// The language server calls it after each analysis.
+/// The language server calls it when its analyses pause.
 #[allow(unsafe_code)]
 fn release_freed_memory() {
     // SAFETY: `mi_collect` walks the calling thread's own heap and the shared arenas under

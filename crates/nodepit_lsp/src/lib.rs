@@ -18,7 +18,7 @@ static RELEASE_MEMORY: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
 /// Sets what the server calls once analyses pause, for the binary's allocator to give back the
 /// pages they freed. The allocator returns freed pages on a delay, checked only when it is
 /// entered again, and a server idles between edits: without this, the anonymous memory of the
-/// soak (tests/bench/lsp_soak.py) sat near 100 MB instead of 25-30.
+/// soak (tests/bench/lsp_soak.py) sat near 100 MB (see tests/bench/README.md).
 pub fn set_release_memory(release: fn()) {
     let _ = RELEASE_MEMORY.set(release);
 }

@@ -1253,9 +1253,8 @@ fn suppression_rule_at(
     Some((entry.meta.id, start + word_start..start + word_end))
 }
 
-/// How long the server must have run no analysis before it gives freed memory back. Giving it
-/// back after every analysis made the next one fault its pages in again: an edit of the 5,000-line
-/// benchmark file took 27 ms at the median instead of 8 (tests/bench/lsp_latency.py).
+/// How long the server must have run no analysis before it gives freed memory back: while the
+/// user types, pages given back would only be faulted in again by the next analysis.
 const RELEASE_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Counts analyses, so a pending release can tell that another analysis ran since.

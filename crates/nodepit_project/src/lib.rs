@@ -11,5 +11,5 @@ mod resolve;
 
 pub use graph::{ArgEvidence, CalleeFacts, FnRef, HandlerRef, Hop, Loc, Project, Reached};
 pub use nodepit_semantic::summary::Summary;
-pub use paths::{sort_path_bufs, sort_paths};
+pub use paths::sort_path_bufs;
 pub use resolve::{FileSystem, OsFs, Resolver};

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 /// plain names (no `.`, `..`, doubled or trailing separator), that order is the byte order with
 /// the separator below every other byte, which needs no splitting; other paths fall back to
 /// `Path`'s own comparison.
-pub fn sort_paths<T>(items: &mut [T], path: impl Fn(&T) -> &Path) {
+fn sort_paths<T>(items: &mut [T], path: impl Fn(&T) -> &Path) {
     if cfg!(unix) && items.iter().all(|t| is_plain(path(t))) {
         items.sort_by(|a, b| plain_cmp(bytes(path(a)), bytes(path(b))));
     } else {
