@@ -1254,7 +1254,9 @@ fn suppression_rule_at(
 }
 
 /// How long the server must have run no analysis before it gives freed memory back: while the
-/// user types, pages given back would only be faulted in again by the next analysis.
+/// user types, pages given back are faulted in again by the next analysis. Releasing after every
+/// analysis measured p50 13 ms and p99 33 ms per edit of the 5,000-line benchmark file, against
+/// 10 ms and 20 ms with this pause (tests/bench/lsp_latency.py, alternating runs).
 const RELEASE_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Counts analyses, so a pending release can tell that another analysis ran since.
