@@ -8,17 +8,12 @@ use std::path::{Component, Path, PathBuf};
 /// plain names (no `.`, `..`, doubled or trailing separator), that order is the byte order with
 /// the separator below every other byte, which needs no splitting; other paths fall back to
 /// `Path`'s own comparison.
-fn sort_paths<T>(items: &mut [T], path: impl Fn(&T) -> &Path) {
-    if cfg!(unix) && items.iter().all(|t| is_plain(path(t))) {
-        items.sort_by(|a, b| plain_cmp(bytes(path(a)), bytes(path(b))));
-    } else {
-        items.sort_by(|a, b| path(a).cmp(path(b)));
-    }
-}
-
-/// [`sort_paths`] for a list of paths.
 pub fn sort_path_bufs(paths: &mut [PathBuf]) {
-    sort_paths(paths, |p| p.as_path());
+    if cfg!(unix) && paths.iter().all(|p| is_plain(p)) {
+        paths.sort_by(|a, b| plain_cmp(bytes(a), bytes(b)));
+    } else {
+        paths.sort();
+    }
 }
 
 fn bytes(p: &Path) -> &[u8] {

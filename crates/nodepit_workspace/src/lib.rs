@@ -828,7 +828,7 @@ fn project_resolver(files: &[PathBuf]) -> RunResolver {
 struct RunResolver {
     resolver: Resolver,
     /// By the folder's path bytes (hashing a `Path` walks its components).
-    folders: std::sync::RwLock<rustc_hash::FxHashMap<Box<[u8]>, Folder>>,
+    folders: std::sync::RwLock<ByFolder<Folder>>,
     bare: std::sync::RwLock<rustc_hash::FxHashMap<usize, Answers>>,
 }
 
@@ -842,7 +842,7 @@ struct Folder {
 
 impl RunResolver {
     fn resolve(&self, from: &Path, spec: &str) -> Option<PathBuf> {
-        let dir = from.parent().unwrap_or(from).as_os_str().as_encoded_bytes();
+        let dir = key(from.parent().unwrap_or(from));
         let relative = Resolver::is_folder_relative(spec);
         let scope = {
             let folders = self.folders.read().ok()?;
