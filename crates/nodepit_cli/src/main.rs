@@ -37,9 +37,9 @@ fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
 }
 
-/// Gives freed pages back to the system now: this thread's empty pages, and the pages of every
-/// arena whose return was delayed (those of the analysis threads that have exited among them).
-/// The language server calls it when its analyses pause.
+/// Gives freed pages back to the system now: the calling thread's empty pages, and the pages of
+/// every arena whose return was delayed. The language server calls it on each of its analysis
+/// threads when analyses pause.
 #[allow(unsafe_code)]
 fn release_freed_memory() {
     // SAFETY: `mi_collect` walks the calling thread's own heap and the shared arenas under

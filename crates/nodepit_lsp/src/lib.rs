@@ -1,8 +1,8 @@
 //! `nodepit lsp`: the language server. It publishes diagnostics as you type, links each to its
 //! rule's interview answer, shows the answer on hover, and offers fixes and suppressions.
 //!
-//! The only crate that knows LSP types. Analysis runs off the protocol loop, on large-stack
-//! threads, so no document can take the server down.
+//! The only crate that knows LSP types. The protocol loop runs on one thread; analysis runs
+//! off it, on long-lived large-stack threads, so no document can take the server down.
 
 mod actions;
 mod demo;
@@ -31,11 +31,7 @@ pub(crate) fn release_memory() {
 
 /// Serves LSP over stdin/stdout until the client says `exit`.
 pub fn run_stdio() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = protocol_runtime();
     runtime.block_on(async {
         let (input, output) = transport::stdio();
         let (service, socket) = tower_lsp_server::LspService::new(server::Backend::new);
@@ -68,11 +64,7 @@ pub fn serve_bytes(input: Vec<u8>) -> Vec<u8> {
     }
 
     let out = Arc::new(Mutex::new(Vec::new()));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = protocol_runtime();
     let sink = Shared(out.clone());
     runtime.block_on(async move {
         let (input, output) = transport::pipes(std::io::Cursor::new(input), sink);
@@ -85,4 +77,13 @@ pub fn serve_bytes(input: Vec<u8>) -> Vec<u8> {
     runtime.shutdown_timeout(std::time::Duration::from_secs(10));
     let bytes = out.lock().map(|v| v.clone()).unwrap_or_default();
     bytes
+}
+
+/// The runtime of the protocol loop: one thread, as analyses run on their own threads. One
+/// thread also means one allocator heap to give back when the server idles.
+fn protocol_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
 }

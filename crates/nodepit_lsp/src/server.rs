@@ -1121,36 +1121,52 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        let docs = self.state.docs.lock().expect("lock");
-        let Some(doc) = docs.get(&uri) else {
-            return Ok(None);
-        };
-        let doc_view = actions::Doc {
-            uri: &uri,
-            text: &doc.text,
-            index: &doc.index,
-            enc,
-        };
-        let start = offset(&doc.text, &doc.index, params.range.start, enc);
-        let end = offset(&doc.text, &doc.index, params.range.end, enc);
         let only = params.context.only.clone();
         let wants = |kind: &str| {
             only.as_ref()
                 .is_none_or(|o| o.iter().any(|k| kind.starts_with(k.as_str())))
         };
         let mut out = Vec::new();
-        if wants("quickfix") {
-            for d in diagnostics
-                .iter()
-                .filter(|d| d.range.start <= end && start <= d.range.end)
-            {
-                let lsp = self.to_lsp(&uri, doc, d, &mut OtherFiles::new(&docs));
-                out.extend(actions::for_diagnostic(&doc_view, d, &lsp));
+        let fix_all = {
+            let docs = self.state.docs.lock().expect("lock");
+            let Some(doc) = docs.get(&uri) else {
+                return Ok(None);
+            };
+            if wants("quickfix") {
+                let doc_view = actions::Doc {
+                    uri: &uri,
+                    text: &doc.text,
+                    index: &doc.index,
+                    enc,
+                };
+                let start = offset(&doc.text, &doc.index, params.range.start, enc);
+                let end = offset(&doc.text, &doc.index, params.range.end, enc);
+                for d in diagnostics
+                    .iter()
+                    .filter(|d| d.range.start <= end && start <= d.range.end)
+                {
+                    let lsp = self.to_lsp(&uri, doc, d, &mut OtherFiles::new(&docs));
+                    out.extend(actions::for_diagnostic(&doc_view, d, &lsp));
+                }
             }
-        }
-        if wants("source.fixAll.nodepit") {
-            let path = self.path_of(&uri, &doc.language);
-            out.extend(actions::fix_all(&doc_view, &path, &diagnostics));
+            wants("source.fixAll.nodepit").then(|| {
+                let path = self.path_of(&uri, &doc.language);
+                (doc.text.clone(), doc.index.clone(), path)
+            })
+        };
+        // Fixing parses the document again: on an analysis thread, with its stack, and off
+        // the protocol loop.
+        if let Some((text, index, path)) = fix_all {
+            let fixed = analysis(move || {
+                let doc = actions::Doc {
+                    uri: &uri,
+                    text: &text,
+                    index: &index,
+                    enc,
+                };
+                actions::fix_all(&doc, &path, &diagnostics)
+            });
+            out.extend(fixed.await.ok().flatten());
         }
         Ok(Some(out))
     }
@@ -1262,20 +1278,37 @@ const RELEASE_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// Counts analyses, so a pending release can tell that another analysis ran since.
 static ANALYSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Runs analysis work on a blocking thread. Once no analysis has run for [`RELEASE_AFTER_IDLE`],
-/// lets the allocator take back what they freed: the server idles between bursts of edits, and
-/// the allocator's own delayed purge only runs when a thread enters it again.
+/// Runs analysis work on one of the analysis threads and waits for it off the protocol loop.
+/// Once no analysis has run for [`RELEASE_AFTER_IDLE`], lets the allocator take back what they
+/// freed, on each thread that allocated: the server idles between bursts of edits, and the
+/// allocator's own delayed return only runs when a thread enters it again.
 async fn analysis<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
-) -> std::result::Result<T, tokio::task::JoinError> {
+) -> std::result::Result<T, AnalysisCrashed> {
     use std::sync::atomic::Ordering::Relaxed;
-    let out = tokio::task::spawn_blocking(work).await;
+    let (done, out) = tokio::sync::oneshot::channel();
+    nodepit_workspace::spawn_analysis(move || {
+        let _ = done.send(work());
+    });
+    let out = out.await.map_err(|_| AnalysisCrashed);
     let count = ANALYSES.fetch_add(1, Relaxed) + 1;
     tokio::spawn(async move {
         tokio::time::sleep(RELEASE_AFTER_IDLE).await;
         if ANALYSES.load(Relaxed) == count {
-            let _ = tokio::task::spawn_blocking(crate::release_memory).await;
+            nodepit_workspace::release_analysis_memory(crate::release_memory);
+            // The protocol loop's thread: it decoded the documents' texts and edits.
+            crate::release_memory();
         }
     });
     out
+}
+
+/// An analysis that panicked (its panic message went to stderr) or found no thread to run on.
+#[derive(Debug)]
+struct AnalysisCrashed;
+
+impl std::fmt::Display for AnalysisCrashed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the analysis crashed")
+    }
 }

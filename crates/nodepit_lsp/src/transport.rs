@@ -15,6 +15,9 @@ use tokio::sync::mpsc;
 /// Largest message accepted; anything bigger is answered with an error and skipped.
 const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 
+/// Bytes the pipes between the pumps and the server hold.
+const PIPE_SIZE: usize = 64 * 1024;
+
 /// Starts the stdin and stdout pumps; returns the server's ends of the two pipes.
 pub fn stdio() -> (DuplexStream, DuplexStream) {
     pipes(std::io::stdin(), std::io::stdout())
@@ -26,25 +29,30 @@ where
     R: Read + Send + 'static,
     W: Write + Send + 'static,
 {
-    let (server_in, mut input_writer) = tokio::io::duplex(1 << 20);
-    let (output_reader, server_out) = tokio::io::duplex(1 << 20);
+    // Small pipes: a large message passes in several writes, where a larger pipe's buffer
+    // grew (to 3 MB in the soak) and kept that size for the life of the server.
+    let (server_in, mut input_writer) = tokio::io::duplex(PIPE_SIZE);
+    let (output_reader, server_out) = tokio::io::duplex(PIPE_SIZE);
     let (frames_tx, mut frames_rx) = mpsc::unbounded_channel::<Vec<u8>>();
 
-    // stdin → validated frames → server input; errors → stdout.
+    // stdin → validated frames → server input; errors → stdout. The reading thread writes
+    // each frame into the server's input itself, so a message's buffers are freed on the
+    // thread that allocated them, where the allocator can reuse and give back their pages.
     let errors = frames_tx.clone();
-    let (valid_tx, mut valid_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    std::thread::spawn(move || read_frames(input, &valid_tx, &errors));
-    tokio::spawn(async move {
-        while let Some(body) = valid_rx.recv().await {
+    let runtime = tokio::runtime::Handle::current();
+    std::thread::spawn(move || {
+        let mut deliver = |body: &[u8]| {
             let header = format!("Content-Length: {}\r\n\r\n", body.len());
-            if input_writer.write_all(header.as_bytes()).await.is_err()
-                || input_writer.write_all(&body).await.is_err()
-            {
-                return;
-            }
-        }
+            runtime
+                .block_on(async {
+                    input_writer.write_all(header.as_bytes()).await?;
+                    input_writer.write_all(body).await
+                })
+                .is_ok()
+        };
+        read_frames(input, &mut deliver, &errors);
         // stdin closed: close the server's input so it can finish.
-        let _ = input_writer.shutdown().await;
+        let _ = runtime.block_on(input_writer.shutdown());
     });
 
     // Server output → whole frames → stdout.
@@ -100,9 +108,15 @@ fn content_length(headers: &[u8]) -> Option<usize> {
         })
 }
 
+/// Messages at least this large (a document's whole text) are followed by giving the reading
+/// thread's freed memory back: the thread then blocks on stdin, maybe for minutes.
+const RELEASE_AFTER_BYTES: usize = 256 * 1024;
+
+/// Reads frames until the input ends or `deliver` fails, handing each well-formed message to
+/// `deliver` and answering the others through `errors`.
 fn read_frames(
     input: impl Read,
-    valid: &mpsc::UnboundedSender<Vec<u8>>,
+    deliver: &mut impl FnMut(&[u8]) -> bool,
     errors: &mpsc::UnboundedSender<Vec<u8>>,
 ) {
     let mut reader = BufReader::new(input);
@@ -144,13 +158,17 @@ fn read_frames(
         }
         match check(&body) {
             Ok(()) => {
-                if valid.send(body).is_err() {
+                if !deliver(&body) {
                     return;
                 }
             }
             Err(reply) => {
                 let _ = errors.send(reply);
             }
+        }
+        if body.len() >= RELEASE_AFTER_BYTES {
+            drop(body);
+            crate::release_memory();
         }
     }
 }

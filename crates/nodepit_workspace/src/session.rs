@@ -291,7 +291,7 @@ impl Session {
                     continue;
                 }
             }
-            let entry = on_large_stack(|| self.summarize(&abs, &resolver));
+            let entry = crate::on_analysis_thread(|| self.summarize(&abs, &resolver));
             let Some(entry) = entry else { continue };
             membership |= !known;
             changed |= self.store(&abs, entry, true) != Change::None;
@@ -305,23 +305,25 @@ impl Session {
     /// Summarises again every file whose recorded specifiers now resolve to other files.
     fn reresolve(&self) -> bool {
         let resolver = self.resolver();
-        let stale: Vec<PathBuf> = {
-            let files = read(&self.files);
-            files
-                .map
-                .par_iter()
-                .filter(|(path, entry)| {
-                    entry
-                        .resolved
-                        .iter()
-                        .any(|(spec, found)| resolver.resolve(path, spec) != *found)
-                })
-                .map(|(path, _)| path.clone())
-                .collect()
-        };
+        // Copied out first: parallel work on an analysis thread may run another analysis there
+        // while it waits, and that one may need to write the files.
+        let recorded: Vec<(PathBuf, Resolved)> = read(&self.files)
+            .map
+            .iter()
+            .map(|(path, entry)| (path.clone(), entry.resolved.clone()))
+            .collect();
+        let stale: Vec<PathBuf> = recorded
+            .into_par_iter()
+            .filter(|(path, resolved)| {
+                resolved
+                    .iter()
+                    .any(|(spec, found)| resolver.resolve(path, spec) != *found)
+            })
+            .map(|(path, _)| path)
+            .collect();
         let mut changed = false;
         for path in stale {
-            if let Some(entry) = on_large_stack(|| self.summarize(&path, &resolver)) {
+            if let Some(entry) = crate::on_analysis_thread(|| self.summarize(&path, &resolver)) {
                 changed |= self.store(&path, entry, false) != Change::None;
             }
         }
@@ -446,7 +448,7 @@ impl Session {
         let rules = settings.rules_for(path)?;
         let abs = absolute_path(path);
         let resolver = self.resolver();
-        on_large_stack(|| {
+        crate::on_analysis_thread(|| {
             let (mut lint, resolved) = lint_in_project(&abs, text, &rules, &resolver);
             let entry = Entry {
                 summary: lint.summary.take().map(Arc::new),
@@ -528,19 +530,6 @@ fn lint_in_project(
         &dependency,
     );
     (lint, resolved)
-}
-
-/// Runs `f` on a thread with the stack deeply nested code needs; `None` when it panicked or
-/// no thread could be started.
-fn on_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, f)
-            .ok()?
-            .join()
-            .ok()
-    })
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
