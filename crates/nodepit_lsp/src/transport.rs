@@ -82,6 +82,11 @@ where
             if output.write_all(&frame).is_err() || output.flush().is_err() {
                 return;
             }
+            // As the reader does: this thread may wait long for the next message.
+            if frame.len() >= RELEASE_AFTER_BYTES {
+                drop((frame, body));
+                crate::release_memory();
+            }
         }
     });
     (server_in, server_out)
@@ -108,8 +113,8 @@ fn content_length(headers: &[u8]) -> Option<usize> {
         })
 }
 
-/// Messages at least this large (a document's whole text) are followed by giving the reading
-/// thread's freed memory back: the thread then blocks on stdin, maybe for minutes.
+/// Messages at least this large (a document's whole text, a fix of the whole file) are followed
+/// by giving the pumping thread's freed memory back: it then waits, maybe for minutes.
 const RELEASE_AFTER_BYTES: usize = 256 * 1024;
 
 /// Reads frames until the input ends or `deliver` fails, handing each well-formed message to
