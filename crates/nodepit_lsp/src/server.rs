@@ -933,10 +933,12 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        release_when_idle();
         self.set_overlay(&params.text_document.uri, None);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        release_when_idle();
         let uri = params.text_document.uri;
         self.state.docs.lock().expect("lock").remove(&uri);
         self.set_overlay(&uri, None);
@@ -1071,6 +1073,7 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        release_when_idle();
         let uri = params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
         let Some(diagnostics) = self.analyze(&uri).await.map(|(_, d)| d) else {
@@ -1116,6 +1119,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        release_when_idle();
         let uri = params.text_document.uri;
         let Some(diagnostics) = self.analyze(&uri).await.map(|(_, d)| d) else {
             return Ok(None);
@@ -1269,28 +1273,35 @@ fn suppression_rule_at(
     Some((entry.meta.id, start + word_start..start + word_end))
 }
 
-/// How long the server must have run no analysis before it gives freed memory back: while the
+/// How long the server must have done nothing before it gives freed memory back: while the
 /// user types, pages given back are faulted in again by the next analysis. Releasing after every
 /// analysis measured p50 13 ms and p99 33 ms per edit of the 5,000-line benchmark file, against
 /// 10 ms and 20 ms with this pause (tests/bench/lsp_latency.py, alternating runs).
 const RELEASE_AFTER_IDLE: Duration = Duration::from_secs(1);
 
-/// Counts analyses, so a pending release can tell that another analysis ran since.
+/// Counts analyses and other work, so a pending release can tell that the server did more since.
 static ANALYSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Runs analysis work on one of the analysis threads and waits for it off the protocol loop.
-/// Once no analysis has run for [`RELEASE_AFTER_IDLE`], lets the allocator take back what they
-/// freed, on each thread that allocated: the server idles between bursts of edits, and the
-/// allocator's own delayed return only runs when a thread enters it again.
 async fn analysis<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> std::result::Result<T, AnalysisCrashed> {
-    use std::sync::atomic::Ordering::Relaxed;
     let (done, out) = tokio::sync::oneshot::channel();
     nodepit_workspace::spawn_analysis(move || {
         let _ = done.send(work());
     });
     let out = out.await.map_err(|_| AnalysisCrashed);
+    release_when_idle();
+    out
+}
+
+/// Gives freed memory back, on each thread that allocated, once the server has done nothing
+/// for [`RELEASE_AFTER_IDLE`]: it idles between bursts of edits, and the allocator's own delayed
+/// return only runs when a thread enters it again. Called after each analysis, and by requests
+/// that answer from the last one (a hover, a code action) or free a document, as they leave
+/// garbage on the protocol loop's thread too.
+fn release_when_idle() {
+    use std::sync::atomic::Ordering::Relaxed;
     let count = ANALYSES.fetch_add(1, Relaxed) + 1;
     tokio::spawn(async move {
         tokio::time::sleep(RELEASE_AFTER_IDLE).await;
@@ -1300,7 +1311,6 @@ async fn analysis<T: Send + 'static>(
             crate::release_memory();
         }
     });
-    out
 }
 
 /// An analysis that panicked (its panic message went to stderr) or found no thread to run on.
