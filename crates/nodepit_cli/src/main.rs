@@ -38,8 +38,8 @@ fn keep_freed_memory() {
 }
 
 /// Gives freed pages back to the system now: the calling thread's empty pages, and the pages of
-/// every arena whose return was delayed. The language server calls it on each of its analysis
-/// threads when analyses pause.
+/// every arena whose return was delayed. The language server calls it on each of its threads
+/// that allocate once it idles.
 #[allow(unsafe_code)]
 fn release_freed_memory() {
     // SAFETY: `mi_collect` walks the calling thread's own heap and the shared arenas under

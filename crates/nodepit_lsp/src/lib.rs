@@ -15,10 +15,11 @@ mod transport;
 
 static RELEASE_MEMORY: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
 
-/// Sets what the server calls once analyses pause, for the binary's allocator to give back the
-/// pages they freed. The allocator returns freed pages on a delay, checked only when it is
-/// entered again, and a server idles between edits: without this, the anonymous memory of the
-/// soak (tests/bench/lsp_soak.py) sat near 100 MB (see tests/bench/README.md).
+/// Sets what the server calls, on each thread that allocates, once it idles (and the stdio
+/// pumps after a large message), for the binary's allocator to give back the pages freed there.
+/// The allocator returns a thread's freed pages on a delay, checked only when that thread enters
+/// it again: without this, the anonymous memory of the soak (tests/bench/lsp_soak.py) sat near
+/// 100 MB (see tests/bench/README.md).
 pub fn set_release_memory(release: fn()) {
     let _ = RELEASE_MEMORY.set(release);
 }

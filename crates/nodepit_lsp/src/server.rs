@@ -1280,7 +1280,7 @@ fn suppression_rule_at(
 const RELEASE_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Counts analyses and other work, so a pending release can tell that the server did more since.
-static ANALYSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static ACTIVITY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Runs analysis work on one of the analysis threads and waits for it off the protocol loop.
 async fn analysis<T: Send + 'static>(
@@ -1302,10 +1302,10 @@ async fn analysis<T: Send + 'static>(
 /// garbage on the protocol loop's thread too.
 fn release_when_idle() {
     use std::sync::atomic::Ordering::Relaxed;
-    let count = ANALYSES.fetch_add(1, Relaxed) + 1;
+    let count = ACTIVITY.fetch_add(1, Relaxed) + 1;
     tokio::spawn(async move {
         tokio::time::sleep(RELEASE_AFTER_IDLE).await;
-        if ANALYSES.load(Relaxed) == count {
+        if ACTIVITY.load(Relaxed) == count {
             nodepit_workspace::release_analysis_memory(crate::release_memory);
             // The protocol loop's thread: it decoded the documents' texts and edits.
             crate::release_memory();
