@@ -836,6 +836,12 @@ impl FileSystem for RunFs {
     }
 
     fn read_to_string(&self, path: &Path) -> Option<String> {
+        // Every folder's `package.json` was probed when the packages were found: most are
+        // missing, and asking the disk again would cost a failed `open` per folder.
+        let key = path.as_os_str().as_encoded_bytes();
+        if self.others.read().ok().and_then(|m| m.get(key).copied()) == Some(false) {
+            return None;
+        }
         OsFs.read_to_string(path)
     }
 }
