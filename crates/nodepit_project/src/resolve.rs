@@ -729,7 +729,10 @@ fn is_declaration(path: &Path) -> bool {
 fn in_node_modules(path: &Path) -> bool {
     // Resolution probes many candidate paths; most never mention the folder, and a byte search
     // is much cheaper than splitting every one into components.
-    memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b"node_modules").is_some()
+    // The searcher is built once: building it per probe cost more than the search.
+    static FOLDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"node_modules"));
+    FOLDER.find(path.as_os_str().as_encoded_bytes()).is_some()
         && path.components().any(|c| c.as_os_str() == "node_modules")
 }
 
