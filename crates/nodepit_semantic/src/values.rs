@@ -111,6 +111,12 @@ impl<'a> Model<'a> {
         let Expr::Ident(id) = unwrap_expr(callee) else {
             return None;
         };
+        // The argument first: most calls are not `x('literal')`, and that test is cheaper
+        // than looking up what the callee is bound to.
+        if call.args.len() != 1 {
+            return None;
+        }
+        let spec = static_string(&call.args[0].expr)?;
         let is_require = self.is_global(id, "require")
             || self.binding(id).is_some_and(|b| match &b.kind {
                 // `createRequire(…)` by shape first: qualifying every local callee's
@@ -125,10 +131,7 @@ impl<'a> Model<'a> {
                 }
                 _ => false,
             });
-        if !is_require || call.args.len() != 1 {
-            return None;
-        }
-        static_string(&call.args[0].expr)
+        is_require.then_some(spec)
     }
 
     /// A callee that can be `module.createRequire` (by its name, or an import renamed), before
