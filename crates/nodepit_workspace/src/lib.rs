@@ -825,7 +825,7 @@ impl FileSystem for RunFs {
             return self.sources.contains(path.as_os_str().as_encoded_bytes());
         }
         let key = path.as_os_str().as_encoded_bytes();
-        if let Some(known) = self.others.read().ok().and_then(|m| m.get(key).copied()) {
+        if let Some(known) = self.known(key) {
             return known;
         }
         let found = OsFs.is_file(path);
@@ -838,11 +838,17 @@ impl FileSystem for RunFs {
     fn read_to_string(&self, path: &Path) -> Option<String> {
         // Every folder's `package.json` was probed when the packages were found: most are
         // missing, and asking the disk again would cost a failed `open` per folder.
-        let key = path.as_os_str().as_encoded_bytes();
-        if self.others.read().ok().and_then(|m| m.get(key).copied()) == Some(false) {
+        if self.known(path.as_os_str().as_encoded_bytes()) == Some(false) {
             return None;
         }
         OsFs.read_to_string(path)
+    }
+}
+
+impl RunFs {
+    /// What an earlier probe found for a path other than a source file, if one asked.
+    fn known(&self, key: &[u8]) -> Option<bool> {
+        self.others.read().ok().and_then(|m| m.get(key).copied())
     }
 }
 
