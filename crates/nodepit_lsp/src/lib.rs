@@ -34,11 +34,8 @@ pub(crate) fn release_memory() {
 pub fn run_stdio() {
     let runtime = protocol_runtime();
     runtime.block_on(async {
-        let (input, output) = transport::stdio();
         let (service, socket) = tower_lsp_server::LspService::new(server::Backend::new);
-        tower_lsp_server::Server::new(input, output, socket)
-            .serve(service)
-            .await;
+        transport::serve_stdio(service, socket).await;
     });
 }
 
@@ -68,11 +65,8 @@ pub fn serve_bytes(input: Vec<u8>) -> Vec<u8> {
     let runtime = protocol_runtime();
     let sink = Shared(out.clone());
     runtime.block_on(async move {
-        let (input, output) = transport::pipes(std::io::Cursor::new(input), sink);
         let (service, socket) = tower_lsp_server::LspService::new(server::Backend::new);
-        tower_lsp_server::Server::new(input, output, socket)
-            .serve(service)
-            .await;
+        transport::serve(std::io::Cursor::new(input), sink, service, socket).await;
     });
     // Waits for analysis still running, so its panics are blamed on this input.
     runtime.shutdown_timeout(std::time::Duration::from_secs(10));

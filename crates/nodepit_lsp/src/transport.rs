@@ -1,79 +1,85 @@
-//! A guard between stdio and tower-lsp-server.
+//! The protocol loop between stdio and tower-lsp-server's service.
 //!
-//! tower-lsp-server stops reading input for good after one malformed message (its framed reader
-//! ends on the first decode error), so a client that sends garbage once would be left talking to
-//! a deaf server. This layer frames stdin itself, answers malformed messages with JSON-RPC errors,
-//! and passes only well-formed ones on. Output from the server and these error replies are written
-//! to stdout whole, one frame at a time.
+//! tower-lsp-server's own `Server` stops reading input for good after one malformed message (its
+//! framed reader ends on the first decode error), so a client that sends garbage once would be
+//! left talking to a deaf server; and its read buffer, which only moves its contents back to the
+//! start when they fill less than half of it, grew to twice the largest message and kept that
+//! size (a 1 MB step in the memory of the soak, tests/bench/README.md). So this module frames
+//! stdin itself, answers malformed messages with JSON-RPC errors, reads each well-formed message
+//! into a buffer of its own size, and drives the service as `Server` would: requests in order,
+//! up to four answered at once, and the server's own requests and notifications written to
+//! stdout whole, one frame at a time.
 
 use std::io::{BufRead, BufReader, Read, Write};
 
+use futures::{stream, FutureExt, SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{self, Id, Request, Response};
+use tower_lsp_server::{ClientSocket, LspService};
+use tower_service::Service;
+
+use crate::server::Backend;
 
 /// Largest message accepted; anything bigger is answered with an error and skipped.
 const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 
-/// Bytes the pipes between the pumps and the server hold.
+/// Bytes the pipe between the stdin pump and the protocol loop holds.
 const PIPE_SIZE: usize = 64 * 1024;
 
-/// Starts the stdin and stdout pumps; returns the server's ends of the two pipes.
-pub fn stdio() -> (DuplexStream, DuplexStream) {
-    pipes(std::io::stdin(), std::io::stdout())
+/// Requests answered at once, and requests queued before reading waits: `Server`'s defaults.
+const MAX_CONCURRENCY: usize = 4;
+const QUEUE_SIZE: usize = 100;
+
+/// What a client sends: tower-lsp-server's message shape, tried in its order.
+#[derive(Deserialize, Serialize)]
+#[serde(untagged)]
+enum Message {
+    Response(Response),
+    Request(Request),
 }
 
-/// [`stdio`] on any byte source and sink (the fuzz targets feed it bytes in memory).
-pub fn pipes<R, W>(input: R, mut output: W) -> (DuplexStream, DuplexStream)
-where
+/// Serves `service` on stdin and stdout until the client says `exit` or stdin ends.
+pub async fn serve_stdio(service: LspService<Backend>, socket: ClientSocket) {
+    serve(std::io::stdin(), std::io::stdout(), service, socket).await;
+}
+
+/// [`serve_stdio`] on any byte source and sink (the fuzz targets feed it bytes in memory).
+pub async fn serve<R, W>(
+    input: R,
+    mut output: W,
+    mut service: LspService<Backend>,
+    socket: ClientSocket,
+) where
     R: Read + Send + 'static,
     W: Write + Send + 'static,
 {
-    // Small pipes: a large message passes in several writes, where a larger pipe's buffer
-    // grew (to 3 MB in the soak) and kept that size for the life of the server.
-    let (server_in, mut input_writer) = tokio::io::duplex(PIPE_SIZE);
-    let (output_reader, server_out) = tokio::io::duplex(PIPE_SIZE);
+    // Small pipe: a large message passes in several writes.
+    let (mut server_in, mut input_writer) = tokio::io::duplex(PIPE_SIZE);
     let (frames_tx, mut frames_rx) = mpsc::unbounded_channel::<Vec<u8>>();
 
-    // stdin → validated frames → server input; errors → stdout. The reading thread writes
-    // each frame into the server's input itself, so a message's buffers are freed on the
-    // thread that allocated them, where the allocator can reuse and give back their pages.
+    // stdin → validated messages → the loop; errors → stdout. The reading thread writes each
+    // message into the pipe itself, so a message's buffers are freed on the thread that
+    // allocated them, where the allocator can reuse and give back their pages.
     let errors = frames_tx.clone();
     let runtime = tokio::runtime::Handle::current();
     std::thread::spawn(move || {
         let mut deliver = |body: &[u8]| {
-            let header = format!("Content-Length: {}\r\n\r\n", body.len());
             runtime
                 .block_on(async {
-                    input_writer.write_all(header.as_bytes()).await?;
+                    input_writer.write_u64(body.len() as u64).await?;
                     input_writer.write_all(body).await
                 })
                 .is_ok()
         };
         read_frames(input, &mut deliver, &errors);
-        // stdin closed: close the server's input so it can finish.
+        // stdin closed: close the loop's input so it can finish.
         let _ = runtime.block_on(input_writer.shutdown());
     });
 
-    // Server output → whole frames → stdout.
-    tokio::spawn(async move {
-        let mut reader = output_reader;
-        let mut buf = Vec::new();
-        let mut chunk = vec![0u8; 64 * 1024];
-        loop {
-            match reader.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-            while let Some((start, len)) = complete_frame(&buf) {
-                let body = buf[start..start + len].to_vec();
-                buf.drain(..start + len);
-                if frames_tx.send(body).is_err() {
-                    return;
-                }
-            }
-        }
-    });
+    // Whole frames → stdout.
     std::thread::spawn(move || {
         while let Some(body) = frames_rx.blocking_recv() {
             // One write per frame: stdout locks for each call, so frames never interleave.
@@ -89,28 +95,74 @@ where
             }
         }
     });
-    (server_in, server_out)
+
+    let write = |message: &Message| {
+        if let Ok(body) = serde_json::to_vec(message) {
+            let _ = frames_tx.send(body);
+        }
+    };
+    let (client_requests, mut client_responses) = socket.split();
+    let (client_requests, stop_client) = stream::abortable(client_requests);
+    let (mut tasks_tx, tasks_rx) = futures::channel::mpsc::channel(QUEUE_SIZE);
+
+    let answer =
+        tasks_rx
+            .buffer_unordered(MAX_CONCURRENCY)
+            .for_each(|response: Option<Response>| {
+                if let Some(response) = response {
+                    write(&Message::Response(response));
+                }
+                std::future::ready(())
+            });
+    let forward = client_requests.for_each(|request| {
+        write(&Message::Request(request));
+        std::future::ready(())
+    });
+    let read = async {
+        while let Some(body) = read_body(&mut server_in).await {
+            match serde_json::from_slice::<Message>(&body) {
+                Ok(Message::Request(request)) => {
+                    if std::future::poll_fn(|cx| service.poll_ready(cx))
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                    let exit = request.method() == "exit";
+                    let task = service.call(request).map(Result::unwrap_or_default);
+                    if tasks_tx.send(task).await.is_err() || exit {
+                        break;
+                    }
+                }
+                Ok(Message::Response(response)) => {
+                    if client_responses.send(response).await.is_err() {
+                        break;
+                    }
+                }
+                // JSON the guard let through but that fits neither shape (a request whose
+                // `params` is of the wrong type): `Server` answers these the same way.
+                Err(err) => {
+                    let error = if err.is_data() {
+                        jsonrpc::Error::invalid_request()
+                    } else {
+                        jsonrpc::Error::parse_error()
+                    };
+                    write(&Message::Response(Response::from_error(Id::Null, error)));
+                }
+            }
+        }
+        tasks_tx.disconnect();
+        stop_client.abort();
+    };
+    futures::join!(answer, forward, read);
 }
 
-/// Where the body of the first complete frame in `buf` starts, and its length.
-fn complete_frame(buf: &[u8]) -> Option<(usize, usize)> {
-    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let len = content_length(&buf[..end])?;
-    let start = end + 4;
-    (buf.len() >= start + len).then_some((start, len))
-}
-
-fn content_length(headers: &[u8]) -> Option<usize> {
-    std::str::from_utf8(headers)
-        .ok()?
-        .split("\r\n")
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.trim()
-                .eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())
-                .flatten()
-        })
+/// The next message the stdin pump wrote: a length, then that many bytes.
+async fn read_body(input: &mut tokio::io::DuplexStream) -> Option<Vec<u8>> {
+    let len = usize::try_from(input.read_u64().await.ok()?).ok()?;
+    let mut body = vec![0; len];
+    input.read_exact(&mut body).await.ok()?;
+    Some(body)
 }
 
 /// Messages at least this large (a document's whole text, a fix of the whole file) are followed
@@ -224,10 +276,5 @@ mod tests {
         assert!(check(br#"{"foo":1}"#).is_err());
         assert!(check(b"\xff\xfe").is_err());
         assert!(check(br#"{"jsonrpc":"2.0","id":{},"method":"x"}"#).is_err());
-        assert_eq!(
-            complete_frame(b"Content-Length: 2\r\n\r\n{}rest"),
-            Some((21, 2))
-        );
-        assert_eq!(complete_frame(b"Content-Length: 9\r\n\r\n{}"), None);
     }
 }
