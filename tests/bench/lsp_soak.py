@@ -14,8 +14,9 @@ It checks:
 - per document, published versions never go backwards, and after the last edit the last
   publish is for the last version (no stale findings left on screen);
 - the server's anonymous RSS (its heap, not its code pages) at the end is within 10% of that
-  after the first 1,000 edits
-  (both measured once the server is idle).
+  after the first 1,000 edits. Each reading is settled: both documents are closed, the run's
+  first two files are opened again as they are on disk, and the server is left idle for 3 s, so
+  the readings compare the same documents whatever the edits did to their number and size.
 Exit code 0 when every check holds. Builds nothing: pass --binary or build release first.
 """
 import argparse
@@ -258,10 +259,12 @@ def main():
 
     opened = 0
 
-    def open_doc(slot):
+    def open_doc(slot, index=None):
         nonlocal opened
-        path, text = files[opened % len(files)]
-        opened += 1
+        if index is None:
+            index = opened
+            opened += 1
+        path, text = files[index % len(files)]
         uri = f"file:///tmp/nodepit-soak/{slot}/{os.path.basename(path)}"
         doc = Doc(uri, text)
         # Versions keep rising across reopen, so a late publish of the old session stays older.
@@ -277,6 +280,19 @@ def main():
     docs_by_slot = {}
     open_doc(0)
     open_doc(1)
+
+    def settled_rss():
+        """The server's memory with the run's first two files open again as they are on disk,
+        analysed, and the server idle: readings compare the same documents, whatever the edits
+        and reopens before did to their number and size."""
+        for slot in (0, 1):
+            doc = docs_by_slot[slot]
+            client.notify("textDocument/didClose", {"textDocument": {"uri": doc.uri}})
+            docs.pop(doc.uri, None)
+            published.pop(doc.uri, None)
+            open_doc(slot, index=slot)
+        drain(block_for=3.0)
+        return client.rss_kb()
     start = time.time()
     rss_first = None
     rss_half = 0
@@ -317,20 +333,18 @@ def main():
             problems.append(f"the server exited with {client.p.returncode} after {n} edits")
             break
         if n == 1000:
-            drain(block_for=3.0)
-            rss_first = client.rss_kb()
+            rss_first = settled_rss()
         if n == args.edits // 2:
-            drain(block_for=3.0)
-            rss_half = client.rss_kb()
+            rss_half = settled_rss()
         if n % args.every == 0:
             print(f"{n} edits, {time.time() - start:.0f} s, anon rss {client.rss_kb() / 1024:.0f} MB "
                   f"(+{client.status('RssFile') / 1024:.0f} MB file-backed), "
                   f"{client.status('Threads')} threads, {counts['publishes']} publishes", flush=True)
     drain(block_for=5.0)
-    rss_last = client.rss_kb() if client.p.poll() is None else 0
     for doc in docs_by_slot.values():
         if published.get(doc.uri) != doc.version:
             problems.append(f"{doc.uri}: last publish is version {published.get(doc.uri)}, document is at {doc.version}")
+    rss_last = settled_rss() if client.p.poll() is None else 0
     if pending:
         problems.append(f"{len(pending)} requests never answered: {sorted(pending)[:10]}")
     client.request("shutdown", None)
