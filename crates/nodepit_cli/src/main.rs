@@ -41,7 +41,9 @@ fn keep_freed_memory() {
 /// for them on its arena, and the kernel's `khugepaged` then merges a freed and purged range back
 /// into a resident 2 MB page whenever a neighbour is still in use: after the soak
 /// (tests/bench/lsp_soak.py), 13 of the idle server's 20 MB were such zero-filled free memory.
-/// `check` keeps them: it ends before they matter, and it ran faster with them.
+/// Without them the idle server holds about 9 MB and stays there, for 2-4 ms more per edit
+/// (tests/bench/README.md). `check` keeps them: it ends before they matter, and it ran faster
+/// with them.
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 fn no_huge_pages() {
