@@ -2,13 +2,13 @@
 //!
 //! tower-lsp-server's own `Server` stops reading input for good after one malformed message (its
 //! framed reader ends on the first decode error), so a client that sends garbage once would be
-//! left talking to a deaf server; and its read buffer, which only moves its contents back to the
-//! start when they fill less than half of it, grew to twice the largest message and kept that
-//! size (a 1 MB step in the memory of the soak, tests/bench/README.md). So this module frames
-//! stdin itself, answers malformed messages with JSON-RPC errors, reads each well-formed message
-//! into a buffer of its own size, and drives the service as `Server` would: requests in order,
-//! up to four answered at once, and the server's own requests and notifications written to
-//! stdout whole, one frame at a time.
+//! left talking to a deaf server; and its read buffer, which moves unread bytes back to its
+//! start only when more has been consumed than is left, can grow to about twice the largest
+//! message and keep that size (a 1 MB step in the soak's memory, tests/bench/README.md). So
+//! this module frames stdin itself, answers malformed messages with JSON-RPC errors, reads each
+//! well-formed message into a buffer of its own size, and drives the service as `Server` would:
+//! requests in order, up to four answered at once, and the server's own requests and
+//! notifications written to stdout whole, one frame at a time.
 
 use std::io::{BufRead, BufReader, Read, Write};
 
@@ -33,7 +33,8 @@ const PIPE_SIZE: usize = 64 * 1024;
 const MAX_CONCURRENCY: usize = 4;
 const QUEUE_SIZE: usize = 100;
 
-/// What a client sends: tower-lsp-server's message shape, tried in its order.
+/// A JSON-RPC message either way, in tower-lsp-server's shape: a response is tried first, as
+/// it does.
 #[derive(Deserialize, Serialize)]
 #[serde(untagged)]
 enum Message {
