@@ -117,7 +117,7 @@ impl NoFloatingPromise {
             }
         }
         // Cheap and decisive for most calls: only a function of another project file counts.
-        let (specifier, path, new_at) = model.ext_path(callee, 0)?;
+        let (specifier, path, new_at) = model.ext_path_in(callee, scope)?;
         if !cx.is_project_module(&specifier) || model.call_returns_promise(call, scope) {
             return None;
         }

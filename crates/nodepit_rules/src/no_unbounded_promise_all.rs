@@ -82,7 +82,7 @@ impl Rule for NoUnboundedPromiseAll {
         collect_fanouts(model, &arg.expr, site.func, 0, &mut fanouts);
         // Test suites build their own fixtures; their fan-outs never meet production input.
         // Asked only when there is a fan-out, since it scans every call of the file.
-        if fanouts.is_empty() || is_test_suite(model) {
+        if fanouts.is_empty() || model.is_test_suite() {
             return;
         }
         let all = expr_label(callee);
@@ -215,25 +215,6 @@ fn cross_file(
         });
     }
     d
-}
-
-/// Whether the file is a test suite: it calls the global `describe`, `it` or `test` with a
-/// callback (mocha, jest, vitest, node:test globals).
-fn is_test_suite(model: &Model<'_>) -> bool {
-    model.calls().iter().any(|c| {
-        let Callee::Expr(callee) = &c.node.callee else {
-            return false;
-        };
-        let Expr::Ident(id) = unwrap_expr(callee) else {
-            return false;
-        };
-        matches!(&*id.sym, "describe" | "it" | "test" | "suite")
-            && model.is_unresolved(id)
-            && c.node
-                .args
-                .iter()
-                .any(|a| matches!(unwrap_expr(&a.expr), Expr::Arrow(_) | Expr::Fn(_)))
-    })
 }
 
 fn evidence_message(o: &Origin, collection: &str, work: &str, all: &str) -> String {

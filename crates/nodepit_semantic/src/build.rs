@@ -50,6 +50,7 @@ impl<'a> Model<'a> {
                 export_writes: Vec::new(),
                 memos: RefCell::new(FxHashMap::default()),
                 quals: RefCell::new(FxHashMap::default()),
+                test_suite: OnceCell::new(),
             },
             promise_docs: promise_doc_ends(comments),
             text,

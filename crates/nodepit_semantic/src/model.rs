@@ -311,6 +311,8 @@ pub struct Model<'a> {
     /// [`Model::qual`] by the span of the expression asked about: rules ask the same callees'
     /// names over and over, and an answer costs a walk through bindings and a few strings.
     pub(crate) quals: RefCell<FxHashMap<(u32, u32), QualName>>,
+    /// [`Model::is_test_suite`], answered on first use.
+    pub(crate) test_suite: OnceCell<bool>,
 }
 
 impl<'a> Model<'a> {
@@ -322,6 +324,30 @@ impl<'a> Model<'a> {
     /// Every call expression, in source order.
     pub fn calls(&self) -> &[CallSite<'a>] {
         &self.calls
+    }
+
+    /// Whether the file is a test suite: it calls the global `describe`, `it`, `test` or
+    /// `suite` with a callback (mocha, jest, vitest and `node:test` globals). Its fixtures are
+    /// its own, so what it hands to the code under test says nothing about production input.
+    pub fn is_test_suite(&self) -> bool {
+        *self.test_suite.get_or_init(|| {
+            self.calls.iter().any(|c| {
+                let swc_ecma_ast::Callee::Expr(callee) = &c.node.callee else {
+                    return false;
+                };
+                let Expr::Ident(id) = crate::names::unwrap_expr(callee) else {
+                    return false;
+                };
+                matches!(&*id.sym, "describe" | "it" | "test" | "suite")
+                    && self.is_unresolved(id)
+                    && c.node.args.iter().any(|a| {
+                        matches!(
+                            crate::names::unwrap_expr(&a.expr),
+                            Expr::Arrow(_) | Expr::Fn(_)
+                        )
+                    })
+            })
+        })
     }
 
     /// The indexes into [`Model::calls`] of the calls that start inside `span`, in that list's

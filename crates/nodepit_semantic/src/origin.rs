@@ -1195,7 +1195,7 @@ fn query_builder_by_parent(c: &CallExpr) -> bool {
 /// Knex `.where('user_id', id)` or `.where({ userId })` somewhere in the chain.
 fn knex_filters_by_parent(c: &CallExpr) -> bool {
     chain_calls(c).any(|cur| {
-        if !matches!(method_call(cur), Some((_, "where"))) {
+        if !matches!(method_call(cur), Some((_, "where" | "andWhere"))) {
             return false;
         }
         match cur.args.as_slice() {
@@ -1336,8 +1336,14 @@ fn query_call(
             rows(label(), "take")
         }
         // Knex: a chain rooted at `knex('table')` (or `knex.select(…)`), with no limit.
-        "select" | "where" | "whereIn" | "whereNot" | "whereNull" | "whereNotNull" | "orderBy"
-        | "pluck" | "distinct" | "from" | "innerJoin" | "leftJoin" | "join" => {
+        "select" | "where" | "andWhere" | "orWhere" | "whereNot" | "andWhereNot" | "orWhereNot"
+        | "whereIn" | "whereNotIn" | "orWhereIn" | "orWhereNotIn" | "whereNull"
+        | "whereNotNull" | "orWhereNull" | "orWhereNotNull" | "whereRaw" | "andWhereRaw"
+        | "orWhereRaw" | "whereBetween" | "whereNotBetween" | "whereLike" | "whereILike"
+        | "whereExists" | "whereNotExists" | "orderBy" | "orderByRaw" | "groupBy" | "having"
+        | "pluck" | "distinct" | "from" | "column" | "columns" | "innerJoin" | "leftJoin"
+        | "leftOuterJoin" | "rightJoin" | "rightOuterJoin" | "fullOuterJoin" | "crossJoin"
+        | "join" | "joinRaw" | "timeout" => {
             if bounded_chain(c)
                 || knex_filters_by_parent(c)
                 || chain_has(

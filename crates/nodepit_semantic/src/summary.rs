@@ -262,7 +262,13 @@ impl<'m, 'a, R: FnMut(&str) -> Option<PathBuf>> Builder<'m, 'a, R> {
 
     /// The other module's value an expression names, when it names one.
     pub(crate) fn ext_ref(&mut self, e: &Expr) -> Option<ExtRef> {
-        let (spec, path, new_at) = self.model.ext_path(e, 0)?;
+        self.ext_ref_in(e, None)
+    }
+
+    /// [`Builder::ext_ref`] for an expression inside `func`, which may read an injected
+    /// instance through `this` (see [`Model::ext_path_in`]).
+    pub(crate) fn ext_ref_in(&mut self, e: &Expr, func: Option<FnId>) -> Option<ExtRef> {
+        let (spec, path, new_at) = self.model.ext_path_in(e, func)?;
         let import = self.import(&spec)?;
         Some(ExtRef {
             import,
@@ -335,6 +341,84 @@ impl<'a> Model<'a> {
             }
             _ => None,
         }
+    }
+
+    /// [`Model::ext_path`], also for a method of an instance a class method reaches through
+    /// `this`: `this.usersService.exportUser` inside a class whose constructor declares
+    /// `private readonly usersService: UsersService` (TypeScript parameter properties, the way
+    /// NestJS injects services), or that has a field `usersService: UsersService` or
+    /// `mailer = new Mailer()`, where the class is imported from another module.
+    pub fn ext_path_in(
+        &self,
+        e: &Expr,
+        func: Option<FnId>,
+    ) -> Option<(Atom, Vec<Atom>, Option<u32>)> {
+        if let Some(found) = self.ext_path(e, 0) {
+            return Some(found);
+        }
+        let Expr::Member(call) = unwrap_expr(e) else {
+            return None;
+        };
+        let Expr::Member(field) = unwrap_expr(&call.obj) else {
+            return None;
+        };
+        if !matches!(unwrap_expr(&field.obj), Expr::This(_)) {
+            return None;
+        }
+        let MemberProp::Ident(name) = &field.prop else {
+            return None;
+        };
+        let Some(crate::model::ThisRef::Class(class)) = self.function(func?).this_ref else {
+            return None;
+        };
+        let (spec, mut path, new_at) = self.injected(class, &name.sym)?;
+        path.push(Atom::from(member_name(&call.prop)?));
+        Some((spec, path, new_at))
+    }
+
+    /// The imported class whose instance a class keeps in the field `name`, as an export path
+    /// with the instance mark, when the class declares it with that type or creates it itself.
+    fn injected(&self, class: ClassId, name: &str) -> Option<(Atom, Vec<Atom>, Option<u32>)> {
+        let typed = |ann: Option<&swc_ecma_ast::TsTypeAnn>| match ann.map(|a| &*a.type_ann) {
+            Some(TsType::TsTypeRef(r)) if r.type_params.is_none() => match &r.type_name {
+                TsEntityName::Ident(t) => {
+                    let (spec, p, new_at) = self.ext_path(&Expr::Ident(t.clone()), 0)?;
+                    if new_at.is_some() {
+                        return None;
+                    }
+                    let at = p.len() as u32;
+                    Some((spec, p, Some(at)))
+                }
+                TsEntityName::TsQualifiedName(_) => None,
+            },
+            _ => None,
+        };
+        for member in &self.class(class).node.body {
+            match member {
+                ClassMember::Constructor(c) => {
+                    for p in &c.params {
+                        if let ParamOrTsParamProp::TsParamProp(tp) = p {
+                            if let TsParamPropParam::Ident(b) = &tp.param {
+                                if b.id.sym == name {
+                                    return typed(b.type_ann.as_deref());
+                                }
+                            }
+                        }
+                    }
+                }
+                ClassMember::ClassProp(prop)
+                    if !prop.is_static && prop_atom(&prop.key).is_some_and(|k| k == name) =>
+                {
+                    return match &prop.value {
+                        Some(v) if matches!(unwrap_expr(v), Expr::New(_)) => self.ext_path(v, 0),
+                        Some(_) => None,
+                        None => typed(prop.type_ann.as_deref()),
+                    };
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     /// This file's summary (see [`Summary`]). `resolve` maps specifiers to project files.
@@ -860,8 +944,13 @@ impl<'a> Model<'a> {
                     }
                     continue;
                 }
-                let Some(r) = b.ext_ref(t) else { continue };
                 let is_callee = n == 0;
+                let r = if is_callee {
+                    b.ext_ref_in(t, site.func)
+                } else {
+                    b.ext_ref(t)
+                };
+                let Some(r) = r else { continue };
                 let arg_kinds = if is_callee {
                     self.arg_kinds(call)
                 } else {
@@ -995,7 +1084,8 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// Arguments whose length someone outside the code decides.
+    /// Arguments whose length someone outside the code decides. None in a test suite: the rows
+    /// it loads are the fixtures it created, and a helper it calls must not be judged by them.
     fn arg_origins(&self, call: &CallExpr, scope: Option<FnId>) -> Vec<ArgOrigin> {
         let mut out = Vec::new();
         for (i, a) in call.args.iter().enumerate() {
@@ -1009,7 +1099,10 @@ impl<'a> Model<'a> {
             ) {
                 continue;
             }
-            if let Some(o) = self.origin(&a.expr, scope) {
+            if let Some(o) = self
+                .origin(&a.expr, scope)
+                .filter(|_| !self.is_test_suite())
+            {
                 out.push(ArgOrigin {
                     index: i as u32,
                     kind: o.kind,

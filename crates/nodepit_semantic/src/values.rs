@@ -784,6 +784,11 @@ impl<'a> Model<'a> {
             {
                 return true;
             }
+            // fp-ts builds plain values (`E.left(err)`, `O.some(x)`); even its `Task`s are
+            // functions, never promises until someone calls them.
+            if (root == "fp-ts" || root.starts_with("fp-ts/")) && !q.contains("()") {
+                return true;
+            }
         }
         let mut e = unwrap_expr(callee);
         for _ in 0..MAX_DEPTH {
