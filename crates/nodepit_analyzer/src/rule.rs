@@ -200,6 +200,15 @@ pub enum Question {
         /// Properties read from the parameter (`["uids"]` for `data.uids`).
         path: Vec<Atom>,
     },
+    /// Does calling this value of another module return a collection outside input sizes?
+    ReturnEvidence {
+        /// The module specifier as written in this file.
+        specifier: Atom,
+        /// The property path into its exports.
+        path: Vec<Atom>,
+        /// Where `new` instantiates a class along the path.
+        new_at: Option<u32>,
+    },
     /// Does any file of the project load this package (`express-async-errors`)?
     Loaded {
         /// The package name.
@@ -216,6 +225,8 @@ pub enum Answer {
     Callee(nodepit_project::CalleeFacts),
     /// What a caller passes.
     ParamEvidence(nodepit_project::ArgEvidence),
+    /// What the called function returns (`at` is in its file; `via` is empty).
+    ReturnEvidence(nodepit_project::ArgEvidence),
     /// Whether some file of the project loads the package.
     Loaded(bool),
 }
@@ -253,6 +264,11 @@ impl Deferred {
             Question::ParamEvidence { func, index, path } => {
                 Answer::ParamEvidence(project.param_evidence(file, *func, *index, path)?)
             }
+            Question::ReturnEvidence {
+                specifier,
+                path,
+                new_at,
+            } => Answer::ReturnEvidence(project.return_evidence(file, specifier, path, *new_at)?),
             Question::Loaded { package } => Answer::Loaded(project.loads_package(package)),
         };
         (self.finish)(&answer, project)

@@ -23,6 +23,8 @@ type Node = (u32, u32);
 
 /// What one lookup may still spend.
 struct Budget {
+    /// Whether members inherited from a base class of another module count.
+    inherit: bool,
     steps: std::cell::Cell<u32>,
     /// Modules whose `export *` were searched, with the name searched for.
     starred: std::cell::RefCell<rustc_hash::FxHashSet<(u32, nodepit_semantic::summary::Atom)>>,
@@ -225,10 +227,15 @@ impl Project {
 
     /// What a reference of `file` names, following re-exports.
     fn lookup(&self, file: u32, r: &ExtRef) -> Option<Found<'_>> {
+        self.lookup_with(file, r, true)
+    }
+
+    fn lookup_with(&self, file: u32, r: &ExtRef, inherit: bool) -> Option<Found<'_>> {
         let target = (*self.imports[file as usize].get(r.import as usize)?)?;
         // A budget of lookups and the modules whose `export *` were searched, so re-export
         // webs and cycles stay cheap.
         let budget = Budget {
+            inherit,
             steps: std::cell::Cell::new(MAX_STEPS),
             starred: std::cell::RefCell::new(rustc_hash::FxHashSet::default()),
         };
@@ -261,7 +268,7 @@ impl Project {
             if new_at == Some(consumed) {
                 return match value {
                     // Members after `new` are the instance's.
-                    Value::Class(c) => self.member(file, *c, true, rest),
+                    Value::Class(c) => self.member(file, *c, true, rest, depth, budget),
                     Value::Ext(r) => {
                         let target = (*self.imports[file as usize].get(r.import as usize)?)?;
                         let mut p = r.path.clone();
@@ -321,8 +328,8 @@ impl Project {
                     }
                     None => return None,
                 },
-                Value::Class(c) => return self.member(file, *c, false, rest),
-                Value::Instance(c) => return self.member(file, *c, true, rest),
+                Value::Class(c) => return self.member(file, *c, false, rest, depth, budget),
+                Value::Instance(c) => return self.member(file, *c, true, rest, depth, budget),
                 Value::Fn(_) | Value::Unknown | Value::Ext(_) => return None,
             }
         }
@@ -335,13 +342,22 @@ impl Project {
         class: u32,
         instance: bool,
         rest: &[nodepit_semantic::summary::Atom],
+        depth: u32,
+        budget: &Budget,
     ) -> Option<Found<'_>> {
         let [name] = rest else { return None };
         let c = self.summaries[file as usize].classes.get(class as usize)?;
         let list = if instance { &c.methods } else { &c.statics };
-        list.iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, f)| Found::Fn((file, *f)))
+        if let Some((_, f)) = list.iter().find(|(n, _)| n == name) {
+            return Some(Found::Fn((file, *f)));
+        }
+        // Inherited from a base class of another module.
+        let base = c.base.as_ref().filter(|_| budget.inherit)?;
+        let target = (*self.imports[file as usize].get(base.import as usize)?)?;
+        let mut path = base.path.clone();
+        let at = path.len() as u32;
+        path.push(name.clone());
+        self.lookup_in(target, &path, instance.then_some(at), depth + 1, budget)
     }
 
     /// The functions of a resolver map (a value of `file`), with their paths (`Query.users`).
@@ -592,7 +608,13 @@ impl Project {
             path: path.to_vec(),
             new_at,
         };
-        let node = self.lookup_fn(id, &r)?;
+        // Not through a base class of another module: whether a base's method can reject
+        // often turns on the base's own fields (an API client that retries and swallows
+        // errors), which the summaries do not follow; blocking calls are still reached.
+        let node = match self.lookup_with(id, &r, false)? {
+            Found::Fn(n) => n,
+            Found::Value(..) => return None,
+        };
         let mut facts = self.facts(node, 0);
         for (file, i) in self.callers.get(&node).map_or(&[][..], Vec::as_slice) {
             let call = &self.summaries[*file as usize].ext_calls[*i as usize];
@@ -602,6 +624,36 @@ impl Project {
             }
         }
         Some(facts)
+    }
+
+    /// Evidence that calling `path` of the module `specifier` (as written in `file`) returns a
+    /// collection whose size outside input decides: the function's `return Device.find()`.
+    pub fn return_evidence(
+        &self,
+        file: &Path,
+        specifier: &str,
+        path: &[nodepit_semantic::summary::Atom],
+        new_at: Option<u32>,
+    ) -> Option<ArgEvidence> {
+        let id = self.file_id(file)?;
+        let s = &self.summaries[id as usize];
+        let import = s.specifiers.iter().find(|(sp, _)| sp == specifier)?.1;
+        let r = ExtRef {
+            import,
+            path: path.to_vec(),
+            new_at,
+        };
+        let node = self.lookup_fn(id, &r)?;
+        let o = self.summaries[node.0 as usize].functions[node.1 as usize]
+            .returns_origin
+            .as_ref()?;
+        Some(ArgEvidence {
+            kind: o.kind,
+            what: o.what.clone(),
+            missing_bound: o.missing_bound,
+            at: self.loc(node.0, &o.range),
+            via: Vec::new(),
+        })
     }
 
     /// Promise facts of a function, following a returned call into another file.

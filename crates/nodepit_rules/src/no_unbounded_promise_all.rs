@@ -1,4 +1,4 @@
-use nodepit_analyzer::project::{ArgEvidence, Project};
+use nodepit_analyzer::project::ArgEvidence;
 use nodepit_analyzer::semantic::summary::Atom;
 use nodepit_analyzer::{
     declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Related, Rule, RuleCx, Severity,
@@ -108,7 +108,39 @@ impl Rule for NoUnboundedPromiseAll {
                                 let Answer::ParamEvidence(e) = answer else {
                                     return None;
                                 };
-                                Some(cross_file(project, e, &collection, &work, &all, range))
+                                let caller = e
+                                    .via
+                                    .first()
+                                    .map(|l| project.display(&l.path))
+                                    .unwrap_or_default();
+                                let how = format!("a caller in {caller} passes it in");
+                                Some(cross_file(e, &collection, &work, &all, range, &how))
+                            },
+                        );
+                        return;
+                    }
+                }
+                // `const subs = await findActiveSubscriptions()`, a function of another file.
+                if let Some((specifier, path, new_at, callee)) =
+                    returned_by_project(cx, f.collection, f.scope)
+                {
+                    if let Some(work) = work_label(model, f.work) {
+                        let collection = expr_label(f.collection);
+                        let range = model.range(site.node.span);
+                        let all = all.clone();
+                        cx.ask(
+                            Question::ReturnEvidence {
+                                specifier,
+                                path,
+                                new_at,
+                            },
+                            move |answer, project| {
+                                let Answer::ReturnEvidence(e) = answer else {
+                                    return None;
+                                };
+                                let file = project.display(&e.at.path);
+                                let how = format!("`{callee}` in {file} returns it");
+                                Some(cross_file(e, &collection, &work, &all, range, &how))
                             },
                         );
                         return;
@@ -176,28 +208,49 @@ fn param_of(model: &Model<'_>, e: &Expr) -> Option<(FnId, usize, Vec<Atom>)> {
     }
 }
 
-/// The finding for a fan-out over a parameter that a caller in another file fills with outside
-/// input.
+/// The call of another module's function a collection is the awaited result of, as the
+/// question to ask about it and the callee's label.
+fn returned_by_project(
+    cx: &RuleCx<'_, '_>,
+    e: &Expr,
+    scope: Option<FnId>,
+) -> Option<(Atom, Vec<Atom>, Option<u32>, String)> {
+    let model = cx.model();
+    let mut e = unwrap_expr(e);
+    if let Expr::Ident(id) = e {
+        e = unwrap_expr(model.const_init(id)?);
+    }
+    let Expr::Await(a) = e else { return None };
+    let Expr::Call(call) = unwrap_expr(&a.arg) else {
+        return None;
+    };
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let (specifier, path, new_at) = model.ext_path_in(callee, scope)?;
+    if !cx.is_project_module(&specifier) {
+        return None;
+    }
+    Some((specifier, path, new_at, expr_label(callee)))
+}
+
+/// The finding for a fan-out over a collection that another file's code fills with outside
+/// input: a caller passing it in, or a function returning it (`how` says which).
 fn cross_file(
-    project: &Project,
     e: &ArgEvidence,
     collection: &str,
     work: &str,
     all: &str,
     range: std::ops::Range<usize>,
+    how: &str,
 ) -> Diagnostic {
     let origin = Origin::described(e.kind, e.what.clone(), e.missing_bound);
-    let caller = e
-        .via
-        .first()
-        .map(|l| project.display(&l.path))
-        .unwrap_or_default();
     let mut d = Diagnostic::new(
         "",
         Severity::Warning,
         range,
         format!(
-            "{} (a caller in {caller} passes it in).",
+            "{} ({how}).",
             evidence_message(&origin, collection, work, all).trim_end_matches('.')
         ),
     );

@@ -143,6 +143,12 @@ impl<'a> Model<'a> {
         self.val(e, scope, &mut Walk::default())?.origin()
     }
 
+    /// Evidence that what a function returns is a collection outside input sizes (every row of
+    /// a table), for callers in other files.
+    pub fn returned_origin(&self, f: FnId) -> Option<Origin> {
+        self.returned_val(f, &mut Walk::default())?.origin()
+    }
+
     fn val(&self, e: &Expr, scope: Option<FnId>, w: &mut Walk) -> Option<Val> {
         if w.depth > MAX_DEPTH || w.steps > MAX_STEPS {
             return None;
@@ -1280,6 +1286,15 @@ fn query_call(
     if model.is_lodash(&m.obj) {
         return None;
     }
+    // An app-wide configuration table holds one row per setting the code defines.
+    let receiver = match unwrap_expr(&m.obj) {
+        Expr::Ident(id) => Some(&*id.sym),
+        Expr::Member(inner) => member_name(&inner.prop),
+        _ => None,
+    };
+    if receiver.is_some_and(is_config_store) {
+        return None;
+    }
     if matches!(
         method,
         "find" | "findBy" | "findAll" | "findMany" | "findAndCountAll" | "getMany"
@@ -1360,6 +1375,9 @@ fn query_call(
             }
             let root = chain_root(c);
             let table = root.args.first().and_then(|a| static_string(&a.expr));
+            if table.is_some_and(is_config_store) {
+                return None;
+            }
             let what = match (table, &root.callee) {
                 (Some(t), Callee::Expr(callee)) if root.args.len() == 1 => {
                     format!("{}('{t}')…", expr_label(callee))
@@ -1370,6 +1388,26 @@ fn query_call(
         }
         _ => store_call(c, method),
     }
+}
+
+/// Whether a model or table name is an app-wide configuration store (`Setting`, `InfraConfig`,
+/// `site_settings`, `system_configuration`): one row per key the code defines, not per user.
+fn is_config_store(name: &str) -> bool {
+    let flat: String = name
+        .chars()
+        .filter(|ch| ch.is_ascii_alphanumeric())
+        .map(|ch| ch.to_ascii_lowercase())
+        .collect();
+    let rest = [
+        "infra", "site", "app", "system", "global", "instance", "server", "platform",
+    ]
+    .iter()
+    .find_map(|p| flat.strip_prefix(p))
+    .unwrap_or(&flat);
+    matches!(
+        rest,
+        "config" | "configs" | "configuration" | "configurations" | "setting" | "settings"
+    )
 }
 
 /// A Knex chain: rooted at `knex('table')` (a callee called with one table name) or at

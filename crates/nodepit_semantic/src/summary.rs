@@ -49,6 +49,9 @@ pub struct ClassSummary {
     pub statics: Vec<(Atom, u32)>,
     /// Instance methods and function-valued fields, including those of same-file base classes.
     pub methods: Vec<(Atom, u32)>,
+    /// The first base class that is another module's (`class Projects extends BaseRepository`
+    /// with `BaseRepository` imported): members not found above are looked up there.
+    pub base: Option<ExtRef>,
 }
 
 /// Facts about one function of the file, as other files need them.
@@ -83,6 +86,9 @@ pub struct FnSummary {
     /// exported functions whose promise can reject): each (parameter position, property).
     /// Empty when unknown or unguarded.
     pub reject_guards: Vec<(u32, Atom)>,
+    /// Evidence that what it returns is sized by outside input (`return Device.find()`), for
+    /// callers in other files that fan out over it (computed for exported functions only).
+    pub returns_origin: Option<ArgOrigin>,
 }
 
 /// What a function is registered to serve.
@@ -258,6 +264,13 @@ impl<'m, 'a, R: FnMut(&str) -> Option<PathBuf>> Builder<'m, 'a, R> {
             self.summary.specifiers.push((spec.clone(), i));
         }
         i
+    }
+
+    /// Re-exports every name of the module at import index `import` (`export *`).
+    fn star(&mut self, import: u32) {
+        if !self.summary.stars.contains(&import) {
+            self.summary.stars.push(import);
+        }
     }
 
     /// The other module's value an expression names, when it names one.
@@ -466,6 +479,19 @@ impl<'a> Model<'a> {
                 s.reject_guards = self.rejection_guards(id).unwrap_or_default();
             }
             s.returns_fn = self.returned_fn(id);
+            // Rows, listings and payloads come from calls: a function that makes none in its
+            // own body returns none (this skips most of the walk over returns).
+            let makes_calls = !self.function(id).calls.is_empty();
+            s.returns_origin = makes_calls
+                .then(|| self.returned_origin(id))
+                .flatten()
+                .map(|o| ArgOrigin {
+                    index: 0,
+                    kind: o.kind,
+                    what: o.what.clone(),
+                    missing_bound: o.missing_bound,
+                    range: self.range(o.span),
+                });
             if !s.returns_promise {
                 s.returns_ext_call = self.returned_call(id).and_then(|range| {
                     b.summary
@@ -540,6 +566,7 @@ impl<'a> Model<'a> {
             }
             if let Some(Stmt::Expr(e)) = stmt {
                 self.cjs_export(b, &e.expr, &mut named, &mut whole);
+                self.cjs_assign_export(b, &e.expr, &mut named);
             }
         }
         // `module.exports = obj; module.exports.extra = f` adds to the object.
@@ -549,9 +576,81 @@ impl<'a> Model<'a> {
                 Value::Object(props)
             }
             Some(v) if named.is_empty() => v,
+            // `module.exports = require('./pdf'); module.exports.slug = f`: the other module's
+            // names, and this one's on top.
+            Some(Value::Ext(r)) if r.path.is_empty() && r.new_at.is_none() => {
+                b.star(r.import);
+                Value::Object(named)
+            }
             Some(_) => Value::Unknown,
             None => Value::Object(named),
         };
+    }
+
+    /// `Object.assign(module.exports, require('./pdf'), { slug })`: each source's names become
+    /// the module's, a whole other module as an `export *` would.
+    fn cjs_assign_export<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        e: &Expr,
+        named: &mut Vec<(Atom, Value)>,
+    ) {
+        let Expr::Call(c) = unwrap_expr(e) else {
+            return;
+        };
+        let Callee::Expr(callee) = &c.callee else {
+            return;
+        };
+        if self.qual(callee).as_deref() != Some("Object.assign") {
+            return;
+        }
+        let Some((target, sources)) = c.args.split_first() else {
+            return;
+        };
+        if target.spread.is_some() || !self.is_exports_object(&target.expr) {
+            return;
+        }
+        for src in sources {
+            if src.spread.is_some() {
+                continue;
+            }
+            match unwrap_expr(&src.expr) {
+                Expr::Object(o) => {
+                    if let Value::Object(props) = self.object_value(b, o, 0) {
+                        for (k, v) in props {
+                            named.retain(|(n, _)| *n != k);
+                            named.push((k, v));
+                        }
+                    }
+                    self.star_spreads(b, o);
+                }
+                other => {
+                    if let Some(r) = b.ext_ref(other) {
+                        if r.path.is_empty() && r.new_at.is_none() {
+                            b.star(r.import);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `module.exports = { ...require('./pdf'), ...strings }`: each spread of a whole other
+    /// module re-exports its names.
+    fn star_spreads<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        o: &ObjectLit,
+    ) {
+        for p in &o.props {
+            if let PropOrSpread::Spread(sp) = p {
+                if let Some(r) = b.ext_ref(&sp.expr) {
+                    if r.path.is_empty() && r.new_at.is_none() {
+                        b.star(r.import);
+                    }
+                }
+            }
+        }
     }
 
     fn esm_export<R: FnMut(&str) -> Option<PathBuf>>(
@@ -685,7 +784,20 @@ impl<'a> Model<'a> {
         let written = |name: &str| b.writes.get(name).copied().unwrap_or(0);
         if self.is_module_object(&target.obj) && prop == "exports" {
             *whole = Some(match written("") {
-                1 => self.value_of(b, right, 0),
+                1 => {
+                    let object = match right {
+                        Expr::Object(o) => Some(o),
+                        Expr::Ident(id) => self.const_init(id).and_then(|i| match unwrap_expr(i) {
+                            Expr::Object(o) => Some(o),
+                            _ => None,
+                        }),
+                        _ => None,
+                    };
+                    if let Some(o) = object {
+                        self.star_spreads(b, o);
+                    }
+                    self.value_of(b, right, 0)
+                }
                 _ => Value::Unknown,
             });
         } else if self.is_exports_object(&target.obj) {
@@ -884,12 +996,13 @@ impl<'a> Model<'a> {
                     list.push((key, f.0));
                 }
             }
-            class = self
-                .class(k)
-                .node
-                .super_class
-                .as_deref()
-                .and_then(|s| self.class_of(s));
+            let sup = self.class(k).node.super_class.as_deref();
+            class = sup.and_then(|s| self.class_of(s));
+            if class.is_none() {
+                summary.base = sup
+                    .and_then(|s| b.ext_ref(s))
+                    .filter(|r| r.new_at.is_none());
+            }
         }
         b.summary.classes.push(summary);
         let i = (b.summary.classes.len() - 1) as u32;

@@ -801,9 +801,10 @@ impl<'a> Model<'a> {
                 Expr::Ident(id) => {
                     return self
                         .const_init(id)
-                        .is_some_and(|init| matches!(unwrap_expr(init), Expr::Await(_)))
+                        .is_some_and(|init| awaited_data(unwrap_expr(init)))
                 }
-                Expr::Await(_) | Expr::Lit(_) | Expr::Tpl(_) | Expr::Array(_) => return true,
+                Expr::Await(_) => return awaited_data(e),
+                Expr::Lit(_) | Expr::Tpl(_) | Expr::Array(_) => return true,
                 _ => return false,
             };
         }
@@ -1352,4 +1353,36 @@ impl Visit for GuardIfs<'_, '_> {
     fn visit_function(&mut self, _: &Function) {}
     fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
     fn visit_class(&mut self, _: &Class) {}
+}
+
+/// Whether an `await` yields data (`await db.query(…)`'s rows), not a client whose methods
+/// return promises again: `await createClient().connect()`, `await mysql.createConnection(…)`,
+/// `await pool.connect()`, `await puppeteer.launch()`.
+fn awaited_data(e: &Expr) -> bool {
+    let Expr::Await(a) = e else { return false };
+    let Expr::Call(c) = unwrap_expr(&a.arg) else {
+        return true;
+    };
+    let name = match &c.callee {
+        Callee::Expr(callee) => match unwrap_expr(callee) {
+            Expr::Member(m) => member_name(&m.prop),
+            Expr::Ident(id) => Some(&*id.sym),
+            _ => None,
+        },
+        _ => None,
+    };
+    !matches!(
+        name,
+        Some(
+            "connect"
+                | "createConnection"
+                | "createPool"
+                | "getConnection"
+                | "createClient"
+                | "open"
+                | "launch"
+                | "newPage"
+                | "newContext"
+        )
+    )
 }

@@ -555,6 +555,9 @@ fn without_ranges(s: &Summary) -> Summary {
     let mut s = s.clone();
     for f in &mut s.functions {
         f.range = 0..0;
+        if let Some(o) = &mut f.returns_origin {
+            o.range = 0..0;
+        }
     }
     for h in &mut s.handlers {
         h.2 = 0..0;
