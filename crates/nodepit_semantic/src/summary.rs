@@ -418,6 +418,23 @@ impl<'a> Model<'a> {
                             }
                         }
                     }
+                    // `this.mailer = new Mailer()` in the constructor's own statements.
+                    let created = c.body.iter().flat_map(|b| &b.stmts).find_map(|s| {
+                        let Stmt::Expr(e) = s else { return None };
+                        let Expr::Assign(a) = unwrap_expr(&e.expr) else {
+                            return None;
+                        };
+                        let m = a.left.as_simple()?.as_member()?;
+                        let this_field = matches!(unwrap_expr(&m.obj), Expr::This(_))
+                            && matches!(&m.prop, MemberProp::Ident(p) if p.sym == name);
+                        (this_field
+                            && a.op == AssignOp::Assign
+                            && matches!(unwrap_expr(&a.right), Expr::New(_)))
+                        .then_some(&*a.right)
+                    });
+                    if let Some(v) = created {
+                        return self.ext_path(v, 0);
+                    }
                 }
                 ClassMember::ClassProp(prop)
                     if !prop.is_static && prop_atom(&prop.key).is_some_and(|k| k == name) =>
