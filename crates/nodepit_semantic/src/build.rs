@@ -51,6 +51,7 @@ impl<'a> Model<'a> {
                 memos: RefCell::new(FxHashMap::default()),
                 quals: RefCell::new(FxHashMap::default()),
                 test_suite: OnceCell::new(),
+                injected: RefCell::new(FxHashMap::default()),
             },
             promise_docs: promise_doc_ends(comments),
             text,

@@ -14,6 +14,10 @@ use swc_ecma_ast::{
 use crate::handlers::HandlerTable;
 use crate::parse::BASE;
 
+/// A module specifier, an export path into it and where `new` instantiates a class along the
+/// path (see `Model::ext_path`).
+pub type ExtPath = (Atom, Vec<Atom>, Option<u32>);
+
 /// A remembered [`Model::qual`] answer.
 pub(crate) type QualName = Option<Box<str>>;
 
@@ -313,6 +317,9 @@ pub struct Model<'a> {
     pub(crate) quals: RefCell<FxHashMap<(u32, u32), QualName>>,
     /// [`Model::is_test_suite`], answered on first use.
     pub(crate) test_suite: OnceCell<bool>,
+    /// The class instance a field of a class holds, by class and field (see
+    /// `Model::ext_path_in`): asked for every `this.x.y()` call of the class.
+    pub(crate) injected: RefCell<FxHashMap<(u32, Atom), Option<ExtPath>>>,
 }
 
 impl<'a> Model<'a> {

@@ -384,7 +384,17 @@ impl<'a> Model<'a> {
         let Some(crate::model::ThisRef::Class(class)) = self.function(func?).this_ref else {
             return None;
         };
-        let (spec, mut path, new_at) = self.injected(class, &name.sym)?;
+        let key = (class.0, name.sym.clone());
+        let found = self.injected.borrow().get(&key).cloned();
+        let found = match found {
+            Some(found) => found,
+            None => {
+                let found = self.injected(class, &name.sym);
+                self.injected.borrow_mut().insert(key, found.clone());
+                found
+            }
+        };
+        let (spec, mut path, new_at) = found?;
         path.push(Atom::from(member_name(&call.prop)?));
         Some((spec, path, new_at))
     }
