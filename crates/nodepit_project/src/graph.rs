@@ -330,7 +330,7 @@ impl Project {
                 },
                 Value::Class(c) => return self.member(file, *c, false, rest, depth, budget),
                 Value::Instance(c) => return self.member(file, *c, true, rest, depth, budget),
-                Value::Fn(_) | Value::Unknown | Value::Ext(_) => return None,
+                Value::Fn(_) | Value::Unknown | Value::Ext(_) | Value::Wrapped(_) => return None,
             }
         }
     }
@@ -450,7 +450,8 @@ impl Project {
                     }
                     continue;
                 }
-                let Some(node) = self.registered_fn(file, &reg.target) else {
+                let Some((node, wrapped_at_definition)) = self.registered_fn(file, &reg.target)
+                else {
                     continue;
                 };
                 let mut label = reg.label.clone();
@@ -490,7 +491,7 @@ impl Project {
                 if !is_handler {
                     continue;
                 }
-                if reg.wrapped {
+                if reg.wrapped || wrapped_at_definition {
                     wrapped.insert((node, file, reg.range.start));
                 }
                 handlers.push((node, label, self.loc(file, &reg.range)));
@@ -503,14 +504,20 @@ impl Project {
         self.wrapped = wrapped;
     }
 
-    fn registered_fn(&self, file: u32, target: &Target) -> Option<Node> {
+    /// The function a registration hands the framework, and whether a wrapper the other
+    /// module applied stands between them (`exports.list = catchAsync(async (req, res) => …)`).
+    fn registered_fn(&self, file: u32, target: &Target) -> Option<(Node, bool)> {
         match target {
-            Target::Local(f) => Some((file, *f)),
-            Target::Ext(r) => self.lookup_fn(file, r),
+            Target::Local(f) => Some(((file, *f), false)),
+            Target::Ext(r) => match self.lookup(file, r)? {
+                Found::Fn(n) => Some((n, false)),
+                Found::Value(g, Value::Wrapped(f)) => Some(((g, *f), true)),
+                Found::Value(..) => None,
+            },
             Target::ExtFactory(r) => {
                 let (g, f) = self.lookup_fn(file, r)?;
                 let made = self.summaries[g as usize].functions[f as usize].returns_fn?;
-                Some((g, made))
+                Some(((g, made), false))
             }
             Target::ExtResolvers(_) => None,
         }

@@ -22,9 +22,18 @@ pub(crate) fn place(
         let place = format!("inside {} (registered in {registered})", handler.describe());
         return (place, true);
     }
-    // The last call enters the function that holds the finding; the ones before it are the way
-    // there.
-    let between: Vec<String> = r.hops[..r.hops.len().saturating_sub(1)]
+    // The calls on the way, but for a last one that enters the function holding the finding
+    // (it may instead enter a function of that file which calls it).
+    let last_enters = r.hops.last().is_some_and(|h| {
+        let l = &h.callee.loc;
+        l.range.start <= range.start && range.end <= l.range.end
+    });
+    let way = if last_enters {
+        &r.hops[..r.hops.len() - 1]
+    } else {
+        &r.hops[..]
+    };
+    let between: Vec<String> = way
         .iter()
         .map(|h| {
             let name = h.callee.name.as_deref().unwrap_or("an anonymous function");

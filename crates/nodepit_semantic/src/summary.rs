@@ -37,6 +37,10 @@ pub enum Value {
     Object(Vec<(Atom, Value)>),
     /// A value of another module (`module.exports = require('./x')`, `export { a } from`).
     Ext(ExtRef),
+    /// What a wrapper returns around a handler-shaped function of this file
+    /// (`exports.signup = catchAsync(async (req, res) => …)`): registered, the function runs
+    /// on every request, but what the framework calls is the wrapper's result.
+    Wrapped(u32),
     /// Anything else.
     #[default]
     Unknown,
@@ -882,6 +886,21 @@ impl<'a> Model<'a> {
             Expr::New(n) if self.class_of(&n.callee).is_some() => {
                 return self.class_value(b, &n.callee, true)
             }
+            // `catchAsync(async (req, res) => …)`: one handler-shaped function handed to a
+            // wrapper (not `require`, not a method of the function itself).
+            Expr::Call(c) if self.require_source(c).is_none() => {
+                let mut inner = c.args.iter().filter_map(|a| {
+                    self.fn_of_expr(&a.expr, None)
+                        .filter(|f| crate::origin::handler_shaped(self.function(*f).node).is_some())
+                });
+                if let (Some(f), None) = (inner.next(), inner.next()) {
+                    if matches!(&c.callee, Callee::Expr(callee)
+                        if matches!(unwrap_expr(callee), Expr::Ident(_) | Expr::Member(_)))
+                    {
+                        return Value::Wrapped(f.0);
+                    }
+                }
+            }
             Expr::Object(o) => return self.object_value(b, o, depth),
             Expr::Ident(id) => {
                 if let Some(init) = self.const_init(id) {
@@ -1456,7 +1475,7 @@ impl<R> Builder<'_, '_, R> {
                     }
                 }
                 Value::Object(props) => stack.extend(props.iter().map(|(_, v)| v)),
-                Value::Ext(_) | Value::Unknown => {}
+                Value::Ext(_) | Value::Unknown | Value::Wrapped(_) => {}
             }
         }
         // Registered handlers and the functions they reach are asked about too (factories).
