@@ -330,7 +330,11 @@ impl Project {
                 },
                 Value::Class(c) => return self.member(file, *c, false, rest, depth, budget),
                 Value::Instance(c) => return self.member(file, *c, true, rest, depth, budget),
-                Value::Fn(_) | Value::Unknown | Value::Ext(_) | Value::Wrapped(_) => return None,
+                Value::Fn(_)
+                | Value::Unknown
+                | Value::Ext(_)
+                | Value::Wrapped(_)
+                | Value::Promisified(_) => return None,
             }
         }
     }
@@ -620,6 +624,23 @@ impl Project {
         // errors), which the summaries do not follow; blocking calls are still reached.
         let node = match self.lookup_with(id, &r, false)? {
             Found::Fn(n) => n,
+            // `exports.execAsync = promisify(exec)`: a promise that rejects with the
+            // callback's error. Its callers are not counted (it has no function node).
+            Found::Value(g, Value::Promisified(range)) => {
+                return Some(CalleeFacts {
+                    func: FnRef {
+                        name: path.last().map(|n| n.to_string()),
+                        loc: self.loc(g, range),
+                    },
+                    arity: 0,
+                    is_async: false,
+                    returns_promise: true,
+                    cannot_reject: false,
+                    calls: 0,
+                    dropped: 0,
+                    reject_guards: Vec::new(),
+                })
+            }
             Found::Value(..) => return None,
         };
         let mut facts = self.facts(node, 0);

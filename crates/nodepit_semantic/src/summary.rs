@@ -41,6 +41,9 @@ pub enum Value {
     /// (`exports.signup = catchAsync(async (req, res) => …)`): registered, the function runs
     /// on every request, but what the framework calls is the wrapper's result.
     Wrapped(u32),
+    /// A callback API turned into promises (`util.promisify(exec)`): calling it gives a promise
+    /// that rejects when the callback gets an error. The range is the `promisify` call's.
+    Promisified(Range<usize>),
     /// Anything else.
     #[default]
     Unknown,
@@ -886,6 +889,12 @@ impl<'a> Model<'a> {
             Expr::New(n) if self.class_of(&n.callee).is_some() => {
                 return self.class_value(b, &n.callee, true)
             }
+            Expr::Call(c)
+                if matches!(&c.callee, Callee::Expr(callee)
+                    if self.qual(callee).as_deref() == Some("util.promisify")) =>
+            {
+                return Value::Promisified(self.range(c.span));
+            }
             // `catchAsync(async (req, res) => …)`: one handler-shaped function handed to a
             // wrapper (not `require`, not a method of the function itself).
             Expr::Call(c) if self.require_source(c).is_none() => {
@@ -904,6 +913,14 @@ impl<'a> Model<'a> {
             Expr::Object(o) => return self.object_value(b, o, depth),
             Expr::Ident(id) => {
                 if let Some(init) = self.const_init(id) {
+                    // `const execAsync = promisify(exec)` or `const signup = catchAsync(…)`,
+                    // exported by name.
+                    if let Expr::Call(_) = unwrap_expr(init) {
+                        let v = self.value_of(b, init, depth + 1);
+                        if matches!(v, Value::Promisified(_) | Value::Wrapped(_)) {
+                            return v;
+                        }
+                    }
                     if let Expr::Object(o) = unwrap_expr(init) {
                         // `const api = {}; api.list = …; module.exports = api`
                         let mut v = self.object_value(b, o, depth);
@@ -1475,7 +1492,7 @@ impl<R> Builder<'_, '_, R> {
                     }
                 }
                 Value::Object(props) => stack.extend(props.iter().map(|(_, v)| v)),
-                Value::Ext(_) | Value::Unknown | Value::Wrapped(_) => {}
+                Value::Ext(_) | Value::Unknown | Value::Wrapped(_) | Value::Promisified(_) => {}
             }
         }
         // Registered handlers and the functions they reach are asked about too (factories).
