@@ -514,7 +514,7 @@ impl<'a> Model<'a> {
             }
             s.returns_fn = self.returned_fn(id);
             // Rows, listings and payloads come from calls: a function that makes none in its
-            // own body returns none (this skips most of the walk over returns).
+            // own body returns none.
             let makes_calls = !self.function(id).calls.is_empty();
             s.returns_origin = makes_calls
                 .then(|| self.returned_origin(id))
