@@ -895,6 +895,28 @@ impl<'a> Model<'a> {
             {
                 return Value::Promisified(self.range(c.span));
             }
+            // TypeORM's custom repositories: `dataSource.getRepository(User).extend({ … })` has
+            // the methods of the object it is given.
+            Expr::Call(c)
+                if c.args.len() == 1
+                    && matches!(&c.callee, Callee::Expr(callee)
+                        if matches!(unwrap_expr(callee), Expr::Member(m)
+                            if member_name(&m.prop) == Some("extend"))) =>
+            {
+                if let Expr::Object(o) = unwrap_expr(&c.args[0].expr) {
+                    return self.object_value(b, o, depth);
+                }
+            }
+            // `mongoose.model('Session', sessionSchema)`: a model class whose statics are the
+            // schema's (`sessionSchema.statics.revokeAll = async function …`).
+            Expr::Call(c)
+                if matches!(&c.callee, Callee::Expr(callee)
+                    if self.qual(callee).as_deref() == Some("mongoose.model")) =>
+            {
+                if let Some(Expr::Ident(schema)) = c.args.get(1).map(|a| unwrap_expr(&a.expr)) {
+                    return self.mongoose_model(b, schema);
+                }
+            }
             // `catchAsync(async (req, res) => …)`: one handler-shaped function handed to a
             // wrapper (not `require`, not a method of the function itself).
             Expr::Call(c) if self.require_source(c).is_none() => {
@@ -1002,6 +1024,93 @@ impl<'a> Model<'a> {
             }
         }
         out
+    }
+
+    /// A Mongoose model made from `schema`, as a class: its statics and instance methods are
+    /// what the file's top-level statements add to the schema (`schema.statics.x = fn`,
+    /// `schema.methods.y = fn`, `schema.static('x', fn)`, `schema.statics = { … }`).
+    fn mongoose_model<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        schema: &Ident,
+    ) -> Value {
+        let stmts: Vec<&Stmt> = match self.program {
+            Program::Module(m) => m.body.iter().filter_map(|i| i.as_stmt()).collect(),
+            Program::Script(s) => s.body.iter().collect(),
+        };
+        let is_schema =
+            |e: &Expr| matches!(unwrap_expr(e), Expr::Ident(id) if id.to_id() == schema.to_id());
+        let mut summary = ClassSummary::default();
+        let mut add = |statics: bool, name: Atom, f: FnId| {
+            let list = if statics {
+                &mut summary.statics
+            } else {
+                &mut summary.methods
+            };
+            if !list.iter().any(|(n, _)| *n == name) {
+                list.push((name, f.0));
+            }
+        };
+        for s in stmts {
+            let Stmt::Expr(es) = s else { continue };
+            match unwrap_expr(&es.expr) {
+                Expr::Assign(a) if a.op == AssignOp::Assign => {
+                    let Some(m) = a.left.as_simple().and_then(|s| s.as_member()) else {
+                        continue;
+                    };
+                    let Some(prop) = member_name(&m.prop) else {
+                        continue;
+                    };
+                    // `schema.statics.x = fn`
+                    if let Expr::Member(inner) = unwrap_expr(&m.obj) {
+                        let kind = member_name(&inner.prop);
+                        if is_schema(&inner.obj) && matches!(kind, Some("statics" | "methods")) {
+                            if let Some(f) = self.fn_of_expr(&a.right, None) {
+                                add(kind == Some("statics"), Atom::from(prop), f);
+                            }
+                        }
+                        continue;
+                    }
+                    // `schema.statics = { x() {…} }`
+                    if is_schema(&m.obj) && matches!(prop, "statics" | "methods") {
+                        if let Expr::Object(o) = unwrap_expr(&a.right) {
+                            if let Value::Object(props) = self.object_value(b, o, 1) {
+                                for (k, v) in props {
+                                    if let Value::Fn(f) = v {
+                                        add(prop == "statics", k, FnId(f));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                // `schema.static('x', fn)` and `schema.method('y', fn)`
+                Expr::Call(c) => {
+                    let Callee::Expr(callee) = &c.callee else {
+                        continue;
+                    };
+                    let Expr::Member(m) = unwrap_expr(callee) else {
+                        continue;
+                    };
+                    let kind = member_name(&m.prop);
+                    if !is_schema(&m.obj) || !matches!(kind, Some("static" | "method")) {
+                        continue;
+                    }
+                    if let [name, f] = c.args.as_slice() {
+                        let name = crate::names::static_string(&name.expr);
+                        if let (Some(name), Some(f)) = (name, self.fn_of_expr(&f.expr, None)) {
+                            add(kind == Some("static"), Atom::from(name), f);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if summary.statics.is_empty() && summary.methods.is_empty() {
+            return Value::Unknown;
+        }
+        b.summary.classes.push(summary);
+        Value::Class((b.summary.classes.len() - 1) as u32)
     }
 
     /// A class of this file as a value: its summary is recorded once.
