@@ -610,6 +610,14 @@ impl<'a> Model<'a> {
             return None;
         };
         let method = member_name(&m.prop)?;
+        // `schema.parse(req.body)`: a zod schema hands back what it checked, still as long as
+        // the client made it unless the schema caps a length (`.max(100)` anywhere in it).
+        if matches!(method, "parse" | "parseAsync") && self.is_zod_schema(&m.obj, 0) {
+            if self.schema_caps_length(&m.obj, 0) {
+                return None;
+            }
+            return arg0.and_then(|a| self.whole(a, scope, w));
+        }
         if matches!(
             method,
             "find" | "findBy" | "findAll" | "findMany" | "findAndCountAll"
@@ -744,6 +752,61 @@ impl<'a> Model<'a> {
             });
         }
         None
+    }
+
+    /// Whether an expression is a zod schema: a chain rooted at the `zod` module, directly or
+    /// through constants.
+    fn is_zod_schema(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        match unwrap_expr(e) {
+            Expr::Ident(id) => match self.const_init(id) {
+                Some(init) => self.is_zod_schema(init, depth + 1),
+                None => self
+                    .qual_ident(id)
+                    .is_some_and(|q| q == "zod" || q.starts_with("zod.")),
+            },
+            Expr::Member(m) => self.is_zod_schema(&m.obj, depth + 1),
+            Expr::Call(c) => match &c.callee {
+                Callee::Expr(callee) => self.is_zod_schema(callee, depth + 1),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Whether a schema caps some length: a `.max(…)`, `.length(…)` or `.size(…)` call in its
+    /// definition, through the constants it is built from.
+    fn schema_caps_length(&self, e: &Expr, depth: u32) -> bool {
+        struct Caps<'m, 'a> {
+            model: &'m Model<'a>,
+            depth: u32,
+            found: bool,
+        }
+        impl Visit for Caps<'_, '_> {
+            fn visit_call_expr(&mut self, c: &CallExpr) {
+                if matches!(method_call(c), Some((_, "max" | "length" | "size"))) {
+                    self.found = true;
+                }
+                c.visit_children_with(self);
+            }
+            fn visit_ident(&mut self, id: &Ident) {
+                if let Some(init) = self.model.const_init(id) {
+                    self.found |= self.model.schema_caps_length(init, self.depth + 1);
+                }
+            }
+        }
+        if depth > 8 {
+            return false;
+        }
+        let mut caps = Caps {
+            model: self,
+            depth,
+            found: false,
+        };
+        e.visit_with(&mut caps);
+        caps.found
     }
 
     /// What a same-file function returns, when some `return` brings evidence.
