@@ -602,6 +602,28 @@ impl Project {
         })
     }
 
+    /// A reference written in `file` (module specifier as written, export path, instantiation),
+    /// with the file's id.
+    fn written_ref(
+        &self,
+        file: &Path,
+        specifier: &str,
+        path: &[nodepit_semantic::summary::Atom],
+        new_at: Option<u32>,
+    ) -> Option<(u32, ExtRef)> {
+        let id = self.file_id(file)?;
+        let s = &self.summaries[id as usize];
+        let import = s.specifiers.iter().find(|(sp, _)| sp == specifier)?.1;
+        Some((
+            id,
+            ExtRef {
+                import,
+                path: path.to_vec(),
+                new_at,
+            },
+        ))
+    }
+
     /// What calling `path` of the module `specifier` (as written in `file`) gives; `new_at`
     /// marks an instantiation (see [`ExtRef::new_at`]).
     pub fn callee(
@@ -611,14 +633,7 @@ impl Project {
         path: &[nodepit_semantic::summary::Atom],
         new_at: Option<u32>,
     ) -> Option<CalleeFacts> {
-        let id = self.file_id(file)?;
-        let s = &self.summaries[id as usize];
-        let import = s.specifiers.iter().find(|(sp, _)| sp == specifier)?.1;
-        let r = ExtRef {
-            import,
-            path: path.to_vec(),
-            new_at,
-        };
+        let (id, r) = self.written_ref(file, specifier, path, new_at)?;
         // Not through a base class of another module: whether a base's method can reject
         // often turns on the base's own fields (an API client that retries and swallows
         // errors), which the summaries do not follow; blocking calls are still reached.
@@ -663,14 +678,7 @@ impl Project {
         path: &[nodepit_semantic::summary::Atom],
         new_at: Option<u32>,
     ) -> Option<ArgEvidence> {
-        let id = self.file_id(file)?;
-        let s = &self.summaries[id as usize];
-        let import = s.specifiers.iter().find(|(sp, _)| sp == specifier)?.1;
-        let r = ExtRef {
-            import,
-            path: path.to_vec(),
-            new_at,
-        };
+        let (id, r) = self.written_ref(file, specifier, path, new_at)?;
         let node = self.lookup_fn(id, &r)?;
         let o = self.summaries[node.0 as usize].functions[node.1 as usize]
             .returns_origin

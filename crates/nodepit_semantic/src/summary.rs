@@ -24,6 +24,13 @@ pub struct ExtRef {
     pub new_at: Option<u32>,
 }
 
+impl ExtRef {
+    /// Whether it names a whole module (`require('./pdf')`), not a value inside one.
+    pub fn is_module(&self) -> bool {
+        self.path.is_empty() && self.new_at.is_none()
+    }
+}
+
 /// What an export, or a part of one, is.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum Value {
@@ -277,6 +284,14 @@ impl<'m, 'a, R: FnMut(&str) -> Option<PathBuf>> Builder<'m, 'a, R> {
     fn star(&mut self, import: u32) {
         if !self.summary.stars.contains(&import) {
             self.summary.stars.push(import);
+        }
+    }
+
+    /// Re-exports every name of the module `e` is, when it is a whole other module
+    /// (`require('./pdf')`, or a constant holding it), not a part of one.
+    fn star_if_module(&mut self, e: &Expr) {
+        if let Some(r) = self.ext_ref(e).filter(ExtRef::is_module) {
+            self.star(r.import);
         }
     }
 
@@ -612,7 +627,7 @@ impl<'a> Model<'a> {
             Some(v) if named.is_empty() => v,
             // `module.exports = require('./pdf'); module.exports.slug = f`: the other module's
             // names, and this one's on top.
-            Some(Value::Ext(r)) if r.path.is_empty() && r.new_at.is_none() => {
+            Some(Value::Ext(r)) if r.is_module() => {
                 b.star(r.import);
                 Value::Object(named)
             }
@@ -658,13 +673,7 @@ impl<'a> Model<'a> {
                     }
                     self.star_spreads(b, o);
                 }
-                other => {
-                    if let Some(r) = b.ext_ref(other) {
-                        if r.path.is_empty() && r.new_at.is_none() {
-                            b.star(r.import);
-                        }
-                    }
-                }
+                other => b.star_if_module(other),
             }
         }
     }
@@ -678,11 +687,7 @@ impl<'a> Model<'a> {
     ) {
         for p in &o.props {
             if let PropOrSpread::Spread(sp) = p {
-                if let Some(r) = b.ext_ref(&sp.expr) {
-                    if r.path.is_empty() && r.new_at.is_none() {
-                        b.star(r.import);
-                    }
-                }
+                b.star_if_module(&sp.expr);
             }
         }
     }
@@ -1003,10 +1008,7 @@ impl<'a> Model<'a> {
         obj: &Ident,
         depth: u32,
     ) -> Vec<(Atom, Value)> {
-        let stmts: Vec<&Stmt> = match self.program {
-            Program::Module(m) => m.body.iter().filter_map(|i| i.as_stmt()).collect(),
-            Program::Script(s) => s.body.iter().collect(),
-        };
+        let stmts = self.top_level_stmts();
         let mut out = Vec::new();
         for s in stmts {
             let Stmt::Expr(es) = s else { continue };
@@ -1026,6 +1028,14 @@ impl<'a> Model<'a> {
         out
     }
 
+    /// The statements at the top level of the file (not its import and export declarations).
+    fn top_level_stmts(&self) -> Vec<&'a Stmt> {
+        match self.program {
+            Program::Module(m) => m.body.iter().filter_map(|i| i.as_stmt()).collect(),
+            Program::Script(s) => s.body.iter().collect(),
+        }
+    }
+
     /// A Mongoose model made from `schema`, as a class: its statics and instance methods are
     /// what the file's top-level statements add to the schema (`schema.statics.x = fn`,
     /// `schema.methods.y = fn`, `schema.static('x', fn)`, `schema.statics = { … }`).
@@ -1034,10 +1044,7 @@ impl<'a> Model<'a> {
         b: &mut Builder<'_, 'a, R>,
         schema: &Ident,
     ) -> Value {
-        let stmts: Vec<&Stmt> = match self.program {
-            Program::Module(m) => m.body.iter().filter_map(|i| i.as_stmt()).collect(),
-            Program::Script(s) => s.body.iter().collect(),
-        };
+        let stmts = self.top_level_stmts();
         let is_schema =
             |e: &Expr| matches!(unwrap_expr(e), Expr::Ident(id) if id.to_id() == schema.to_id());
         let mut summary = ClassSummary::default();
