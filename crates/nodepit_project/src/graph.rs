@@ -501,11 +501,80 @@ impl Project {
                 handlers.push((node, label, self.loc(file, &reg.range)));
             }
         }
+        // Next.js registers by file name: the route's module is its registration.
+        for (file, path) in self.paths.iter().enumerate() {
+            let file = file as u32;
+            for (f, label) in self.next_routes(file, path) {
+                let range = self.summaries[file as usize].functions[f as usize]
+                    .range
+                    .clone();
+                handlers.push(((file, f), label, self.loc(file, &range)));
+            }
+        }
         // A function registered twice keeps its first registration.
         let mut seen = rustc_hash::FxHashSet::default();
         handlers.retain(|(n, _, _)| seen.insert(*n));
         self.handlers = handlers;
         self.wrapped = wrapped;
+    }
+
+    /// The Next.js API routes a file defines by where it sits: the default export of
+    /// `pages/api/**` (shaped `(req, res)`), and the method exports (`GET`, `POST`, …) of an App
+    /// Router `app/**/route.js`. Pages outside `api/` run at build or render time, not here.
+    fn next_routes(&self, file: u32, path: &Path) -> Vec<(u32, HandlerLabel)> {
+        const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+        let Some((stem, dirs)) = parts
+            .split_last()
+            .and_then(|(name, dirs)| Some((name.rsplit_once('.')?.0, dirs)))
+        else {
+            return Vec::new();
+        };
+        let s = &self.summaries[file as usize];
+        let exported = |name: &str| match &s.exports {
+            Value::Object(props) => props.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        };
+        let label = |method: Option<&str>, route: String| HandlerLabel {
+            framework: Framework::Next,
+            method: None,
+            path: Some(match method {
+                Some(m) => format!("{m} {route}"),
+                None => route,
+            }),
+        };
+        let mut out = Vec::new();
+        if let Some(i) = dirs.windows(2).rposition(|w| w == ["pages", "api"]) {
+            let mut route: Vec<&str> = dirs[i + 1..].to_vec();
+            if stem != "index" {
+                route.push(stem);
+            }
+            let f = match exported("default").or(match &s.exports {
+                v @ Value::Fn(_) => Some(v),
+                _ => None,
+            }) {
+                Some(Value::Fn(f)) if s.functions[*f as usize].handler_shaped => Some(*f),
+                Some(Value::Wrapped(f)) => Some(*f),
+                _ => None,
+            };
+            out.extend(f.map(|f| (f, label(None, format!("/{}", route.join("/"))))));
+        } else if stem == "route" {
+            if let Some(i) = dirs.iter().rposition(|d| *d == "app") {
+                // Route groups (`(admin)`) leave the URL.
+                let route: Vec<&str> = dirs[i + 1..]
+                    .iter()
+                    .copied()
+                    .filter(|d| !(d.starts_with('(') && d.ends_with(')')))
+                    .collect();
+                for m in METHODS {
+                    if let Some(Value::Fn(f)) = exported(m) {
+                        out.push((*f, label(Some(m), format!("/{}", route.join("/")))));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The function a registration hands the framework, and whether a wrapper the other

@@ -38,6 +38,9 @@ pub enum Framework {
     Passport,
     /// A GraphQL resolver (Apollo Server, graphql-tools, graphql-http, Mercurius).
     GraphQl,
+    /// A Next.js API route: the default export of a file under `pages/api/`, or a method
+    /// export (`GET`, `POST`, …) of an App Router `route.js`. Its path is the route's.
+    Next,
 }
 
 /// A function registered to serve requests.
@@ -112,6 +115,7 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
         Framework::Ws => format!("WebSocket `{name}` handler"),
         Framework::Passport => format!("passport `{name}` strategy"),
         Framework::GraphQl => format!("GraphQL resolver `{name}`"),
+        Framework::Next => format!("Next.js API route `{name}`"),
         _ => return None,
     })
 }
@@ -257,6 +261,7 @@ impl<'a> Model<'a> {
         for class in &self.classes {
             self.nest_routes(class, &mut out);
         }
+        self.route_tables(&mut out, pending);
         // A function registered twice keeps its first registration.
         let mut seen = rustc_hash::FxHashSet::default();
         out.retain(|h| seen.insert(h.func));
@@ -303,6 +308,17 @@ impl<'a> Model<'a> {
             on_param: None,
         };
         self.registrations(call, callee, scope, spelled_server, &mut regs);
+        self.push_registrations(regs, callee.span(), out, pending);
+    }
+
+    /// Registrations this file settles become handlers; the rest wait for the project.
+    fn push_registrations(
+        &self,
+        regs: Regs<'a>,
+        registration: Span,
+        out: &mut Vec<Handler>,
+        pending: &mut Vec<Pending<'a>>,
+    ) {
         for (target, framework, method, path) in regs.list {
             let method = method.map(|m| {
                 if m == "del" {
@@ -318,7 +334,7 @@ impl<'a> Model<'a> {
                         framework,
                         method,
                         path,
-                        registration: callee.span(),
+                        registration,
                     })
                 }
                 // On an object this file cannot see, or from another module: the project
@@ -331,7 +347,7 @@ impl<'a> Model<'a> {
                     framework,
                     method,
                     path,
-                    registration: callee.span(),
+                    registration,
                     inferred: regs.inferred,
                     on_param: regs.on_param,
                 }),
@@ -445,6 +461,16 @@ impl<'a> Model<'a> {
             None => {
                 let verb = (method != "use" && method != "all").then_some(method);
                 if !self.receiver_is_opaque(&m.obj) {
+                    return;
+                }
+                // A hapi plugin's `register(server)` adds routes to a server it is handed.
+                if method == "route" {
+                    if let Some(arg) = call.args.first() {
+                        let objects = self.route_objects_of(&arg.expr);
+                        if self.is_route_table(&objects) {
+                            self.add_route_objects(objects, scope, Framework::Hapi, regs);
+                        }
+                    }
                     return;
                 }
                 if let Some(f) = self.inferred_route(call, method, path, scope) {
@@ -922,19 +948,16 @@ impl<'a> Model<'a> {
         regs: &mut Regs<'a>,
     ) {
         let Some(arg) = call.args.first() else { return };
-        let objects: Vec<&'a ObjectLit> = match unwrap_expr(&arg.expr) {
-            Expr::Object(o) => vec![o],
-            Expr::Array(a) => a
-                .elems
-                .iter()
-                .flatten()
-                .filter_map(|e| match unwrap_expr(&e.expr) {
-                    Expr::Object(o) => Some(o),
-                    _ => None,
-                })
-                .collect(),
-            _ => return,
-        };
+        self.add_route_objects(self.route_objects_of(&arg.expr), scope, framework, regs);
+    }
+
+    fn add_route_objects(
+        &self,
+        objects: Vec<&'a ObjectLit>,
+        scope: Option<FnId>,
+        framework: Framework,
+        regs: &mut Regs<'a>,
+    ) {
         for o in objects {
             let Some(t) = self.object_handler(o, scope) else {
                 continue;
@@ -949,6 +972,109 @@ impl<'a> Model<'a> {
                 method.map(str::to_ascii_lowercase).as_deref(),
                 path,
             );
+        }
+    }
+
+    /// The route objects an argument holds: the literal, an array's literals, or those of a
+    /// same-file constant (`const routes = [...]; server.route(routes)`).
+    fn route_objects_of(&self, e: &'a Expr) -> Vec<&'a ObjectLit> {
+        let e = match unwrap_expr(e) {
+            Expr::Ident(id) => match self.binding(id).map(|b| &b.kind) {
+                Some(BindingKind::Var {
+                    init: Some(init),
+                    path,
+                    ..
+                }) if path.is_empty() => unwrap_expr(init),
+                _ => return Vec::new(),
+            },
+            e => e,
+        };
+        match e {
+            Expr::Object(o) => vec![o],
+            Expr::Array(a) => a
+                .elems
+                .iter()
+                .flatten()
+                .filter_map(|e| match unwrap_expr(&e.expr) {
+                    Expr::Object(o) => Some(o),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether every object is a route definition spelled out in full: `{ method, path,
+    /// handler }` (hapi's shape, also that of hand-rolled route tables). Nothing else puts an
+    /// HTTP method, a path and a handler in one object literal.
+    fn is_route_table(&self, objects: &[&'a ObjectLit]) -> bool {
+        !objects.is_empty()
+            && objects.iter().all(|o| {
+                object_prop(o, "method").is_some_and(|m| {
+                    matches!(unwrap_expr(m), Expr::Array(_))
+                        || static_string(m).is_some_and(|m| {
+                            m == "*" || VERBS.contains(&m.to_ascii_lowercase().as_str())
+                        })
+                }) && object_prop(o, "path")
+                    .and_then(static_string)
+                    .is_some_and(|p| p.starts_with('/'))
+                    && self.object_handler(o, None).is_some()
+            })
+    }
+
+    /// Route tables at the top of a module (`module.exports = [{ method, path, handler }]`,
+    /// `export default [...]`, `const routes = [...]`): hapi's `server.route(routes)` takes
+    /// them from wherever they are, so their handlers serve requests whoever imports them.
+    fn route_tables(&self, out: &mut Vec<Handler>, pending: &mut Vec<Pending<'a>>) {
+        let program = self.program;
+        let mut tables: Vec<&'a Expr> = Vec::new();
+        let stmt = |s: &'a Stmt, tables: &mut Vec<&'a Expr>| match s {
+            Stmt::Decl(Decl::Var(v)) => {
+                tables.extend(v.decls.iter().filter_map(|d| d.init.as_deref()))
+            }
+            Stmt::Expr(e) => {
+                if let Expr::Assign(a) = unwrap_expr(&e.expr) {
+                    tables.push(&a.right);
+                }
+            }
+            _ => {}
+        };
+        match program {
+            Program::Module(m) => {
+                for item in &m.body {
+                    match item {
+                        ModuleItem::Stmt(s) => stmt(s, &mut tables),
+                        ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(d)) => {
+                            tables.push(&d.expr)
+                        }
+                        ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ExportDecl {
+                            decl: Decl::Var(v),
+                            ..
+                        })) => tables.extend(v.decls.iter().filter_map(|d| d.init.as_deref())),
+                        _ => {}
+                    }
+                }
+            }
+            Program::Script(s) => s.body.iter().for_each(|s| stmt(s, &mut tables)),
+        }
+        for table in tables {
+            if !matches!(unwrap_expr(table), Expr::Array(_)) {
+                continue;
+            }
+            let objects = self.route_objects_of(table);
+            if !self.is_route_table(&objects) {
+                continue;
+            }
+            // Each route object is where its handler is registered.
+            for o in objects {
+                let mut regs = Regs {
+                    list: Vec::new(),
+                    inferred: false,
+                    on_param: None,
+                };
+                self.add_route_objects(vec![o], None, Framework::Hapi, &mut regs);
+                self.push_registrations(regs, o.span, out, pending);
+            }
         }
     }
 
