@@ -209,6 +209,14 @@ pub enum Question {
         /// Where `new` instantiates a class along the path.
         new_at: Option<u32>,
     },
+    /// Does this validator of another module (a class-validator DTO class, a zod schema) cap
+    /// some size?
+    Caps {
+        /// The module specifier as written in this file.
+        specifier: Atom,
+        /// The property path into its exports.
+        path: Vec<Atom>,
+    },
     /// Does any file of the project load this package (`express-async-errors`)?
     Loaded {
         /// The package name.
@@ -227,6 +235,8 @@ pub enum Answer {
     ParamEvidence(nodepit_project::ArgEvidence),
     /// What the called function returns (`at` is in its file; `via` is empty).
     ReturnEvidence(nodepit_project::ArgEvidence),
+    /// Whether the validator caps some size.
+    Caps(bool),
     /// Whether some file of the project loads the package.
     Loaded(bool),
 }
@@ -269,6 +279,9 @@ impl Deferred {
                 path,
                 new_at,
             } => Answer::ReturnEvidence(project.return_evidence(file, specifier, path, *new_at)?),
+            Question::Caps { specifier, path } => {
+                Answer::Caps(project.validator_caps(file, specifier, path)?)
+            }
             Question::Loaded { package } => Answer::Loaded(project.loads_package(package)),
         };
         (self.finish)(&answer, project)

@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use nodepit_semantic::summary::{ArgKind, ExtRef, HandlerLabel, Summary, Target, Value};
+use nodepit_semantic::summary::{ArgKind, ArgOrigin, ExtRef, HandlerLabel, Summary, Target, Value};
 use nodepit_semantic::{Framework, OriginKind};
 use rustc_hash::FxHashMap;
 
@@ -334,7 +334,8 @@ impl Project {
                 | Value::Unknown
                 | Value::Ext(_)
                 | Value::Wrapped(_)
-                | Value::Promisified(_) => return None,
+                | Value::Promisified(_)
+                | Value::ZodSchema { .. } => return None,
             }
         }
     }
@@ -738,6 +739,38 @@ impl Project {
         Some(facts)
     }
 
+    /// Whether the validator at `path` of the module `specifier` (as written in `file`) caps
+    /// some size: a class-validator DTO class or a zod schema; `None` when it is neither.
+    pub fn validator_caps(
+        &self,
+        file: &Path,
+        specifier: &str,
+        path: &[nodepit_semantic::summary::Atom],
+    ) -> Option<bool> {
+        let (id, r) = self.written_ref(file, specifier, path, None)?;
+        self.caps_of(id, &r)
+    }
+
+    fn caps_of(&self, file: u32, r: &ExtRef) -> Option<bool> {
+        match self.lookup(file, r)? {
+            Found::Value(g, Value::Class(c)) => Some(
+                self.summaries[g as usize]
+                    .classes
+                    .get(*c as usize)?
+                    .caps_sizes,
+            ),
+            Found::Value(_, Value::ZodSchema { caps }) => Some(*caps),
+            _ => None,
+        }
+    }
+
+    /// Whether evidence of `file` stands: nothing checked it, or what did caps no size.
+    fn uncapped(&self, file: u32, o: &ArgOrigin) -> bool {
+        o.unless_capped
+            .as_ref()
+            .is_none_or(|r| self.caps_of(file, r) == Some(false))
+    }
+
     /// Evidence that calling `path` of the module `specifier` (as written in `file`) returns a
     /// collection whose size outside input decides: the function's `return Device.find()`.
     pub fn return_evidence(
@@ -751,7 +784,8 @@ impl Project {
         let node = self.lookup_fn(id, &r)?;
         let o = self.summaries[node.0 as usize].functions[node.1 as usize]
             .returns_origin
-            .as_ref()?;
+            .as_ref()
+            .filter(|o| self.uncapped(node.0, o))?;
         Some(ArgEvidence {
             kind: o.kind,
             what: o.what.clone(),
@@ -830,7 +864,11 @@ impl Project {
         let callers = self.callers.get(&node)?;
         for (file, i) in callers {
             let call = &self.summaries[*file as usize].ext_calls[*i as usize];
-            if let Some(o) = call.arg_origins.iter().find(|o| o.index == index) {
+            if let Some(o) = call
+                .arg_origins
+                .iter()
+                .find(|o| o.index == index && self.uncapped(*file, o))
+            {
                 return Some(ArgEvidence {
                     kind: o.kind,
                     what: o.what.clone(),
@@ -842,11 +880,22 @@ impl Project {
         }
         for (file, i) in callers {
             let call = &self.summaries[*file as usize].ext_calls[*i as usize];
-            for (arg, f, param) in &call.arg_params {
+            for (arg, f, param, path) in &call.arg_params {
                 if *arg != index {
                     continue;
                 }
                 if let Some(mut e) = self.evidence((*file, *f), *param, depth + 1, seen) {
+                    // A property of request input is input too; of rows or a listing, it is not
+                    // the collection any more.
+                    if !path.is_empty() {
+                        if !matches!(e.kind, OriginKind::Request | OriginKind::SocketPayload) {
+                            continue;
+                        }
+                        for seg in path {
+                            e.what.push('.');
+                            e.what.push_str(seg);
+                        }
+                    }
                     e.via.push(self.loc(*file, &call.range));
                     return Some(e);
                 }

@@ -157,6 +157,31 @@ impl Rule for NoUnboundedPromiseAll {
             };
             let collection = expr_label(f.collection);
             if let Some(origin) = origin {
+                // A validator of another module (a NestJS DTO, a zod schema): reported once its
+                // module says it caps nothing.
+                if let Some((specifier, path)) = origin.unless_capped.clone() {
+                    if !cx.is_project_module(&specifier) {
+                        continue;
+                    }
+                    let message = evidence_message(&origin, &collection, &work, &all);
+                    let help = help(&origin, &collection);
+                    let range = model.range(site.node.span);
+                    let related = (origin.span != DUMMY_SP).then(|| model.range(origin.span));
+                    cx.ask(Question::Caps { specifier, path }, move |answer, _| {
+                        let Answer::Caps(false) = answer else {
+                            return None;
+                        };
+                        let mut d = Diagnostic::new("", Severity::Warning, range, message);
+                        d.help = Some(help);
+                        d.related.extend(related.map(|range| Related {
+                            path: None,
+                            range,
+                            message: "this decides how many elements there are".to_string(),
+                        }));
+                        Some(d)
+                    });
+                    return;
+                }
                 let mut r = cx
                     .report(
                         site.node.span,

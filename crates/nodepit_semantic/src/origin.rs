@@ -58,6 +58,10 @@ pub struct Origin {
     pub span: Span,
     /// Calls that carried the value into a parameter of a same-file function, innermost first.
     pub via: Vec<Span>,
+    /// Input checked by a validator of another module (specifier, export path): a NestJS
+    /// body typed by a class-validator DTO, or a zod schema's `parse`. Input only as long as
+    /// the validator caps no size, which that module's summary tells.
+    pub unless_capped: Option<(swc_atoms::Atom, Vec<swc_atoms::Atom>)>,
     /// Whether member reads still extend `what` (nothing but member reads since the evidence).
     open: bool,
 }
@@ -98,6 +102,7 @@ impl Origin {
             missing_bound: None,
             span,
             via: Vec::new(),
+            unless_capped: None,
             open: true,
         }
     }
@@ -404,21 +409,20 @@ impl<'a> Model<'a> {
         let info = self.function(func);
         let node = info.node;
         if let Some(o) = self.decorated_input(node, index, id) {
-            return Some(Val::Taint(o));
+            // `None`: a validated DTO that caps a size.
+            return o.map(Val::Taint);
         }
         // Socket and passport handlers take no request object.
-        let registered = self
-            .handlers()
-            .iter()
-            .find(|h| h.func == func)
-            .and_then(|h| match h.framework {
-                Framework::Koa | Framework::KoaRouter => Some(true),
-                Framework::Inferred => Some(matches!(node.param_name(0), Some("ctx" | "context"))),
-                Framework::SocketIo | Framework::Ws | Framework::Passport | Framework::GraphQl => {
-                    None
-                }
-                _ => Some(false),
-            });
+        let handler = self.handlers().iter().find(|h| h.func == func);
+        if index == 0 && self.route_schema_bounds(func) {
+            return None;
+        }
+        let registered = handler.and_then(|h| match h.framework {
+            Framework::Koa | Framework::KoaRouter => Some(true),
+            Framework::Inferred => Some(matches!(node.param_name(0), Some("ctx" | "context"))),
+            Framework::SocketIo | Framework::Ws | Framework::Passport | Framework::GraphQl => None,
+            _ => Some(false),
+        });
         if let Some(koa_ctx) = registered.or_else(|| handler_shaped(node)) {
             if index == 0 {
                 if !destructured {
@@ -480,8 +484,14 @@ impl<'a> Model<'a> {
         named_req.then_some(Val::Req { koa_ctx: false })
     }
 
-    /// A NestJS `@Body()`, `@Query()`, `@Param()` or `@Headers()` parameter, or GraphQL `@Args()`.
-    fn decorated_input(&self, node: FnNode<'a>, index: usize, id: &Ident) -> Option<Origin> {
+    /// A NestJS `@Body()`, `@Query()`, `@Param()` or `@Headers()` parameter, or GraphQL `@Args()`;
+    /// `Some(None)` when a same-file DTO class types it and caps a size (see [`Model::dto_caps_sizes`]).
+    fn decorated_input(
+        &self,
+        node: FnNode<'a>,
+        index: usize,
+        id: &Ident,
+    ) -> Option<Option<Origin>> {
         let FnNode::Function(f) = node else {
             return None;
         };
@@ -501,7 +511,105 @@ impl<'a> Model<'a> {
                 )
             })
         })?;
-        Some(Origin::new(OriginKind::Request, id.sym.to_string(), d.span))
+        let mut origin = Origin::new(OriginKind::Request, id.sym.to_string(), d.span);
+        // The ValidationPipe checks a DTO's class-validator decorators before the handler runs.
+        if let Some(class) = dto_type(&param.pat) {
+            match self.binding(class).map(|b| &b.kind) {
+                Some(BindingKind::Import { .. }) => {
+                    origin.unless_capped = self
+                        .ext_path(&Expr::Ident(class.clone()), 0)
+                        .map(|(spec, path, _)| (spec, path));
+                }
+                _ => {
+                    let capped = self.classes.iter().any(|c| {
+                        c.name.as_ref() == Some(&class.sym) && self.dto_caps_sizes(c.node)
+                    });
+                    if capped {
+                        return Some(None);
+                    }
+                }
+            }
+        }
+        Some(Some(origin))
+    }
+
+    /// Whether the route a function is handed to declares a `schema` that may bound its input
+    /// (Fastify's `app.post(path, { schema }, handler)` or `route({ schema, handler })`): one
+    /// that caps a size (`maxItems`, `maxLength`, `maxProperties` anywhere in it), or one this
+    /// file cannot read (imported, built by a call). Fastify validates before the handler runs.
+    fn route_schema_bounds(&self, func: FnId) -> bool {
+        let call = match self.function(func).passed_to {
+            Some((call, _)) => self.calls[call as usize].node,
+            // `route({ url, schema, handler })`: the registration holds the handler.
+            None => {
+                let Some(h) = self.handlers().iter().find(|h| h.func == func) else {
+                    return false;
+                };
+                let Some(site) = self.calls.iter().find(|c| match &c.node.callee {
+                    Callee::Expr(e) => e.span() == h.registration,
+                    _ => false,
+                }) else {
+                    return false;
+                };
+                site.node
+            }
+        };
+        let schema = call.args.iter().find_map(|a| match unwrap_expr(&a.expr) {
+            Expr::Object(o) => crate::handlers::object_prop(o, "schema"),
+            _ => None,
+        });
+        let Some(mut schema) = schema.map(unwrap_expr) else {
+            return false;
+        };
+        if let Expr::Ident(id) = schema {
+            match self.binding(id).map(|b| &b.kind) {
+                Some(BindingKind::Var {
+                    init: Some(init),
+                    path,
+                    ..
+                }) if path.is_empty() => schema = unwrap_expr(init),
+                _ => return true,
+            }
+        }
+        let Expr::Object(o) = schema else { return true };
+        struct Caps(bool);
+        impl Visit for Caps {
+            fn visit_prop_name(&mut self, n: &PropName) {
+                self.0 |= matches!(
+                    crate::names::prop_name(n),
+                    Some("maxItems" | "maxLength" | "maxProperties")
+                );
+            }
+            fn visit_ident(&mut self, _: &Ident) {}
+        }
+        let mut caps = Caps(false);
+        o.visit_with(&mut caps);
+        caps.0
+    }
+
+    /// Whether a class-validator DTO caps some size: a property decorated `@ArrayMaxSize`,
+    /// `@MaxLength`, `@Length` or `@Max`. One capped property stands for the whole DTO: which
+    /// property a fan-out reads is not followed, and a capped DTO shows the author bounds input.
+    pub(crate) fn dto_caps_sizes(&self, class: &Class) -> bool {
+        class.body.iter().any(|m| {
+            let ClassMember::ClassProp(p) = m else {
+                return false;
+            };
+            p.decorators.iter().any(|d| {
+                let Expr::Call(c) = unwrap_expr(&d.expr) else {
+                    return false;
+                };
+                self.callee_qual(c).is_some_and(|q| {
+                    matches!(
+                        q.as_str(),
+                        "class-validator.ArrayMaxSize"
+                            | "class-validator.MaxLength"
+                            | "class-validator.Length"
+                            | "class-validator.Max"
+                    )
+                })
+            })
+        })
     }
 
     /// A payload parameter of a socket.io event listener: `socket.on('x', (data, ack) => …)`
@@ -617,6 +725,19 @@ impl<'a> Model<'a> {
                 return None;
             }
             return arg0.and_then(|a| self.whole(a, scope, w));
+        }
+        // `addMembersSchema.parse(req.body)` with the schema imported: input unless the
+        // schema's module says it is a zod schema with a cap.
+        if matches!(method, "parse" | "parseAsync") {
+            if let Some((spec, path, None)) = self.ext_path(&m.obj, 0) {
+                return match arg0.and_then(|a| self.whole(a, scope, w))? {
+                    Val::Taint(mut o) if o.unless_capped.is_none() => {
+                        o.unless_capped = Some((spec, path));
+                        Some(Val::Taint(o))
+                    }
+                    _ => None,
+                };
+            }
         }
         if matches!(
             method,
@@ -756,7 +877,7 @@ impl<'a> Model<'a> {
 
     /// Whether an expression is a zod schema: a chain rooted at the `zod` module, directly or
     /// through constants.
-    fn is_zod_schema(&self, e: &Expr, depth: u32) -> bool {
+    pub(crate) fn is_zod_schema(&self, e: &Expr, depth: u32) -> bool {
         if depth > 8 {
             return false;
         }
@@ -778,7 +899,7 @@ impl<'a> Model<'a> {
 
     /// Whether a schema caps some length: a `.max(…)`, `.length(…)` or `.size(…)` call in its
     /// definition, through the constants it is built from.
-    fn schema_caps_length(&self, e: &Expr, depth: u32) -> bool {
+    pub(crate) fn schema_caps_length(&self, e: &Expr, depth: u32) -> bool {
         struct Caps<'m, 'a> {
             model: &'m Model<'a>,
             depth: u32,
@@ -1848,4 +1969,17 @@ fn is_absolute_path(p: &str) -> bool {
             && b[0].is_ascii_alphabetic()
             && b[1] == b':'
             && matches!(b[2], b'\\' | b'/'))
+}
+
+/// The class a parameter's type annotation names (`@Body() dto: BulkTagDto`).
+pub(crate) fn dto_type(pat: &Pat) -> Option<&Ident> {
+    let Pat::Ident(b) = pat else { return None };
+    match &*b.type_ann.as_ref()?.type_ann {
+        TsType::TsTypeRef(TsTypeRef {
+            type_name: TsEntityName::Ident(id),
+            type_params: None,
+            ..
+        }) => Some(id),
+        _ => None,
+    }
 }

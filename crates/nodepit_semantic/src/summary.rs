@@ -51,6 +51,11 @@ pub enum Value {
     /// A callback API turned into promises (`util.promisify(exec)`): calling it gives a promise
     /// that rejects when the callback gets an error. The range is the `promisify` call's.
     Promisified(Range<usize>),
+    /// A zod schema, and whether it caps some length (`.max(…)`, `.length(…)`, `.size(…)`).
+    ZodSchema {
+        /// Whether it caps a length.
+        caps: bool,
+    },
     /// Anything else.
     #[default]
     Unknown,
@@ -66,6 +71,9 @@ pub struct ClassSummary {
     /// The first base class that is another module's (`class Projects extends BaseRepository`
     /// with `BaseRepository` imported): members not found above are looked up there.
     pub base: Option<ExtRef>,
+    /// A class-validator DTO that caps some size (`@ArrayMaxSize(50)`): NestJS validates a
+    /// body typed by it before the handler runs.
+    pub caps_sizes: bool,
 }
 
 /// Facts about one function of the file, as other files need them.
@@ -187,6 +195,9 @@ pub struct ArgOrigin {
     pub missing_bound: Option<&'static str>,
     /// Where the evidence is, in this file.
     pub range: Range<usize>,
+    /// A validator of another module checked it (a zod schema, a DTO class): evidence only
+    /// when the project finds that validator caps no size.
+    pub unless_capped: Option<ExtRef>,
 }
 
 /// A call into another module of the project, or a function of one handed to a call.
@@ -202,9 +213,9 @@ pub struct ExtCall {
     pub arg_kinds: Vec<(u32, ArgKind)>,
     /// Arguments with evidence about their length.
     pub arg_origins: Vec<ArgOrigin>,
-    /// Arguments that pass on a parameter of a function of this file as it is:
-    /// `(argument, function, parameter)`.
-    pub arg_params: Vec<(u32, u32, u32)>,
+    /// Arguments that pass on a parameter of a function of this file as it is, or a property
+    /// of one (`reserveStock(body.lines)`): `(argument, function, parameter, property path)`.
+    pub arg_params: Vec<(u32, u32, u32, Vec<Atom>)>,
     /// The function is called here (not handed on by name).
     pub is_call: bool,
     /// The call is a statement of its own: its result is dropped.
@@ -515,6 +526,7 @@ impl<'a> Model<'a> {
             .collect();
         self.summarize_exports(&mut b);
         self.summarize_calls(&mut b);
+        self.summarize_dto_imports(&mut b);
         self.summarize_handlers(&mut b);
         b.summary.packages = self.loaded_packages();
         // Promise facts for what other files can call: exported functions and class members.
@@ -531,16 +543,10 @@ impl<'a> Model<'a> {
             // Rows, listings and payloads come from calls: a function that makes none in its
             // own body returns none.
             let makes_calls = !self.function(id).calls.is_empty();
-            s.returns_origin = makes_calls
-                .then(|| self.returned_origin(id))
-                .flatten()
-                .map(|o| ArgOrigin {
-                    index: 0,
-                    kind: o.kind,
-                    what: o.what.clone(),
-                    missing_bound: o.missing_bound,
-                    range: self.range(o.span),
-                });
+            let returned = makes_calls.then(|| self.returned_origin(id)).flatten();
+            let origin = returned.and_then(|o| self.arg_origin(&mut b, 0, &o));
+            let s = &mut b.summary.functions[f as usize];
+            s.returns_origin = origin;
             if !s.returns_promise {
                 s.returns_ext_call = self.returned_call(id).and_then(|range| {
                     b.summary
@@ -552,6 +558,52 @@ impl<'a> Model<'a> {
             }
         }
         b.summary
+    }
+
+    /// Evidence as other files get it; `None` when a validator checked it whose module is not
+    /// one of the project (nothing could say whether it caps sizes).
+    fn arg_origin<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        index: u32,
+        o: &crate::Origin,
+    ) -> Option<ArgOrigin> {
+        let unless_capped = match &o.unless_capped {
+            Some((spec, path)) => Some(ExtRef {
+                import: b.import(spec)?,
+                path: path.clone(),
+                new_at: None,
+            }),
+            None => None,
+        };
+        Some(ArgOrigin {
+            index,
+            kind: o.kind,
+            what: o.what.clone(),
+            missing_bound: o.missing_bound,
+            range: self.range(o.span),
+            unless_capped,
+        })
+    }
+
+    /// Resolves the modules of DTO classes that type decorated parameters (`@Body() dto:
+    /// BulkTagDto`), so rules can ask whether the DTO caps sizes.
+    fn summarize_dto_imports<R: FnMut(&str) -> Option<PathBuf>>(&self, b: &mut Builder<'_, 'a, R>) {
+        for f in &self.functions {
+            let FnNode::Function(func) = f.node else {
+                continue;
+            };
+            for p in func.params.iter().filter(|p| !p.decorators.is_empty()) {
+                let Some(class) = crate::origin::dto_type(&p.pat) else {
+                    continue;
+                };
+                if let Some(BindingKind::Import { source, .. }) =
+                    self.binding(class).map(|b| &b.kind)
+                {
+                    b.import(source);
+                }
+            }
+        }
     }
 
     /// The function a factory returns: an arrow whose body is a function, or a body whose
@@ -890,6 +942,11 @@ impl<'a> Model<'a> {
         if self.class_of(e).is_some() {
             return self.class_value(b, e, false);
         }
+        if matches!(e, Expr::Call(_) | Expr::Ident(_)) && self.is_zod_schema(e, 0) {
+            return Value::ZodSchema {
+                caps: self.schema_caps_length(e, 0),
+            };
+        }
         match e {
             Expr::New(n) if self.class_of(&n.callee).is_some() => {
                 return self.class_value(b, &n.callee, true)
@@ -1146,7 +1203,10 @@ impl<'a> Model<'a> {
         c: ClassId,
         instance: bool,
     ) -> Value {
-        let mut summary = ClassSummary::default();
+        let mut summary = ClassSummary {
+            caps_sizes: self.dto_caps_sizes(self.class(c).node),
+            ..ClassSummary::default()
+        };
         let mut class = Some(c);
         for _ in 0..16 {
             let Some(k) = class else { break };
@@ -1249,7 +1309,7 @@ impl<'a> Model<'a> {
                     Vec::new()
                 };
                 let arg_origins = if is_callee {
-                    self.arg_origins(call, site.func)
+                    self.arg_origins(b, call, site.func)
                 } else {
                     Vec::new()
                 };
@@ -1316,15 +1376,32 @@ impl<'a> Model<'a> {
         out
     }
 
-    /// Arguments that are a parameter of the calling function, passed on as they are.
-    fn arg_params(&self, call: &CallExpr) -> Vec<(u32, u32, u32)> {
+    /// Arguments that are a parameter of the calling function, passed on as they are or as
+    /// a property path into it (`body.lines`).
+    fn arg_params(&self, call: &CallExpr) -> Vec<(u32, u32, u32, Vec<Atom>)> {
         let mut out = Vec::new();
         for (i, a) in call.args.iter().enumerate() {
             if a.spread.is_some() {
                 break;
             }
-            let Some(id) = self.param_behind(&a.expr, 0) else {
-                continue;
+            let mut path = Vec::new();
+            let id = match self.param_behind(&a.expr, 0) {
+                Some(id) => id,
+                None => {
+                    let mut e = unwrap_expr(&a.expr);
+                    while let Expr::Member(m) = e {
+                        let Some(name) = crate::names::member_name(&m.prop) else {
+                            break;
+                        };
+                        path.push(Atom::from(name));
+                        e = unwrap_expr(&m.obj);
+                    }
+                    path.reverse();
+                    match e {
+                        Expr::Ident(id) if !path.is_empty() => id,
+                        _ => continue,
+                    }
+                }
             };
             if let Some(BindingKind::Param {
                 func,
@@ -1333,7 +1410,7 @@ impl<'a> Model<'a> {
             }) = self.binding(id).map(|b| &b.kind)
             {
                 if !self.binding(id).is_some_and(|b| b.reassigned) {
-                    out.push((i as u32, func.0, *index as u32));
+                    out.push((i as u32, func.0, *index as u32, path));
                 }
             }
         }
@@ -1378,7 +1455,12 @@ impl<'a> Model<'a> {
 
     /// Arguments whose length someone outside the code decides. None in a test suite: the rows
     /// it loads are the fixtures it created, and a helper it calls must not be judged by them.
-    fn arg_origins(&self, call: &CallExpr, scope: Option<FnId>) -> Vec<ArgOrigin> {
+    fn arg_origins<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        call: &CallExpr,
+        scope: Option<FnId>,
+    ) -> Vec<ArgOrigin> {
         let mut out = Vec::new();
         for (i, a) in call.args.iter().enumerate() {
             if a.spread.is_some() {
@@ -1395,13 +1477,7 @@ impl<'a> Model<'a> {
                 .origin(&a.expr, scope)
                 .filter(|_| !self.is_test_suite())
             {
-                out.push(ArgOrigin {
-                    index: i as u32,
-                    kind: o.kind,
-                    what: o.what.clone(),
-                    missing_bound: o.missing_bound,
-                    range: self.range(o.span),
-                });
+                out.extend(self.arg_origin(b, i as u32, &o));
             }
         }
         out
@@ -1608,7 +1684,11 @@ impl<R> Builder<'_, '_, R> {
                     }
                 }
                 Value::Object(props) => stack.extend(props.iter().map(|(_, v)| v)),
-                Value::Ext(_) | Value::Unknown | Value::Wrapped(_) | Value::Promisified(_) => {}
+                Value::Ext(_)
+                | Value::Unknown
+                | Value::Wrapped(_)
+                | Value::Promisified(_)
+                | Value::ZodSchema { .. } => {}
             }
         }
         // Registered handlers and the functions they reach are asked about too (factories).
