@@ -851,6 +851,36 @@ impl Project {
         Some(e)
     }
 
+    /// A parameter the client fills, of a handler the project found: a GraphQL resolver's
+    /// arguments, a socket.io event's payload, a `ws` message.
+    fn handler_input(&self, node: Node, index: u32) -> Option<ArgEvidence> {
+        let (_, label, _) = self.handlers.iter().find(|(n, _, _)| *n == node)?;
+        let event = label.path.as_deref();
+        let (kind, what) = match label.framework {
+            Framework::GraphQl if index == 1 => (OriginKind::Request, "args"),
+            Framework::SocketIo
+                if !matches!(
+                    event,
+                    Some("connection" | "connect" | "disconnect" | "disconnecting" | "error")
+                ) =>
+            {
+                (OriginKind::SocketPayload, "payload")
+            }
+            Framework::Ws if event == Some("message") && index == 0 => {
+                (OriginKind::SocketPayload, "data")
+            }
+            _ => return None,
+        };
+        let range = &self.summaries[node.0 as usize].functions[node.1 as usize].range;
+        Some(ArgEvidence {
+            kind,
+            what: what.to_string(),
+            missing_bound: None,
+            at: self.loc(node.0, range),
+            via: Vec::new(),
+        })
+    }
+
     fn evidence(
         &self,
         node: Node,
@@ -860,6 +890,9 @@ impl Project {
     ) -> Option<ArgEvidence> {
         if depth > MAX_HOPS || !seen.insert((node, index)) {
             return None;
+        }
+        if let Some(e) = self.handler_input(node, index) {
+            return Some(e);
         }
         let callers = self.callers.get(&node)?;
         for (file, i) in callers {

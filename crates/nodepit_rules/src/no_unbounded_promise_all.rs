@@ -112,12 +112,15 @@ impl Rule for NoUnboundedPromiseAll {
                                 let Answer::ParamEvidence(e) = answer else {
                                     return None;
                                 };
-                                let caller = e
-                                    .via
-                                    .first()
-                                    .map(|l| project.display(&l.path))
-                                    .unwrap_or_default();
-                                let how = format!("a caller in {caller} passes it in");
+                                // No caller: the parameter is a handler's own (a GraphQL
+                                // resolver's arguments, a socket event's payload).
+                                let how = match e.via.first() {
+                                    Some(l) => format!(
+                                        "a caller in {} passes it in",
+                                        project.display(&l.path)
+                                    ),
+                                    None => "the client fills this handler parameter".to_string(),
+                                };
                                 Some(cross_file(e, &collection, &work, &all, range, &how))
                             },
                         );
@@ -216,17 +219,8 @@ impl Rule for NoUnboundedPromiseAll {
 /// reassigned).
 fn param_of(model: &Model<'_>, e: &Expr) -> Option<(FnId, usize, Vec<Atom>)> {
     match unwrap_expr(e) {
-        Expr::Ident(id) => {
-            let b = model.binding(id)?;
-            match b.kind {
-                BindingKind::Param {
-                    func,
-                    index,
-                    destructured: false,
-                } if !b.reassigned => Some((func, index, Vec::new())),
-                _ => None,
-            }
-        }
+        // `ids` itself, or destructured from one (`(_, { ids }) => …`).
+        Expr::Ident(id) => model.param_path(id).filter(|(_, _, path)| path.len() <= 4),
         // `data.uids` of a parameter `data`: input when the caller passes request input.
         Expr::Member(m) => {
             let (func, index, mut path) = param_of(model, &m.obj)?;

@@ -457,6 +457,57 @@ impl<'a> Model<'a> {
         self.bindings.get(&ident.to_id())
     }
 
+    /// The parameter a name is, with the property path a destructuring pattern takes to it
+    /// (`{ ids }` → `ids`, `{ body: { lines } }` → `body.lines`); `None` for a reassigned name
+    /// or one bound through an array or rest pattern.
+    pub fn param_path(&self, ident: &Ident) -> Option<(FnId, usize, Vec<Atom>)> {
+        fn find(pat: &Pat, id: &Id, path: &mut Vec<Atom>) -> bool {
+            match pat {
+                Pat::Ident(b) => b.id.to_id() == *id,
+                Pat::Assign(a) => find(&a.left, id, path),
+                Pat::Object(o) => o.props.iter().any(|prop| match prop {
+                    swc_ecma_ast::ObjectPatProp::KeyValue(kv) => {
+                        let Some(key) = crate::names::prop_name(&kv.key) else {
+                            return false;
+                        };
+                        path.push(Atom::from(key));
+                        let found = find(&kv.value, id, path);
+                        if !found {
+                            path.pop();
+                        }
+                        found
+                    }
+                    swc_ecma_ast::ObjectPatProp::Assign(a) if a.key.to_id() == *id => {
+                        path.push(a.key.sym.clone());
+                        true
+                    }
+                    _ => false,
+                }),
+                _ => false,
+            }
+        }
+        let b = self.binding(ident)?;
+        let BindingKind::Param {
+            func,
+            index,
+            destructured,
+        } = b.kind
+        else {
+            return None;
+        };
+        if b.reassigned {
+            return None;
+        }
+        let mut path = Vec::new();
+        if destructured {
+            let params = self.function(func).node.params();
+            if !find(params.get(index)?, &ident.to_id(), &mut path) {
+                return None;
+            }
+        }
+        Some((func, index, path))
+    }
+
     /// Whether an identifier refers to the global of that name (not declared anywhere in the file).
     pub fn is_global(&self, ident: &Ident, name: &str) -> bool {
         ident.ctxt == self.unresolved && ident.sym == name

@@ -1387,6 +1387,7 @@ impl<'a> Model<'a> {
             let mut path = Vec::new();
             let id = match self.param_behind(&a.expr, 0) {
                 Some(id) => id,
+                None if matches!(unwrap_expr(&a.expr), Expr::Ident(_)) => continue,
                 None => {
                     let mut e = unwrap_expr(&a.expr);
                     while let Expr::Member(m) = e {
@@ -1403,15 +1404,10 @@ impl<'a> Model<'a> {
                     }
                 }
             };
-            if let Some(BindingKind::Param {
-                func,
-                index,
-                destructured: false,
-            }) = self.binding(id).map(|b| &b.kind)
-            {
-                if !self.binding(id).is_some_and(|b| b.reassigned) {
-                    out.push((i as u32, func.0, *index as u32, path));
-                }
+            // Destructured names add their pattern's path (`({ messageIds }) => mark(messageIds)`).
+            if let Some((func, index, mut full)) = self.param_path(id) {
+                full.extend(path);
+                out.push((i as u32, func.0, index as u32, full));
             }
         }
         out
