@@ -7,7 +7,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use nodepit_semantic::summary::{ArgKind, ArgOrigin, ExtRef, HandlerLabel, Summary, Target, Value};
+use nodepit_semantic::summary::{
+    ArgKind, ArgOrigin, ExtRef, HandlerLabel, Summary, Target, Value, QUERY_RESULT,
+};
 use nodepit_semantic::{Framework, OriginKind};
 use rustc_hash::FxHashMap;
 
@@ -266,6 +268,17 @@ impl Project {
         let mut consumed = 0usize;
         loop {
             if new_at == Some(consumed) {
+                // A factory: go on in the object it returns.
+                if let Value::Fn(f) = value {
+                    let made = summary
+                        .functions
+                        .get(*f as usize)?
+                        .returns_object
+                        .as_ref()?;
+                    value = made;
+                    new_at = None;
+                    continue;
+                }
                 return match value {
                     // Members after `new` are the instance's.
                     Value::Class(c) => self.member(file, *c, true, rest, depth, budget),
@@ -350,8 +363,13 @@ impl Project {
         depth: u32,
         budget: &Budget,
     ) -> Option<Found<'_>> {
-        let [name] = rest else { return None };
         let c = self.summaries[file as usize].classes.get(class as usize)?;
+        // A document a model's finder returns (`User.#query.comparePassword`).
+        let (instance, rest) = match rest {
+            [q, tail @ ..] if !instance && q == QUERY_RESULT && c.model => (true, tail),
+            _ => (instance, rest),
+        };
+        let [name] = rest else { return None };
         let list = if instance { &c.methods } else { &c.statics };
         if let Some((_, f)) = list.iter().find(|(n, _)| n == name) {
             return Some(Found::Fn((file, *f)));

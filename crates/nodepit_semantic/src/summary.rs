@@ -74,7 +74,24 @@ pub struct ClassSummary {
     /// A class-validator DTO that caps some size (`@ArrayMaxSize(50)`): NestJS validates a
     /// body typed by it before the handler runs.
     pub caps_sizes: bool,
+    /// An ORM model (Mongoose `mongoose.model`, a class extending Sequelize's `Model`): its
+    /// finders' results are its instances (see [`QUERY_RESULT`]).
+    pub model: bool,
 }
+
+/// The path segment after a model that stands for a document its finder returns:
+/// `user.comparePassword` after `const user = await User.findOne(…)` is `User.#query.comparePassword`.
+pub const QUERY_RESULT: &str = "#query";
+
+/// Finders whose awaited result is one instance of the model (or none).
+const FINDERS: &[&str] = &[
+    "findOne",
+    "findById",
+    "findByPk",
+    "findOneAndUpdate",
+    "findByIdAndUpdate",
+    "create",
+];
 
 /// Facts about one function of the file, as other files need them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -96,6 +113,10 @@ pub struct FnSummary {
     pub arity: u32,
     /// The function it returns, when it is a factory (`() => (req, res) => …`).
     pub returns_fn: Option<u32>,
+    /// The object it returns, when it is a factory of one (`createClient()` returning
+    /// `{ async cancel(id) { … } }` or `new Client()` of a class of this file): calling it is
+    /// like instantiating a class whose members are the object's.
+    pub returns_object: Option<Value>,
     /// Same-file functions its execution reaches directly: nested functions, functions it calls
     /// and functions it hands to calls by name.
     pub reaches: Vec<u32>,
@@ -374,8 +395,51 @@ impl<'a> Model<'a> {
                 Some((spec, p, new_at))
             }
             Expr::Call(c) => {
-                let src = self.require_source(c)?;
-                Some((Atom::from(src), Vec::new(), None))
+                if let Some(src) = self.require_source(c) {
+                    return Some((Atom::from(src), Vec::new(), None));
+                }
+                // `createStripeClient(options)`: what another module's factory makes, marked
+                // like an instantiation (a factory returning an object is one, even under `new`).
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
+                let (spec, p, new_at) = self.ext_path(callee, depth + 1)?;
+                if new_at.is_some() {
+                    return None;
+                }
+                let at = p.len() as u32;
+                Some((spec, p, Some(at)))
+            }
+            // `await User.findOne(…)` (also through `.populate(…)`, `.select(…)`, `.exec()`,
+            // but not `.lean()`, which gives plain objects): a document of the model, if the
+            // model is one (the project checks).
+            Expr::Await(a) => {
+                let mut call = match unwrap_expr(&a.arg) {
+                    Expr::Call(c) => c,
+                    _ => return None,
+                };
+                loop {
+                    let Callee::Expr(callee) = &call.callee else {
+                        return None;
+                    };
+                    let Expr::Member(m) = unwrap_expr(callee) else {
+                        return None;
+                    };
+                    match member_name(&m.prop)? {
+                        "populate" | "select" | "exec" => match unwrap_expr(&m.obj) {
+                            Expr::Call(inner) => call = inner,
+                            _ => return None,
+                        },
+                        finder if FINDERS.contains(&finder) => {
+                            let (spec, mut p, None) = self.ext_path(&m.obj, depth + 1)? else {
+                                return None;
+                            };
+                            p.push(Atom::from(QUERY_RESULT));
+                            return Some((spec, p, None));
+                        }
+                        _ => return None,
+                    }
+                }
             }
             Expr::New(n) => {
                 let (spec, p, new_at) = self.ext_path(&n.callee, depth + 1)?;
@@ -529,8 +593,31 @@ impl<'a> Model<'a> {
         self.summarize_dto_imports(&mut b);
         self.summarize_handlers(&mut b);
         b.summary.packages = self.loaded_packages();
-        // Promise facts for what other files can call: exported functions and class members.
-        let exported = b.exported_fns();
+        // Promise facts for what other files can call: exported functions and class members,
+        // and the members of objects exported factories return.
+        let mut exported = b.exported_fns();
+        let mut made = Vec::new();
+        for &f in &exported {
+            let Some(e) = self.only_returned(FnId(f)) else {
+                continue;
+            };
+            let object = match unwrap_expr(e) {
+                Expr::Object(o) => self.object_value(&mut b, o, 0),
+                Expr::New(n) if self.class_of(&n.callee).is_some() => {
+                    self.class_value(&mut b, &n.callee, true)
+                }
+                _ => continue,
+            };
+            if matches!(object, Value::Object(_) | Value::Instance(_)) {
+                made.push((f, object));
+            }
+        }
+        for (f, object) in made {
+            exported.extend(b.fns_in(&object));
+            b.summary.functions[f as usize].returns_object = Some(object);
+        }
+        exported.sort_unstable();
+        exported.dedup();
         for f in exported {
             let id = FnId(f);
             let s = &mut b.summary.functions[f as usize];
@@ -621,26 +708,28 @@ impl<'a> Model<'a> {
         self.fn_of_expr(last, Some(f)).map(|g| g.0)
     }
 
-    /// The range of the call a function returns: its expression body, or the argument of its
-    /// only `return`.
-    fn returned_call(&self, f: FnId) -> Option<Range<usize>> {
+    /// What a function returns when there is one answer: its expression body, or the argument
+    /// of its only `return` when that is its last statement.
+    fn only_returned(&self, f: FnId) -> Option<&'a Expr> {
         let node = self.function(f).node;
-        let e = match node.expr_body() {
-            Some(e) => e,
-            None => {
-                let stmts = node.body_stmts()?;
-                let mut returns = stmts.iter().filter_map(|s| match s {
-                    Stmt::Return(r) => Some(r.arg.as_deref()),
-                    _ => None,
-                });
-                let only = returns.next()??;
-                if returns.next().is_some() || !matches!(stmts.last(), Some(Stmt::Return(_))) {
-                    return None;
-                }
-                only
-            }
-        };
-        match unwrap_expr(e) {
+        if let Some(e) = node.expr_body() {
+            return Some(e);
+        }
+        let stmts = node.body_stmts()?;
+        let mut returns = stmts.iter().filter_map(|s| match s {
+            Stmt::Return(r) => Some(r.arg.as_deref()),
+            _ => None,
+        });
+        let only = returns.next()??;
+        if returns.next().is_some() || !matches!(stmts.last(), Some(Stmt::Return(_))) {
+            return None;
+        }
+        Some(only)
+    }
+
+    /// The range of the call a function returns (see [`Model::only_returned`]).
+    fn returned_call(&self, f: FnId) -> Option<Range<usize>> {
+        match unwrap_expr(self.only_returned(f)?) {
             Expr::Call(c) => Some(self.range(c.span)),
             _ => None,
         }
@@ -1104,7 +1193,10 @@ impl<'a> Model<'a> {
         let stmts = self.top_level_stmts();
         let is_schema =
             |e: &Expr| matches!(unwrap_expr(e), Expr::Ident(id) if id.to_id() == schema.to_id());
-        let mut summary = ClassSummary::default();
+        let mut summary = ClassSummary {
+            model: true,
+            ..ClassSummary::default()
+        };
         let mut add = |statics: bool, name: Atom, f: FnId| {
             let list = if statics {
                 &mut summary.statics
@@ -1203,8 +1295,13 @@ impl<'a> Model<'a> {
         c: ClassId,
         instance: bool,
     ) -> Value {
+        let node = self.class(c).node;
         let mut summary = ClassSummary {
-            caps_sizes: self.dto_caps_sizes(self.class(c).node),
+            caps_sizes: self.dto_caps_sizes(node),
+            model: node.super_class.as_deref().is_some_and(|s| {
+                self.qual(s)
+                    .is_some_and(|q| q == "sequelize.Model" || q == "@sequelize/core.Model")
+            }),
             ..ClassSummary::default()
         };
         let mut class = Some(c);
@@ -1669,8 +1766,26 @@ impl<R> Builder<'_, '_, R> {
     /// Functions other files can call: exported ones, members of exported classes and objects,
     /// and what exported factories return.
     fn exported_fns(&self) -> Vec<u32> {
+        let mut out = self.fns_in(&self.summary.exports);
+        // Registered handlers and the functions they reach are asked about too (factories).
+        out.extend(
+            self.summary
+                .registrations
+                .iter()
+                .filter_map(|r| match r.target {
+                    Target::Local(f) => Some(f),
+                    _ => None,
+                }),
+        );
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The functions a value holds: itself, its properties', its class's members.
+    fn fns_in(&self, value: &Value) -> Vec<u32> {
         let mut out = Vec::new();
-        let mut stack = vec![&self.summary.exports];
+        let mut stack = vec![value];
         while let Some(v) = stack.pop() {
             match v {
                 Value::Fn(f) => out.push(*f),
@@ -1687,18 +1802,6 @@ impl<R> Builder<'_, '_, R> {
                 | Value::ZodSchema { .. } => {}
             }
         }
-        // Registered handlers and the functions they reach are asked about too (factories).
-        out.extend(
-            self.summary
-                .registrations
-                .iter()
-                .filter_map(|r| match r.target {
-                    Target::Local(f) => Some(f),
-                    _ => None,
-                }),
-        );
-        out.sort_unstable();
-        out.dedup();
         out
     }
 }
