@@ -542,6 +542,14 @@ impl Project {
     /// Router `app/**/route.js`. Pages outside `api/` run at build or render time, not here.
     fn next_routes(&self, file: u32, path: &Path) -> Vec<(u32, HandlerLabel)> {
         const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+        // Most files are neither: a look at the bytes before splitting the path.
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let under_api = bytes
+            .windows(9)
+            .any(|w| w == b"pages/api" || w == b"pages\\api");
+        if !under_api && path.file_stem().is_none_or(|s| s != "route") {
+            return Vec::new();
+        }
         let rel = path.strip_prefix(&self.root).unwrap_or(path);
         let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
         let Some((stem, dirs)) = parts

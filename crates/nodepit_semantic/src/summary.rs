@@ -403,6 +403,13 @@ impl<'a> Model<'a> {
                 let Callee::Expr(callee) = &c.callee else {
                     return None;
                 };
+                // A factory is named (`create()`, `clients.create()`), not the link of a chain
+                // (`db('t').where(…).select()`), whose every link would walk the chain again.
+                match unwrap_expr(callee) {
+                    Expr::Ident(_) => {}
+                    Expr::Member(m) if !matches!(unwrap_expr(&m.obj), Expr::Call(_)) => {}
+                    _ => return None,
+                }
                 let (spec, p, new_at) = self.ext_path(callee, depth + 1)?;
                 if new_at.is_some() {
                     return None;
