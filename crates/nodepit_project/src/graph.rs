@@ -833,7 +833,7 @@ impl Project {
             cannot_reject: f.cannot_reject,
             calls: 0,
             dropped: 0,
-            reject_guards: f.reject_guards.clone(),
+            reject_guards: f.reject_guards.to_vec(),
         };
         if !f.returns_promise && depth < 8 {
             if let Some(ci) = f.returns_ext_call {

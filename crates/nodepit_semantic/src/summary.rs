@@ -116,22 +116,22 @@ pub struct FnSummary {
     /// The object it returns, when it is a factory of one (`createClient()` returning
     /// `{ async cancel(id) { … } }` or `new Client()` of a class of this file): calling it is
     /// like instantiating a class whose members are the object's.
-    pub returns_object: Option<Value>,
+    pub returns_object: Option<Box<Value>>,
     /// Same-file functions its execution reaches directly: nested functions, functions it calls
     /// and functions it hands to calls by name.
-    pub reaches: Vec<u32>,
+    pub reaches: Box<[u32]>,
     /// Indexes into [`Summary::ext_calls`] of the calls in its own body.
-    pub ext_calls: Vec<u32>,
+    pub ext_calls: Box<[u32]>,
     /// The call of another module whose result it returns (`(id) => repo.softDelete(id)`), as
     /// an index into [`Summary::ext_calls`]: it returns a promise when that function does.
     pub returns_ext_call: Option<u32>,
     /// When its promise can reject only inside `if (param.prop) { … }` branches (computed for
     /// exported functions whose promise can reject): each (parameter position, property).
     /// Empty when unknown or unguarded.
-    pub reject_guards: Vec<(u32, Atom)>,
+    pub reject_guards: Box<[(u32, Atom)]>,
     /// Evidence that what it returns is sized by outside input (`return Device.find()`), for
     /// callers in other files that fan out over it (computed for exported functions only).
-    pub returns_origin: Option<ArgOrigin>,
+    pub returns_origin: Option<Box<ArgOrigin>>,
 }
 
 /// What a function is registered to serve.
@@ -613,15 +613,24 @@ impl<'a> Model<'a> {
                 Expr::New(n) if self.class_of(&n.callee).is_some() => {
                     self.class_value(&mut b, &n.callee, true)
                 }
+                // `return new Mailer(transport)` with `Mailer` imported: an instance of the
+                // other module's class.
+                Expr::New(_) => match b.ext_ref(e) {
+                    Some(r) if r.new_at.is_some() => Value::Ext(r),
+                    _ => continue,
+                },
                 _ => continue,
             };
-            if matches!(object, Value::Object(_) | Value::Instance(_)) {
+            if matches!(
+                object,
+                Value::Object(_) | Value::Instance(_) | Value::Ext(_)
+            ) {
                 made.push((f, object));
             }
         }
         for (f, object) in made {
             exported.extend(b.fns_in(&object));
-            b.summary.functions[f as usize].returns_object = Some(object);
+            b.summary.functions[f as usize].returns_object = Some(Box::new(object));
         }
         exported.sort_unstable();
         exported.dedup();
@@ -631,7 +640,10 @@ impl<'a> Model<'a> {
             s.returns_promise = self.fn_returns_promise(id) || self.returns_thenable(id);
             s.cannot_reject = s.returns_promise && self.fn_cannot_reject(id);
             if s.returns_promise && !s.cannot_reject && self.function(id).is_async {
-                s.reject_guards = self.rejection_guards(id).unwrap_or_default();
+                s.reject_guards = self
+                    .rejection_guards(id)
+                    .unwrap_or_default()
+                    .into_boxed_slice();
             }
             s.returns_fn = self.returned_fn(id);
             // Rows, listings and payloads come from calls: a function that makes none in its
@@ -640,7 +652,7 @@ impl<'a> Model<'a> {
             let returned = makes_calls.then(|| self.returned_origin(id)).flatten();
             let origin = returned.and_then(|o| self.arg_origin(&mut b, 0, &o));
             let s = &mut b.summary.functions[f as usize];
-            s.returns_origin = origin;
+            s.returns_origin = origin.map(Box::new);
             if !s.returns_promise {
                 s.returns_ext_call = self.returned_call(id).and_then(|range| {
                     b.summary
@@ -651,6 +663,14 @@ impl<'a> Model<'a> {
                 });
             }
         }
+        // Kept until the project is linked, for every file: no spare capacity.
+        let s = &mut b.summary;
+        s.ext_calls.shrink_to_fit();
+        s.registrations.shrink_to_fit();
+        s.classes.shrink_to_fit();
+        s.handlers.shrink_to_fit();
+        s.imports.shrink_to_fit();
+        s.specifiers.shrink_to_fit();
         b.summary
     }
 
@@ -1358,10 +1378,13 @@ impl<'a> Model<'a> {
 
     /// Calls into other modules, and the same-file reach of every function.
     fn summarize_calls<R: FnMut(&str) -> Option<PathBuf>>(&self, b: &mut Builder<'_, 'a, R>) {
-        for (i, f) in self.functions.iter().enumerate() {
-            let reaches = &mut b.summary.functions[i].reaches;
-            reaches.extend(f.children.iter().map(|c| c.0));
-        }
+        // Built here, then boxed: a project keeps every file's summary until it is linked.
+        let mut reaches: Vec<Vec<u32>> = self
+            .functions
+            .iter()
+            .map(|f| f.children.iter().map(|c| c.0).collect())
+            .collect();
+        let mut calls_of: Vec<Vec<u32>> = vec![Vec::new(); self.functions.len()];
         // Calls that are a statement of their own: their result goes nowhere.
         let dropped: rustc_hash::FxHashSet<u32> = self
             .stmts
@@ -1396,7 +1419,7 @@ impl<'a> Model<'a> {
                     .or_else(|| self.own_export_fn(b, t))
                 {
                     if let Some(f) = site.func {
-                        b.summary.functions[f.0 as usize].reaches.push(g.0);
+                        reaches[f.0 as usize].push(g.0);
                     }
                     continue;
                 }
@@ -1434,13 +1457,15 @@ impl<'a> Model<'a> {
                 });
                 let idx = (b.summary.ext_calls.len() - 1) as u32;
                 if let Some(f) = site.func {
-                    b.summary.functions[f.0 as usize].ext_calls.push(idx);
+                    calls_of[f.0 as usize].push(idx);
                 }
             }
         }
-        for f in &mut b.summary.functions {
-            f.reaches.sort_unstable();
-            f.reaches.dedup();
+        for ((f, mut reach), calls) in b.summary.functions.iter_mut().zip(reaches).zip(calls_of) {
+            reach.sort_unstable();
+            reach.dedup();
+            f.reaches = reach.into_boxed_slice();
+            f.ext_calls = calls.into_boxed_slice();
         }
     }
 
