@@ -388,6 +388,10 @@ fn evidence_message(o: &Origin, collection: &str, work: &str, all: &str) -> Stri
                 OriginKind::Directory => (format!("every entry `{what}` lists"), "entry"),
                 OriginKind::Glob => (format!("every file `{what}` matches"), "file"),
                 OriginKind::Lines => (format!("every line of `{what}`"), "line"),
+                OriginKind::Pages => (
+                    format!("everything a loop gathered from `{what}` until the source ran out (no count or cap stops it)"),
+                    "element",
+                ),
                 _ => (format!("every record `{what}` reads"), "record"),
             };
             format!("`{collection}` holds {holds}, and `{all}` starts `{work}` for each {each} at once.")

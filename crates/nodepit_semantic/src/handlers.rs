@@ -408,9 +408,13 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        if method == "use" && self.qual(&m.obj).is_some_and(|q| q == "passport") {
-            self.passport_strategy(call, scope, regs);
-            return;
+        if method == "use" {
+            // A strategy of a `passport-*` package is evidence enough, whatever `use` is called
+            // on: apps hand passport to a `config/passport.js` function as a parameter.
+            let passport = self.qual(&m.obj).is_some_and(|q| q == "passport");
+            if self.passport_strategy(call, scope, regs) || passport {
+                return;
+            }
         }
         match self.router_kind(&m.obj, 0) {
             Some((fw @ (Framework::Express | Framework::KoaRouter), route)) => {
@@ -745,23 +749,30 @@ impl<'a> Model<'a> {
 
     /// `passport.use([name,] new Strategy([options,] verify))`: the verify callback runs on
     /// every login.
-    fn passport_strategy(&self, call: &'a CallExpr, scope: Option<FnId>, regs: &mut Regs<'a>) {
+    /// Whether the call hands over such a strategy.
+    fn passport_strategy(
+        &self,
+        call: &'a CallExpr,
+        scope: Option<FnId>,
+        regs: &mut Regs<'a>,
+    ) -> bool {
         let explicit = call.args.first().and_then(|a| static_string(&a.expr));
         let Some(Expr::New(n)) = call.args.last().map(|a| unwrap_expr(&a.expr)) else {
-            return;
+            return false;
         };
         let Some(q) = self.qual(&n.callee) else {
-            return;
+            return false;
         };
         let Some(module) = q.strip_prefix("passport-") else {
-            return;
+            return false;
         };
         let module = module.split('.').next().unwrap_or(module);
         let name = explicit.unwrap_or(module);
-        let Some(args) = &n.args else { return };
+        let Some(args) = &n.args else { return true };
         if let Some(t) = args.last().and_then(|a| self.target(&a.expr, scope)) {
             regs.add(t, Framework::Passport, None, Some(name));
         }
+        true
     }
 
     /// A socket.io or `ws` server, whose `connection` listener gets each client's socket.

@@ -43,6 +43,9 @@ pub enum OriginKind {
     Lines,
     /// The records a CSV or spreadsheet parser reads.
     Records,
+    /// Every page of a listing, gathered by a loop that stops only when the source runs out
+    /// (`while (token) { const page = await list({ token }); all.push(...page.items) }`).
+    Pages,
 }
 
 /// Evidence that someone outside the code decides a collection's length.
@@ -219,6 +222,9 @@ impl<'a> Model<'a> {
                 path,
                 ..
             } => {
+                if path.is_empty() && !b.reassigned && is_empty_array(init) {
+                    return self.pages_val(id);
+                }
                 let scope = self.fn_containing(init.span());
                 let v = if b.reassigned {
                     self.reassigned_val(id, init, scope, w)?
@@ -251,6 +257,99 @@ impl<'a> Model<'a> {
                     v @ Val::Taint(_) => Some(v),
                     _ => None,
                 }
+            }
+            _ => None,
+        }
+    }
+
+    /// `const all = []` filled by a loop that pushes what an awaited call returned on every
+    /// turn, and stops only when the source runs out: every page of a listing. A loop with a
+    /// count in its test, or one that reads `all.length`, is bounded.
+    fn pages_val(&self, acc: &Ident) -> Option<Val> {
+        let id = acc.to_id();
+        let scope = self.fn_containing(acc.span);
+        self.calls().iter().find_map(|site| {
+            if site.func != scope {
+                return None;
+            }
+            let Callee::Expr(callee) = &site.node.callee else {
+                return None;
+            };
+            let Expr::Member(m) = unwrap_expr(callee) else {
+                return None;
+            };
+            if member_name(&m.prop) != Some("push")
+                || !matches!(unwrap_expr(&m.obj), Expr::Ident(i) if i.to_id() == id)
+            {
+                return None;
+            }
+            let (test, body): (Option<&Expr>, &Stmt) = match site.loop_ref? {
+                LoopRef::While(l) => (Some(&l.test), &l.body),
+                LoopRef::DoWhile(l) => (Some(&l.test), &l.body),
+                LoopRef::For(l) if l.update.is_none() || l.test.is_none() => {
+                    (l.test.as_deref(), &l.body)
+                }
+                _ => return None,
+            };
+            if !test.is_none_or(until_exhausted) || reads_length(body, &id) {
+                return None;
+            }
+            let awaited = site
+                .node
+                .args
+                .iter()
+                .find_map(|a| self.awaited_in(&a.expr, scope, 0))?;
+            Some(Val::Coll(Origin::new(
+                OriginKind::Pages,
+                expr_label(awaited),
+                awaited.span(),
+            )))
+        })
+    }
+
+    /// The awaited call a value comes from in the function `scope`: `await list()`,
+    /// `page.items` after `const page = await list()`, `(await res.json()).map(…)`.
+    fn awaited_in<'e>(&'e self, e: &'e Expr, scope: Option<FnId>, depth: u32) -> Option<&'e Expr> {
+        if depth > 6 {
+            return None;
+        }
+        match unwrap_expr(e) {
+            Expr::Await(a) => match unwrap_expr(&a.arg) {
+                // `await res.json()` after `const res = await fetch(url)`: the request names
+                // the listing.
+                Expr::Call(c)
+                    if matches!(method_of(c), Some((obj, "json" | "text"))
+                    if self.awaited_in(obj, scope, depth + 1).is_some()) =>
+                {
+                    let (obj, _) = method_of(c)?;
+                    self.awaited_in(obj, scope, depth + 1)
+                }
+                arg @ Expr::Call(_) => Some(arg),
+                _ => None,
+            },
+            Expr::Member(m) => self.awaited_in(&m.obj, scope, depth + 1),
+            // `page.Items ?? []`, `page.items || []`.
+            Expr::Bin(b) if matches!(b.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) => {
+                self.awaited_in(&b.left, scope, depth + 1)
+            }
+            Expr::Call(c) => match method_of(c)? {
+                (obj, "map" | "filter" | "flat" | "flatMap") => {
+                    self.awaited_in(obj, scope, depth + 1)
+                }
+                _ => None,
+            },
+            Expr::Ident(i) => {
+                let b = self.binding(i)?;
+                let BindingKind::Var {
+                    init: Some(init), ..
+                } = &b.kind
+                else {
+                    return None;
+                };
+                if b.reassigned || self.fn_containing(init.span()) != scope {
+                    return None;
+                }
+                self.awaited_in(init, scope, depth + 1)
             }
             _ => None,
         }
@@ -1896,6 +1995,67 @@ fn collect_idents(e: &Expr, out: &mut Vec<Ident>) {
 }
 
 /// `[]`, `null`, `undefined`, `{}`: a start value that decides nothing.
+/// `obj.method(…)` → `(obj, method)`.
+fn method_of(c: &CallExpr) -> Option<(&Expr, &str)> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return None;
+    };
+    Some((&m.obj, member_name(&m.prop)?))
+}
+
+fn is_empty_array(e: &Expr) -> bool {
+    matches!(unwrap_expr(e), Expr::Array(a) if a.elems.is_empty())
+}
+
+/// A loop test that holds until the source runs out: `true`, a cursor or token (`next`,
+/// `!done`, `res.hasMore`, `token !== undefined`), never a count (`page < 10`).
+fn until_exhausted(test: &Expr) -> bool {
+    match unwrap_expr(test) {
+        Expr::Lit(Lit::Bool(b)) => b.value,
+        Expr::Ident(_) | Expr::Member(_) => true,
+        Expr::Unary(u) if u.op == UnaryOp::Bang => until_exhausted(&u.arg),
+        Expr::Bin(b) => match b.op {
+            BinaryOp::LogicalAnd | BinaryOp::LogicalOr => {
+                until_exhausted(&b.left) && until_exhausted(&b.right)
+            }
+            BinaryOp::NotEqEq | BinaryOp::NotEq | BinaryOp::EqEqEq | BinaryOp::EqEq => {
+                [&b.left, &b.right].iter().all(|side| {
+                    matches!(
+                        unwrap_expr(side),
+                        Expr::Ident(_) | Expr::Member(_) | Expr::Lit(Lit::Null(_) | Lit::Bool(_))
+                    )
+                })
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether a loop body reads `acc.length` (a cap on how much it gathers).
+fn reads_length(body: &Stmt, acc: &Id) -> bool {
+    struct Length<'a> {
+        acc: &'a Id,
+        found: bool,
+    }
+    impl Visit for Length<'_> {
+        fn visit_member_expr(&mut self, m: &MemberExpr) {
+            if member_name(&m.prop) == Some("length")
+                && matches!(unwrap_expr(&m.obj), Expr::Ident(i) if i.to_id() == *self.acc)
+            {
+                self.found = true;
+            }
+            m.visit_children_with(self);
+        }
+    }
+    let mut v = Length { acc, found: false };
+    body.visit_with(&mut v);
+    v.found
+}
+
 fn is_empty_value(e: &Expr) -> bool {
     match unwrap_expr(e) {
         Expr::Array(a) => a.elems.is_empty(),
