@@ -748,8 +748,7 @@ impl<'a> Model<'a> {
     }
 
     /// `passport.use([name,] new Strategy([options,] verify))`: the verify callback runs on
-    /// every login.
-    /// Whether the call hands over such a strategy.
+    /// every login. Returns whether the call hands over a `passport-*` strategy.
     fn passport_strategy(
         &self,
         call: &'a CallExpr,

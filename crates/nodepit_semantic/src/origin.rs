@@ -294,11 +294,14 @@ impl<'a> Model<'a> {
             if !test.is_none_or(until_exhausted) || reads_length(body, &id) {
                 return None;
             }
+            // Awaited on every turn, inside the loop.
+            let inside = body.span();
             let awaited = site
                 .node
                 .args
                 .iter()
-                .find_map(|a| self.awaited_in(&a.expr, scope, 0))?;
+                .find_map(|a| self.awaited_in(&a.expr, scope, 0))
+                .filter(|a| inside.lo <= a.span().lo && a.span().hi <= inside.hi)?;
             Some(Val::Coll(Origin::new(
                 OriginKind::Pages,
                 expr_label(awaited),
@@ -1994,7 +1997,6 @@ fn collect_idents(e: &Expr, out: &mut Vec<Ident>) {
     e.visit_with(&mut Idents(out));
 }
 
-/// `[]`, `null`, `undefined`, `{}`: a start value that decides nothing.
 /// `obj.method(…)` → `(obj, method)`.
 fn method_of(c: &CallExpr) -> Option<(&Expr, &str)> {
     let Callee::Expr(callee) = &c.callee else {
@@ -2015,7 +2017,9 @@ fn is_empty_array(e: &Expr) -> bool {
 fn until_exhausted(test: &Expr) -> bool {
     match unwrap_expr(test) {
         Expr::Lit(Lit::Bool(b)) => b.value,
-        Expr::Ident(_) | Expr::Member(_) => true,
+        // `while (ids.length)` drains a list of the code's own: as long as that list.
+        Expr::Member(m) => member_name(&m.prop) != Some("length"),
+        Expr::Ident(_) => true,
         Expr::Unary(u) if u.op == UnaryOp::Bang => until_exhausted(&u.arg),
         Expr::Bin(b) => match b.op {
             BinaryOp::LogicalAnd | BinaryOp::LogicalOr => {
@@ -2056,6 +2060,7 @@ fn reads_length(body: &Stmt, acc: &Id) -> bool {
     v.found
 }
 
+/// `[]`, `null`, `undefined`, `{}`: a start value that decides nothing.
 fn is_empty_value(e: &Expr) -> bool {
     match unwrap_expr(e) {
         Expr::Array(a) => a.elems.is_empty(),

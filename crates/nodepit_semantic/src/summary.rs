@@ -114,7 +114,7 @@ pub struct FnSummary {
     /// The function it returns, when it is a factory (`() => (req, res) => …`).
     pub returns_fn: Option<u32>,
     /// The object it returns, when it is a factory of one (`createClient()` returning
-    /// `{ async cancel(id) { … } }` or `new Client()` of a class of this file): calling it is
+    /// `{ async cancel(id) { … } }`, or `new Client()` of a class of this file or another): calling it is
     /// like instantiating a class whose members are the object's.
     pub returns_object: Option<Box<Value>>,
     /// Same-file functions its execution reaches directly: nested functions, functions it calls
