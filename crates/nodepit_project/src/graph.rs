@@ -147,7 +147,13 @@ pub struct Project {
     /// Handlers registered through a wrapper call: the function, the registering file and the
     /// start of the registration.
     wrapped: rustc_hash::FxHashSet<(Node, u32, usize)>,
+    /// What constructors receive: per (file, class), the instances callers' `new` hands it, in
+    /// file order. Empty while `link` builds it, so lookups made meanwhile find none.
+    ctor_args: FxHashMap<(u32, u32), Vec<CtorArg>>,
 }
+
+/// One instance a caller hands a constructor: (argument position, calling file, the instance).
+type CtorArg = (u32, u32, ExtRef);
 
 impl Project {
     /// Links summaries. `resolve` maps a file's import paths (already resolved by the summary's
@@ -163,7 +169,17 @@ impl Project {
             .collect();
         let imports = files
             .iter()
-            .map(|(_, s)| s.imports.iter().map(|p| index.get(p).copied()).collect())
+            .enumerate()
+            .map(|(i, (_, s))| {
+                s.imports
+                    .iter()
+                    // The empty path is the file itself (`SELF_MODULE`).
+                    .map(|p| match p.as_os_str().is_empty() {
+                        true => Some(i as u32),
+                        false => index.get(p).copied(),
+                    })
+                    .collect()
+            })
             .collect();
         let (paths, summaries) = files.into_iter().unzip();
         let mut project = Project {
@@ -174,6 +190,7 @@ impl Project {
             imports,
             ..Project::default()
         };
+        project.ctor_args = project.index_ctor_args();
         project.index_callers();
         project.find_handlers();
         project.propagate_reach();
@@ -244,6 +261,52 @@ impl Project {
         self.lookup_in(target, &r.path, r.new_at, 0, &budget)
     }
 
+    /// `[#class<k>, #arg<i>, …rest]` (see `ctor_arg_segment`): `rest` of the instance the
+    /// project's first `new` of that class passes as argument `i`. `None` for other paths;
+    /// `Some(None)` when nothing is found.
+    fn ctor_arg_lookup(
+        &self,
+        file: u32,
+        path: &[nodepit_semantic::summary::Atom],
+        depth: u32,
+        budget: &Budget,
+    ) -> Option<Option<Found<'_>>> {
+        let class_id: u32 = path.first()?.strip_prefix("#class")?.parse().ok()?;
+        let found = (|| {
+            let arg: u32 = path.get(1)?.strip_prefix("#arg")?.parse().ok()?;
+            let class = self.summaries[file as usize]
+                .classes
+                .iter()
+                .position(|c| c.id == Some(class_id))? as u32;
+            let args = self.ctor_args.get(&(file, class))?;
+            let (_, caller, r) = args.iter().find(|(i, ..)| *i == arg)?;
+            let target = (*self.imports[*caller as usize].get(r.import as usize)?)?;
+            let mut p = r.path.clone();
+            p.extend(path[2..].iter().cloned());
+            self.lookup_in(target, &p, r.new_at, depth + 1, budget)
+        })();
+        Some(found)
+    }
+
+    fn index_ctor_args(&self) -> FxHashMap<(u32, u32), Vec<CtorArg>> {
+        let mut out: FxHashMap<(u32, u32), Vec<CtorArg>> = FxHashMap::default();
+        for (file, s) in self.summaries.iter().enumerate() {
+            for site in &s.news {
+                let Some(Found::Value(cf, Value::Class(c))) = self.lookup(file as u32, &site.class)
+                else {
+                    continue;
+                };
+                let entry = out.entry((cf, *c)).or_default();
+                for (i, a) in site.args.iter().enumerate() {
+                    if let Some(r) = a {
+                        entry.push((i as u32, file as u32, r.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     fn lookup_in(
         &self,
         file: u32,
@@ -256,6 +319,9 @@ impl Project {
             return None;
         }
         budget.steps.set(budget.steps.get() - 1);
+        if let Some(found) = self.ctor_arg_lookup(file, path, depth, budget) {
+            return found;
+        }
         let summary = &self.summaries[file as usize];
         let mut value = &summary.exports;
         let mut rest = path;

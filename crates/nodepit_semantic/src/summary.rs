@@ -77,6 +77,33 @@ pub struct ClassSummary {
     /// An ORM model (Mongoose `mongoose.model`, a class extending Sequelize's `Model`): its
     /// finders' results are its instances (see [`QUERY_RESULT`]).
     pub model: bool,
+    /// The class's `ClassId` in this file's model, when it is a class declaration.
+    pub id: Option<u32>,
+}
+
+/// The specifier of a file's own module, for what only the project can answer about it: the
+/// instance a caller hands a constructor (see [`ctor_arg_segment`]).
+pub const SELF_MODULE: &str = "#self";
+
+/// The path segments for the instance the constructor of class `class` (a model `ClassId` of
+/// this file) receives as parameter `param`: `this.repo.findAll()` in a class whose constructor
+/// does `this.repo = repo` is `[#class3, #arg0, findAll]` of [`SELF_MODULE`], and the project
+/// looks for what the callers of `new` pass there.
+pub fn ctor_arg_segment(class: u32, param: usize) -> [Atom; 2] {
+    [
+        Atom::from(format!("#class{class}")),
+        Atom::from(format!("#arg{param}")),
+    ]
+}
+
+/// `new X(…)` of another module's class with an instance of another module among its
+/// arguments (`new BillingService(new CustomerRepository(db))`): what constructors receive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSite {
+    /// The class.
+    pub class: ExtRef,
+    /// Per argument position, the instance it is, when it is one of another module's classes.
+    pub args: Box<[Option<ExtRef>]>,
 }
 
 /// The path segment after a model that stands for a document its finder returns:
@@ -270,6 +297,8 @@ pub struct Summary {
     /// Bare packages the file loads (`import`, `require`), by package name, sorted: some change
     /// the whole application by being loaded once (`express-async-errors`).
     pub packages: Vec<Atom>,
+    /// Instantiations of other modules' classes that hand them instances.
+    pub news: Vec<NewSite>,
 }
 
 /// Builds a summary; `resolve` maps a module specifier to a project file, or `None` for
@@ -293,7 +322,13 @@ impl<'m, 'a, R: FnMut(&str) -> Option<PathBuf>> Builder<'m, 'a, R> {
         if let Some(i) = self.seen.get(spec) {
             return *i;
         }
-        let i = (self.resolve)(spec).map(|path| {
+        // The file itself: an empty path, which the project links to the file.
+        let resolved = if spec == SELF_MODULE {
+            Some(PathBuf::new())
+        } else {
+            (self.resolve)(spec)
+        };
+        let i = resolved.map(|path| {
             let key: Box<[u8]> = path.as_os_str().as_encoded_bytes().into();
             match self.import_index.get(&key) {
                 Some(&i) => i,
@@ -549,6 +584,13 @@ impl<'a> Model<'a> {
                     if let Some(v) = created {
                         return self.ext_path(v, 0);
                     }
+                    if let Some(i) = self.ctor_param_field(c, name) {
+                        return Some((
+                            Atom::from(SELF_MODULE),
+                            ctor_arg_segment(class.0, i).to_vec(),
+                            None,
+                        ));
+                    }
                 }
                 ClassMember::ClassProp(prop)
                     if !prop.is_static && prop_atom(&prop.key).is_some_and(|k| k == name) =>
@@ -563,6 +605,34 @@ impl<'a> Model<'a> {
             }
         }
         None
+    }
+
+    /// `this.repo = repo` among a constructor's own statements, with `repo` its parameter at
+    /// position `i` (a plain name, assigned nowhere else): `Some(i)`.
+    fn ctor_param_field(&self, c: &swc_ecma_ast::Constructor, name: &str) -> Option<usize> {
+        c.body.iter().flat_map(|b| &b.stmts).find_map(|s| {
+            let Stmt::Expr(e) = s else { return None };
+            let Expr::Assign(a) = unwrap_expr(&e.expr) else {
+                return None;
+            };
+            let m = a.left.as_simple()?.as_member()?;
+            let this_field = matches!(unwrap_expr(&m.obj), Expr::This(_))
+                && matches!(&m.prop, MemberProp::Ident(p) if p.sym == name);
+            let Expr::Ident(value) = unwrap_expr(&a.right) else {
+                return None;
+            };
+            if !this_field || a.op != AssignOp::Assign {
+                return None;
+            }
+            let b = self.binding(value)?;
+            if b.reassigned {
+                return None;
+            }
+            c.params.iter().position(|p| {
+                matches!(p, ParamOrTsParamProp::Param(p)
+                    if matches!(&p.pat, Pat::Ident(id) if id.id.to_id() == value.to_id()))
+            })
+        })
     }
 
     /// This file's summary (see [`Summary`]). `resolve` maps specifiers to project files.
@@ -671,6 +741,7 @@ impl<'a> Model<'a> {
         s.handlers.shrink_to_fit();
         s.imports.shrink_to_fit();
         s.specifiers.shrink_to_fit();
+        s.news.shrink_to_fit();
         b.summary
     }
 
@@ -1367,6 +1438,7 @@ impl<'a> Model<'a> {
                     .filter(|r| r.new_at.is_none());
             }
         }
+        summary.id = Some(c.0);
         b.summary.classes.push(summary);
         let i = (b.summary.classes.len() - 1) as u32;
         if instance {
@@ -1460,6 +1532,32 @@ impl<'a> Model<'a> {
                     calls_of[f.0 as usize].push(idx);
                 }
             }
+        }
+        // A test suite's instances are its own doubles, not how the application is wired.
+        let news = if self.is_test_suite() {
+            &[][..]
+        } else {
+            &self.news[..]
+        };
+        for (n, func) in news {
+            let Some(args) = &n.args else { continue };
+            let args: Box<[Option<ExtRef>]> = args
+                .iter()
+                .map(|a| {
+                    a.spread
+                        .is_none()
+                        .then(|| b.ext_ref_in(&a.expr, *func))
+                        .flatten()
+                        .filter(|r| r.new_at.is_some())
+                })
+                .collect();
+            if args.iter().all(Option::is_none) {
+                continue;
+            }
+            let Some(class) = b.ext_ref(&n.callee).filter(|r| r.new_at.is_none()) else {
+                continue;
+            };
+            b.summary.news.push(NewSite { class, args });
         }
         for ((f, mut reach), calls) in b.summary.functions.iter_mut().zip(reaches).zip(calls_of) {
             reach.sort_unstable();
