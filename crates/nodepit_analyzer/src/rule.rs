@@ -209,6 +209,17 @@ pub enum Question {
         /// Where `new` instantiates a class along the path.
         new_at: Option<u32>,
     },
+    /// Is this value of another module a function of the project, and if so, does it return a
+    /// collection outside input sizes? (`repo.findAll()` reads like a query but may be the
+    /// project's own function with a `limit`.)
+    ProjectFn {
+        /// The module specifier as written in this file.
+        specifier: Atom,
+        /// The property path into its exports.
+        path: Vec<Atom>,
+        /// Where `new` instantiates a class along the path.
+        new_at: Option<u32>,
+    },
     /// Does this validator of another module (a class-validator DTO class, a zod schema) cap
     /// some size?
     Caps {
@@ -235,6 +246,8 @@ pub enum Answer {
     ParamEvidence(nodepit_project::ArgEvidence),
     /// What the called function returns (`at` is in its file; `via` is empty).
     ReturnEvidence(nodepit_project::ArgEvidence),
+    /// Whether the value is a function of the project, and what it returns if so.
+    ProjectFn(Option<Option<nodepit_project::ArgEvidence>>),
     /// Whether the validator caps some size.
     Caps(bool),
     /// Whether some file of the project loads the package.
@@ -279,6 +292,11 @@ impl Deferred {
                 path,
                 new_at,
             } => Answer::ReturnEvidence(project.return_evidence(file, specifier, path, *new_at)?),
+            Question::ProjectFn {
+                specifier,
+                path,
+                new_at,
+            } => Answer::ProjectFn(project.fn_return_evidence(file, specifier, path, *new_at)),
             Question::Caps { specifier, path } => {
                 Answer::Caps(project.validator_caps(file, specifier, path)?)
             }

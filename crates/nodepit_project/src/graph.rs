@@ -887,6 +887,20 @@ impl Project {
         })
     }
 
+    /// `None` when calling `path` of the module `specifier` is not a function of the project;
+    /// otherwise what [`Project::return_evidence`] says of it.
+    pub fn fn_return_evidence(
+        &self,
+        file: &Path,
+        specifier: &str,
+        path: &[nodepit_semantic::summary::Atom],
+        new_at: Option<u32>,
+    ) -> Option<Option<ArgEvidence>> {
+        let (id, r) = self.written_ref(file, specifier, path, new_at)?;
+        self.lookup_fn(id, &r)?;
+        Some(self.return_evidence(file, specifier, path, new_at))
+    }
+
     /// Promise facts of a function, following a returned call into another file.
     fn facts(&self, node: Node, depth: u32) -> CalleeFacts {
         let s = &self.summaries[node.0 as usize];
@@ -930,7 +944,22 @@ impl Project {
     ) -> Option<ArgEvidence> {
         let node = (self.file_id(file)?, func);
         let mut seen = rustc_hash::FxHashSet::default();
-        let mut e = self.evidence(node, index, 0, &mut seen)?;
+        // A caller may pass the first property on its own (`notify({ userIds: rows })`).
+        if let Some((first, rest)) = path.split_first() {
+            if let Some(mut e) = self.evidence(node, index, Some(first), 0, &mut seen) {
+                if rest.is_empty()
+                    || matches!(e.kind, OriginKind::Request | OriginKind::SocketPayload)
+                {
+                    for seg in rest {
+                        e.what.push('.');
+                        e.what.push_str(seg);
+                    }
+                    return Some(e);
+                }
+            }
+            seen.clear();
+        }
+        let mut e = self.evidence(node, index, None, 0, &mut seen)?;
         if !path.is_empty() {
             if !matches!(e.kind, OriginKind::Request | OriginKind::SocketPayload) {
                 return None;
@@ -973,18 +1002,23 @@ impl Project {
         })
     }
 
+    /// Evidence about parameter `index` of `node` from its callers; with `prop`, only about
+    /// that property of an object literal the callers pass (`{ userIds: req.body.ids }`).
     fn evidence(
         &self,
         node: Node,
         index: u32,
+        prop: Option<&nodepit_semantic::summary::Atom>,
         depth: u32,
         seen: &mut rustc_hash::FxHashSet<(Node, u32)>,
     ) -> Option<ArgEvidence> {
         if depth > MAX_HOPS || !seen.insert((node, index)) {
             return None;
         }
-        if let Some(e) = self.handler_input(node, index) {
-            return Some(e);
+        if prop.is_none() {
+            if let Some(e) = self.handler_input(node, index) {
+                return Some(e);
+            }
         }
         let callers = self.callers.get(&node)?;
         for (file, i) in callers {
@@ -992,7 +1026,7 @@ impl Project {
             if let Some(o) = call
                 .arg_origins
                 .iter()
-                .find(|o| o.index == index && self.uncapped(*file, o))
+                .find(|o| o.index == index && o.prop.as_ref() == prop && self.uncapped(*file, o))
             {
                 return Some(ArgEvidence {
                     kind: o.kind,
@@ -1009,7 +1043,10 @@ impl Project {
                 if *arg != index {
                     continue;
                 }
-                if let Some(mut e) = self.evidence((*file, *f), *param, depth + 1, seen) {
+                // Passed on whole (`deactivate(opts)`), the property asked about is still the
+                // same property of what reaches the parameter.
+                let prop = if path.is_empty() { prop } else { None };
+                if let Some(mut e) = self.evidence((*file, *f), *param, prop, depth + 1, seen) {
                     // A property of request input is input too; of rows or a listing, it is not
                     // the collection any more.
                     if !path.is_empty() {

@@ -185,6 +185,62 @@ impl Rule for NoUnboundedPromiseAll {
                     });
                     return;
                 }
+                // `await repo.findAll()` reads like a query, but when `findAll` is a function of
+                // the project its own body decides (it may well pass a `limit`).
+                if origin.kind == OriginKind::QueryRows {
+                    if let Some((specifier, path, new_at, callee)) =
+                        returned_by_project(cx, f.collection, f.scope)
+                    {
+                        let message = evidence_message(&origin, &collection, &work, &all);
+                        let local_help = help(&origin, &collection);
+                        let range = model.range(site.node.span);
+                        let related: Vec<_> = (origin.span != DUMMY_SP)
+                            .then(|| {
+                                (
+                                    model.range(origin.span),
+                                    "this decides how many elements there are",
+                                )
+                            })
+                            .into_iter()
+                            .chain(
+                                origin
+                                    .via
+                                    .iter()
+                                    .map(|v| (model.range(*v), "and it is passed in here")),
+                            )
+                            .collect();
+                        let all = all.clone();
+                        cx.ask(
+                            Question::ProjectFn {
+                                specifier,
+                                path,
+                                new_at,
+                            },
+                            move |answer, project| match answer {
+                                Answer::ProjectFn(None) => {
+                                    let mut d =
+                                        Diagnostic::new("", Severity::Warning, range, message);
+                                    d.help = Some(local_help);
+                                    d.related.extend(related.into_iter().map(|(range, m)| {
+                                        Related {
+                                            path: None,
+                                            range,
+                                            message: m.to_string(),
+                                        }
+                                    }));
+                                    Some(d)
+                                }
+                                Answer::ProjectFn(Some(Some(e))) => {
+                                    let file = project.display(&e.at.path);
+                                    let how = format!("`{callee}` in {file} returns it");
+                                    Some(cross_file(e, &collection, &work, &all, range, &how))
+                                }
+                                _ => None,
+                            },
+                        );
+                        return;
+                    }
+                }
                 let mut r = cx
                     .report(
                         site.node.span,

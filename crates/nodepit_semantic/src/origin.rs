@@ -343,16 +343,34 @@ impl<'a> Model<'a> {
             },
             Expr::Ident(i) => {
                 let b = self.binding(i)?;
-                let BindingKind::Var {
-                    init: Some(init), ..
-                } = &b.kind
-                else {
+                let BindingKind::Var { init, .. } = &b.kind else {
                     return None;
                 };
-                if b.reassigned || self.fn_containing(init.span()) != scope {
+                if !b.reassigned {
+                    let init = init.as_ref()?;
+                    if self.fn_containing(init.span()) != scope {
+                        return None;
+                    }
+                    return self.awaited_in(init, scope, depth + 1);
+                }
+                // `let page; do { page = await list(…) } while (page.has_more)`: every value it
+                // is given is awaited.
+                if init.as_ref().is_some_and(|e| !is_empty_value(e)) {
                     return None;
                 }
-                self.awaited_in(init, scope, depth + 1)
+                let f = scope?;
+                let mut finder = Assignments {
+                    target: i.to_id(),
+                    found: Vec::new(),
+                };
+                let stmts = self.function(f).node.body_stmts()?;
+                stmts.iter().for_each(|s| s.visit_with(&mut finder));
+                let mut values = finder
+                    .found
+                    .into_iter()
+                    .map(|e| self.awaited_in(e, scope, depth + 1));
+                let first = values.next()??;
+                values.all(|v| v.is_some()).then_some(first)
             }
             _ => None,
         }

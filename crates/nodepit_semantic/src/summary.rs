@@ -246,6 +246,9 @@ pub struct ArgOrigin {
     /// A validator of another module checked it (a zod schema, a DTO class): evidence only
     /// when the project finds that validator caps no size.
     pub unless_capped: Option<ExtRef>,
+    /// The property of an object-literal argument it is about (`{ userIds: req.body.ids }`
+    /// for a callee that destructures `{ userIds }`); `None` for the argument itself.
+    pub prop: Option<Atom>,
 }
 
 /// A call into another module of the project, or a function of one handed to a call.
@@ -768,6 +771,7 @@ impl<'a> Model<'a> {
             missing_bound: o.missing_bound,
             range: self.range(o.span),
             unless_capped,
+            prop: None,
         })
     }
 
@@ -1688,6 +1692,42 @@ impl<'a> Model<'a> {
         for (i, a) in call.args.iter().enumerate() {
             if a.spread.is_some() {
                 break;
+            }
+            // `{ userIds: req.body.userIds }`: evidence per property, for callees that
+            // destructure it.
+            if let Expr::Object(o) = unwrap_expr(&a.expr) {
+                if self.is_test_suite() {
+                    continue;
+                }
+                for prop in &o.props {
+                    let PropOrSpread::Prop(prop) = prop else {
+                        continue;
+                    };
+                    let shorthand;
+                    let (key, value): (Atom, &Expr) = match &**prop {
+                        Prop::KeyValue(kv) => match crate::names::prop_name(&kv.key) {
+                            Some(k) => (Atom::from(k), &kv.value),
+                            None => continue,
+                        },
+                        Prop::Shorthand(id) => {
+                            shorthand = Expr::Ident(id.clone());
+                            (id.sym.clone(), &shorthand)
+                        }
+                        _ => continue,
+                    };
+                    if !matches!(
+                        unwrap_expr(value),
+                        Expr::Ident(_) | Expr::Member(_) | Expr::Call(_) | Expr::Await(_)
+                    ) {
+                        continue;
+                    }
+                    let found = self.origin(value, scope);
+                    if let Some(mut ao) = found.and_then(|o| self.arg_origin(b, i as u32, &o)) {
+                        ao.prop = Some(key);
+                        out.push(ao);
+                    }
+                }
+                continue;
             }
             // Literals and functions carry no collection worth asking about.
             if !matches!(
