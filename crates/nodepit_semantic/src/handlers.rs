@@ -467,12 +467,20 @@ impl<'a> Model<'a> {
                 if !self.receiver_is_opaque(&m.obj) {
                     return;
                 }
-                // A hapi plugin's `register(server)` adds routes to a server it is handed.
+                // A hapi plugin's `register(server)` adds routes to a server it is handed, and
+                // a Fastify plugin `fastify.route({ method, url, handler })` to the instance it
+                // is handed.
                 if method == "route" {
                     if let Some(arg) = call.args.first() {
                         let objects = self.route_objects_of(&arg.expr);
                         if self.is_route_table(&objects) {
-                            self.add_route_objects(objects, scope, Framework::Hapi, regs);
+                            let fastify = objects.iter().any(|o| object_prop(o, "url").is_some());
+                            let framework = if fastify {
+                                Framework::Fastify
+                            } else {
+                                Framework::Hapi
+                            };
+                            self.add_route_objects(objects, scope, framework, regs);
                         }
                     }
                     return;
@@ -1026,6 +1034,7 @@ impl<'a> Model<'a> {
                             m == "*" || VERBS.contains(&m.to_ascii_lowercase().as_str())
                         })
                 }) && object_prop(o, "path")
+                    .or_else(|| object_prop(o, "url"))
                     .and_then(static_string)
                     .is_some_and(|p| p.starts_with('/'))
                     && self.object_handler(o, None).is_some()
