@@ -82,8 +82,9 @@ pub struct ClassSummary {
 }
 
 /// The specifier of a file's own module, for what only the project can answer about it: the
-/// instance a caller hands a constructor (see [`ctor_arg_segment`]).
-pub const SELF_MODULE: &str = "#self";
+/// instance a caller hands a constructor (see [`ctor_arg_segment`]). It starts with a NUL, so
+/// no specifier written in source (`#self` could be a package `imports` alias) is taken for it.
+pub const SELF_MODULE: &str = "\0self";
 
 /// The path segments for the instance the constructor of class `class` (a model `ClassId` of
 /// this file) receives as parameter `param`: `this.repo.findAll()` in a class whose constructor
