@@ -461,6 +461,10 @@ impl<'a> Model<'a> {
     /// (`{ ids }` → `ids`, `{ body: { lines } }` → `body.lines`); `None` for a reassigned name
     /// or one bound through an array or rest pattern.
     pub fn param_path(&self, ident: &Ident) -> Option<(FnId, usize, Vec<Atom>)> {
+        self.param_path_at(ident, 0)
+    }
+
+    fn param_path_at(&self, ident: &Ident, depth: u32) -> Option<(FnId, usize, Vec<Atom>)> {
         fn find(pat: &Pat, id: &Id, path: &mut Vec<Atom>) -> bool {
             match pat {
                 Pat::Ident(b) => b.id.to_id() == *id,
@@ -487,17 +491,39 @@ impl<'a> Model<'a> {
             }
         }
         let b = self.binding(ident)?;
-        let BindingKind::Param {
-            func,
-            index,
-            destructured,
-        } = b.kind
-        else {
-            return None;
-        };
         if b.reassigned {
             return None;
         }
+        let (func, index, destructured) = match &b.kind {
+            BindingKind::Param {
+                func,
+                index,
+                destructured,
+            } => (*func, *index, *destructured),
+            // `const { ids } = opts` in the body, with `opts` a parameter of the same function.
+            BindingKind::Var {
+                init: Some(init),
+                path,
+                ..
+            } => {
+                let Expr::Ident(from) = crate::names::unwrap_expr(init) else {
+                    return None;
+                };
+                if from.to_id() == ident.to_id() {
+                    return None;
+                }
+                if depth > 4 {
+                    return None;
+                }
+                let (func, index, mut full) = self.param_path_at(from, depth + 1)?;
+                if self.fn_containing(swc_common::Spanned::span(*init)) != Some(func) {
+                    return None;
+                }
+                full.extend(path.iter().cloned());
+                return Some((func, index, full));
+            }
+            _ => return None,
+        };
         let mut path = Vec::new();
         if destructured {
             let params = self.function(func).node.params();
