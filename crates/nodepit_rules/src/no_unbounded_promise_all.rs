@@ -166,22 +166,9 @@ impl Rule for NoUnboundedPromiseAll {
                     if !cx.is_project_module(&specifier) {
                         continue;
                     }
-                    let message = evidence_message(&origin, &collection, &work, &all);
-                    let help = help(&origin, &collection);
-                    let range = model.range(site.node.span);
-                    let related = (origin.span != DUMMY_SP).then(|| model.range(origin.span));
+                    let d = local_finding(model, &origin, site.node.span, &collection, &work, &all);
                     cx.ask(Question::Caps { specifier, path }, move |answer, _| {
-                        let Answer::Caps(false) = answer else {
-                            return None;
-                        };
-                        let mut d = Diagnostic::new("", Severity::Warning, range, message);
-                        d.help = Some(help);
-                        d.related.extend(related.map(|range| Related {
-                            path: None,
-                            range,
-                            message: "this decides how many elements there are".to_string(),
-                        }));
-                        Some(d)
+                        matches!(answer, Answer::Caps(false)).then_some(d)
                     });
                     return;
                 }
@@ -191,24 +178,9 @@ impl Rule for NoUnboundedPromiseAll {
                     if let Some((specifier, path, new_at, callee)) =
                         returned_by_project(cx, f.collection, f.scope)
                     {
-                        let message = evidence_message(&origin, &collection, &work, &all);
-                        let local_help = help(&origin, &collection);
-                        let range = model.range(site.node.span);
-                        let related: Vec<_> = (origin.span != DUMMY_SP)
-                            .then(|| {
-                                (
-                                    model.range(origin.span),
-                                    "this decides how many elements there are",
-                                )
-                            })
-                            .into_iter()
-                            .chain(
-                                origin
-                                    .via
-                                    .iter()
-                                    .map(|v| (model.range(*v), "and it is passed in here")),
-                            )
-                            .collect();
+                        let local =
+                            local_finding(model, &origin, site.node.span, &collection, &work, &all);
+                        let range = local.range.clone();
                         let all = all.clone();
                         cx.ask(
                             Question::ProjectFn {
@@ -217,19 +189,7 @@ impl Rule for NoUnboundedPromiseAll {
                                 new_at,
                             },
                             move |answer, project| match answer {
-                                Answer::ProjectFn(None) => {
-                                    let mut d =
-                                        Diagnostic::new("", Severity::Warning, range, message);
-                                    d.help = Some(local_help);
-                                    d.related.extend(related.into_iter().map(|(range, m)| {
-                                        Related {
-                                            path: None,
-                                            range,
-                                            message: m.to_string(),
-                                        }
-                                    }));
-                                    Some(d)
-                                }
+                                Answer::ProjectFn(None) => Some(local),
                                 Answer::ProjectFn(Some(Some(e))) => {
                                     let file = project.display(&e.at.path);
                                     let how = format!("`{callee}` in {file} returns it");
@@ -373,6 +333,35 @@ fn returned_by_project(
         return None;
     }
     Some((specifier, path, new_at, expr_label(callee)))
+}
+
+/// The finding for a fan-out over evidence this file shows, for a closure that reports it
+/// once the project has answered; what `cx.report` builds for the same evidence.
+fn local_finding(
+    model: &Model<'_>,
+    origin: &Origin,
+    at: swc_common::Span,
+    collection: &str,
+    work: &str,
+    all: &str,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        "",
+        Severity::Warning,
+        model.range(at),
+        evidence_message(origin, collection, work, all),
+    );
+    d.help = Some(help(origin, collection));
+    let related = (origin.span != DUMMY_SP)
+        .then_some((origin.span, "this decides how many elements there are"))
+        .into_iter()
+        .chain(origin.via.iter().map(|v| (*v, "and it is passed in here")));
+    d.related.extend(related.map(|(span, message)| Related {
+        path: None,
+        range: model.range(span),
+        message: message.to_string(),
+    }));
+    d
 }
 
 /// The finding for a fan-out over a collection that another file's code fills with outside

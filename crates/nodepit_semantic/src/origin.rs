@@ -317,19 +317,17 @@ impl<'a> Model<'a> {
             return None;
         }
         match unwrap_expr(e) {
-            Expr::Await(a) => match unwrap_expr(&a.arg) {
+            Expr::Await(a) => {
+                let arg = unwrap_expr(&a.arg);
+                let Expr::Call(c) = arg else { return None };
                 // `await res.json()` after `const res = await fetch(url)`: the request names
                 // the listing.
-                Expr::Call(c)
-                    if matches!(method_of(c), Some((obj, "json" | "text"))
-                    if self.awaited_in(obj, scope, depth + 1).is_some()) =>
-                {
-                    let (obj, _) = method_of(c)?;
-                    self.awaited_in(obj, scope, depth + 1)
-                }
-                arg @ Expr::Call(_) => Some(arg),
-                _ => None,
-            },
+                let request = match method_of(c) {
+                    Some((obj, "json" | "text")) => self.awaited_in(obj, scope, depth + 1),
+                    _ => None,
+                };
+                Some(request.unwrap_or(arg))
+            }
             Expr::Member(m) => self.awaited_in(&m.obj, scope, depth + 1),
             // `page.Items ?? []`, `page.items || []`.
             Expr::Bin(b) if matches!(b.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) => {

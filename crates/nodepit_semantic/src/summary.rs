@@ -572,19 +572,8 @@ impl<'a> Model<'a> {
                         }
                     }
                     // `this.mailer = new Mailer()` in the constructor's own statements.
-                    let created = c.body.iter().flat_map(|b| &b.stmts).find_map(|s| {
-                        let Stmt::Expr(e) = s else { return None };
-                        let Expr::Assign(a) = unwrap_expr(&e.expr) else {
-                            return None;
-                        };
-                        let m = a.left.as_simple()?.as_member()?;
-                        let this_field = matches!(unwrap_expr(&m.obj), Expr::This(_))
-                            && matches!(&m.prop, MemberProp::Ident(p) if p.sym == name);
-                        (this_field
-                            && a.op == AssignOp::Assign
-                            && matches!(unwrap_expr(&a.right), Expr::New(_)))
-                        .then_some(&*a.right)
-                    });
+                    let created =
+                        ctor_field_values(c, name).find(|v| matches!(unwrap_expr(v), Expr::New(_)));
                     if let Some(v) = created {
                         return self.ext_path(v, 0);
                     }
@@ -614,20 +603,10 @@ impl<'a> Model<'a> {
     /// `this.repo = repo` among a constructor's own statements, with `repo` its parameter at
     /// position `i` (a plain name, assigned nowhere else): `Some(i)`.
     fn ctor_param_field(&self, c: &swc_ecma_ast::Constructor, name: &str) -> Option<usize> {
-        c.body.iter().flat_map(|b| &b.stmts).find_map(|s| {
-            let Stmt::Expr(e) = s else { return None };
-            let Expr::Assign(a) = unwrap_expr(&e.expr) else {
+        ctor_field_values(c, name).find_map(|v| {
+            let Expr::Ident(value) = unwrap_expr(v) else {
                 return None;
             };
-            let m = a.left.as_simple()?.as_member()?;
-            let this_field = matches!(unwrap_expr(&m.obj), Expr::This(_))
-                && matches!(&m.prop, MemberProp::Ident(p) if p.sym == name);
-            let Expr::Ident(value) = unwrap_expr(&a.right) else {
-                return None;
-            };
-            if !this_field || a.op != AssignOp::Assign {
-                return None;
-            }
             let b = self.binding(value)?;
             if b.reassigned {
                 return None;
@@ -1975,6 +1954,23 @@ impl<R> Builder<'_, '_, R> {
         }
         out
     }
+}
+
+/// What a constructor's own statements assign to `this.<name>` (`this.mailer = …`).
+fn ctor_field_values<'c>(
+    c: &'c swc_ecma_ast::Constructor,
+    name: &'c str,
+) -> impl Iterator<Item = &'c Expr> + 'c {
+    c.body.iter().flat_map(|b| &b.stmts).filter_map(move |s| {
+        let Stmt::Expr(e) = s else { return None };
+        let Expr::Assign(a) = unwrap_expr(&e.expr) else {
+            return None;
+        };
+        let m = a.left.as_simple()?.as_member()?;
+        let this_field = matches!(unwrap_expr(&m.obj), Expr::This(_))
+            && matches!(&m.prop, MemberProp::Ident(p) if p.sym == name);
+        (this_field && a.op == AssignOp::Assign).then_some(&*a.right)
+    })
 }
 
 fn module_export_name(n: &ModuleExportName) -> Atom {
