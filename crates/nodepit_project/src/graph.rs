@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use nodepit_semantic::summary::{
-    ArgKind, ArgOrigin, ExtRef, HandlerLabel, Summary, Target, Value, QUERY_RESULT,
+    ArgKind, ArgOrigin, ExtRef, HandlerLabel, Summary, Target, Value, GQL_CONTEXT, QUERY_RESULT,
+    SPREAD,
 };
 use nodepit_semantic::{Framework, OriginKind};
 use rustc_hash::FxHashMap;
@@ -150,10 +151,17 @@ pub struct Project {
     /// What constructors receive: per (file, class), the instances callers' `new` hands it, in
     /// file order. Empty while `link` builds it, so lookups made meanwhile find none.
     ctor_args: FxHashMap<(u32, u32), Vec<CtorArg>>,
+    /// What the contexts the application gives its GraphQL servers hold: per property, the
+    /// file that sets it and the value, in file order.
+    gql_contexts: FxHashMap<nodepit_semantic::summary::Atom, Vec<(u32, ExtRef)>>,
+    /// What callers hand functions that register routes or listeners: per function, the
+    /// instances passed, as for constructors (see `ctor_args`).
+    fn_args: FxHashMap<Node, Vec<CtorArg>>,
 }
 
-/// One instance a caller hands a constructor: (argument position, calling file, the instance).
-type CtorArg = (u32, u32, ExtRef);
+/// One instance a caller hands a constructor: (argument position, the property of an object
+/// literal there, calling file, the instance).
+type CtorArg = (u32, Option<nodepit_semantic::summary::Atom>, u32, ExtRef);
 
 impl Project {
     /// Links summaries. `resolve` maps a file's import paths (already resolved by the summary's
@@ -191,6 +199,16 @@ impl Project {
             ..Project::default()
         };
         project.ctor_args = project.index_ctor_args();
+        for (file, s) in project.summaries.iter().enumerate() {
+            for (key, r) in &s.gql_contexts {
+                project
+                    .gql_contexts
+                    .entry(key.clone())
+                    .or_default()
+                    .push((file as u32, r.clone()));
+            }
+        }
+        project.fn_args = project.index_fn_args();
         project.index_callers();
         project.find_handlers();
         project.propagate_reach();
@@ -279,11 +297,59 @@ impl Project {
                 .iter()
                 .position(|c| c.id == Some(class_id))? as u32;
             let args = self.ctor_args.get(&(file, class))?;
-            let (_, caller, r) = args.iter().find(|(i, ..)| *i == arg)?;
+            let (_, prop, caller, r) = args.iter().find(|(i, prop, ..)| {
+                *i == arg && prop.as_ref().is_none_or(|p| path.get(2) == Some(p))
+            })?;
             let target = (*self.imports[*caller as usize].get(r.import as usize)?)?;
             let mut p = r.path.clone();
-            p.extend(path[2..].iter().cloned());
+            let skip = if prop.is_some() { 3 } else { 2 };
+            p.extend(path[skip..].iter().cloned());
             self.lookup_in(target, &p, r.new_at, depth + 1, budget)
+        })();
+        Some(found)
+    }
+
+    fn index_fn_args(&self) -> FxHashMap<Node, Vec<CtorArg>> {
+        let mut out: FxHashMap<Node, Vec<CtorArg>> = FxHashMap::default();
+        for (file, s) in self.summaries.iter().enumerate() {
+            for call in s.ext_calls.iter().filter(|c| !c.arg_instances.is_empty()) {
+                let Some(node) = self.lookup_fn(file as u32, &call.callee) else {
+                    continue;
+                };
+                let entry = out.entry(node).or_default();
+                for (i, prop, r) in call.arg_instances.iter() {
+                    entry.push((*i, prop.clone(), file as u32, r.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// `[#fn<f>, #arg<i>, …rest]` (see `fn_arg_segment`): `rest` of the instance a caller
+    /// hands function `f` of `file` as argument `i`. `None` for other paths.
+    fn fn_arg_lookup(
+        &self,
+        file: u32,
+        path: &[nodepit_semantic::summary::Atom],
+        depth: u32,
+        budget: &Budget,
+    ) -> Option<Option<Found<'_>>> {
+        let f: u32 = path.first()?.strip_prefix("#fn")?.parse().ok()?;
+        let found = (|| {
+            let arg: u32 = path.get(1)?.strip_prefix("#arg")?.parse().ok()?;
+            self.fn_args
+                .get(&(file, f))?
+                .iter()
+                .find_map(|(i, prop, caller, r)| {
+                    if *i != arg || prop.as_ref().is_some_and(|p| path.get(2) != Some(p)) {
+                        return None;
+                    }
+                    let target = (*self.imports[*caller as usize].get(r.import as usize)?)?;
+                    let mut p = r.path.clone();
+                    let skip = if prop.is_some() { 3 } else { 2 };
+                    p.extend(path.get(skip..)?.iter().cloned());
+                    self.lookup_in(target, &p, r.new_at, depth + 1, budget)
+                })
         })();
         Some(found)
     }
@@ -299,8 +365,11 @@ impl Project {
                 let entry = out.entry((cf, *c)).or_default();
                 for (i, a) in site.args.iter().enumerate() {
                     if let Some(r) = a {
-                        entry.push((i as u32, file as u32, r.clone()));
+                        entry.push((i as u32, None, file as u32, r.clone()));
                     }
+                }
+                for (i, prop, r) in &site.props {
+                    entry.push((*i, Some(prop.clone()), file as u32, r.clone()));
                 }
             }
         }
@@ -322,8 +391,34 @@ impl Project {
         if let Some(found) = self.ctor_arg_lookup(file, path, depth, budget) {
             return found;
         }
+        if let Some(found) = self.fn_arg_lookup(file, path, depth, budget) {
+            return found;
+        }
+        if path.first().is_some_and(|p| p == GQL_CONTEXT) {
+            // `ctx.reports.find`: `find` of the first context value the project has there.
+            // A context built by another module's function is that function's returned object.
+            let (key, rest) = path.get(1).map(|k| (k, &path[2..]))?;
+            let named = self.gql_contexts.get(key).into_iter().flatten();
+            let whole = self
+                .gql_contexts
+                .get(&nodepit_semantic::summary::Atom::from(SPREAD))
+                .into_iter()
+                .flatten();
+            return named
+                .map(|e| (e, false))
+                .chain(whole.map(|e| (e, true)))
+                .find_map(|((setter, r), whole)| {
+                    let target = (*self.imports[*setter as usize].get(r.import as usize)?)?;
+                    let mut p = r.path.clone();
+                    if whole {
+                        p.push(key.clone());
+                    }
+                    p.extend(rest.iter().cloned());
+                    self.lookup_in(target, &p, r.new_at, depth + 1, budget)
+                });
+        }
         let summary = &self.summaries[file as usize];
-        let mut value = &summary.exports;
+        let value = &summary.exports;
         let mut rest = path;
         let mut new_at = new_at.map(|n| n as usize);
         // A CommonJS module imported as a default: the default is `module.exports` itself.
@@ -331,7 +426,26 @@ impl Project {
             rest = &rest[1..];
             new_at = new_at.map(|n| n.saturating_sub(1));
         }
-        let mut consumed = 0usize;
+        self.walk(file, value, rest, new_at, 0, depth, budget)
+    }
+
+    /// The rest of [`Project::lookup_in`]: follows `rest` from `value`, a value of `file`, of
+    /// which `consumed` segments of the path were read already.
+    #[allow(clippy::too_many_arguments)]
+    fn walk<'s>(
+        &'s self,
+        file: u32,
+        mut value: &'s Value,
+        mut rest: &[nodepit_semantic::summary::Atom],
+        mut new_at: Option<usize>,
+        mut consumed: usize,
+        depth: u32,
+        budget: &Budget,
+    ) -> Option<Found<'s>> {
+        if depth > MAX_LOOKUP {
+            return None;
+        }
+        let summary = &self.summaries[file as usize];
         loop {
             if new_at == Some(consumed) {
                 // A factory: go on in the object it returns.
@@ -405,7 +519,12 @@ impl Project {
                             )
                         });
                     }
-                    None => return None,
+                    // `{ ...system.Query, ...reports.Query }`: the last spread that has it.
+                    None => {
+                        return props.iter().rev().filter(|(k, _)| k == SPREAD).find_map(
+                            |(_, v)| self.walk(file, v, rest, new_at, consumed, depth + 1, budget),
+                        )
+                    }
                 },
                 Value::Class(c) => return self.member(file, *c, false, rest, depth, budget),
                 Value::Instance(c) => return self.member(file, *c, true, rest, depth, budget),
@@ -465,7 +584,9 @@ impl Project {
             Value::Fn(f) if !prefix.is_empty() => out.push(((file, *f), prefix.to_string())),
             Value::Object(props) => {
                 for (k, v) in props {
-                    let path = if prefix.is_empty() {
+                    let path = if k == SPREAD {
+                        prefix.to_string()
+                    } else if prefix.is_empty() {
                         k.to_string()
                     } else {
                         format!("{prefix}.{k}")
@@ -498,14 +619,19 @@ impl Project {
     }
 
     /// What callers in other files pass as a parameter: an app, a router or a socket.
-    fn param_kind(&self, node: Node, index: u32) -> Option<ArgKind> {
+    fn param_kind(
+        &self,
+        node: Node,
+        index: u32,
+        prop: Option<&nodepit_semantic::summary::Atom>,
+    ) -> Option<ArgKind> {
         let callers = self.callers.get(&node)?;
         callers.iter().find_map(|(file, i)| {
             let call = &self.summaries[*file as usize].ext_calls[*i as usize];
             call.arg_kinds
                 .iter()
-                .find(|(at, _)| *at == index)
-                .map(|(_, k)| *k)
+                .find(|(at, p, _)| *at == index && p.as_ref() == prop)
+                .map(|(.., k)| *k)
         })
     }
 
@@ -544,12 +670,13 @@ impl Project {
                     continue;
                 };
                 let mut label = reg.label.clone();
-                let from_param = reg
-                    .on_param
-                    .and_then(|(f, i)| match sockets.get(&(file, f)) {
-                        Some(fw) if i == 0 => Some(ArgKind::Socket(*fw)),
-                        _ => self.param_kind((file, f), i),
-                    });
+                let from_param =
+                    reg.on_param
+                        .as_ref()
+                        .and_then(|(f, i, prop)| match sockets.get(&(file, *f)) {
+                            Some(fw) if *i == 0 && prop.is_none() => Some(ArgKind::Socket(*fw)),
+                            _ => self.param_kind((file, *f), *i, prop.as_ref()),
+                        });
                 let is_handler = match from_param {
                     // Routes on a parameter a caller fills with an app or router.
                     Some(ArgKind::Router(fw)) if reg.inferred => {
@@ -1042,6 +1169,24 @@ impl Project {
             for (arg, f, param, path) in &call.arg_params {
                 if *arg != index {
                     continue;
+                }
+                // `deliver(opts.recipients)` where callers pass `launch({ recipients: … })`:
+                // the first segment is a property of their object-literal argument.
+                if let Some((first, rest)) = path.split_first() {
+                    let mut tried = seen.clone();
+                    let found =
+                        self.evidence((*file, *f), *param, Some(first), depth + 1, &mut tried);
+                    if let Some(mut e) = found.filter(|e| {
+                        rest.is_empty()
+                            || matches!(e.kind, OriginKind::Request | OriginKind::SocketPayload)
+                    }) {
+                        for seg in rest {
+                            e.what.push('.');
+                            e.what.push_str(seg);
+                        }
+                        e.via.push(self.loc(*file, &call.range));
+                        return Some(e);
+                    }
                 }
                 // Passed on whole (`deactivate(opts)`), the property asked about is still the
                 // same property of what reaches the parameter.

@@ -100,9 +100,19 @@ impl NoFloatingPromise {
             return None;
         };
         let callee = unwrap_expr(callee);
-        if matches!(callee, Expr::Member(m) if matches!(member_name(&m.prop), Some("then" | "catch" | "finally")))
-        {
-            return None;
+        if let Expr::Member(m) = callee {
+            match member_name(&m.prop) {
+                // `finally` passes the receiver's rejection on: the inner call decides.
+                Some("finally") => {
+                    let Expr::Call(inner) = unwrap_expr(&m.obj) else {
+                        return None;
+                    };
+                    let (question, _) = self.ask_other_file(cx, inner, scope)?;
+                    return Some((question, expr_label(callee)));
+                }
+                Some("then" | "catch") => return None,
+                _ => {}
+            }
         }
         // An event or hook dispatch (`plugins.hooks.fire(`action:post.${type}`, …)`): such
         // dispatchers run listeners for their side effects and, by convention, keep a

@@ -128,7 +128,7 @@ fn async_alternative(q: &str) -> Option<String> {
             "Use the callback form `crypto.{base}(…)` (or promisify it), which runs on libuv's thread pool."
         )),
         "zlib" => Some(format!(
-            "Use the callback form `zlib.{base}(…)` or a `zlib` stream, which compress on libuv's thread pool."
+            "Use the callback form `zlib.{base}(…)` (or promisify it) or a `zlib` stream: they do the work on libuv's thread pool."
         )),
         "bcrypt" if matches!(name, "hashSync" | "compareSync" | "genSaltSync") => {
             Some(format!("Use `await bcrypt.{base}(…)`, which hashes off the main thread."))

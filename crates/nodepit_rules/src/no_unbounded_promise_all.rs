@@ -89,7 +89,7 @@ impl Rule for NoUnboundedPromiseAll {
         let mut unknown = None;
         for f in &fanouts {
             // `if (urls.length > MAX) return res.status(400)…` before the fan-out bounds it.
-            if length_guarded(model, f.collection, site.func, site.node.span.lo.0) {
+            if model.length_guarded(f.collection, site.func, site.node.span.lo.0) {
                 continue;
             }
             // The origin first: without evidence (and without `strict`) the callback need not
@@ -245,68 +245,6 @@ fn param_of(model: &Model<'_>, e: &Expr) -> Option<(FnId, usize, Vec<Atom>)> {
         }
         _ => None,
     }
-}
-
-/// Whether an `if` earlier in `func` leaves when the collection is too long: its test is
-/// `xs.length > n` or `xs.length >= n` (or `n < xs.length`), alone or among `||` alternatives,
-/// and its branch returns or throws. Past such a guard the collection has at most `n` elements.
-fn length_guarded(model: &Model<'_>, collection: &Expr, func: Option<FnId>, before: u32) -> bool {
-    let Some(stmts) = func.and_then(|f| model.function(f).node.body_stmts()) else {
-        return false;
-    };
-    let label = expr_label(collection);
-    let mut finder = LengthGuard {
-        label: &label,
-        before,
-        found: false,
-    };
-    stmts.iter().for_each(|s| s.visit_with(&mut finder));
-    finder.found
-}
-
-struct LengthGuard<'l> {
-    label: &'l str,
-    before: u32,
-    found: bool,
-}
-
-impl LengthGuard<'_> {
-    fn too_long(&self, test: &Expr) -> bool {
-        let Expr::Bin(b) = unwrap_expr(test) else {
-            return false;
-        };
-        let is_len = |e: &Expr| {
-            matches!(unwrap_expr(e), Expr::Member(m)
-                if member_name(&m.prop) == Some("length") && expr_label(&m.obj) == self.label)
-        };
-        match b.op {
-            BinaryOp::LogicalOr => self.too_long(&b.left) || self.too_long(&b.right),
-            BinaryOp::Gt | BinaryOp::GtEq => is_len(&b.left),
-            BinaryOp::Lt | BinaryOp::LtEq => is_len(&b.right),
-            _ => false,
-        }
-    }
-}
-
-fn exits(s: &Stmt) -> bool {
-    match s {
-        Stmt::Return(_) | Stmt::Throw(_) => true,
-        Stmt::Block(b) => b.stmts.last().is_some_and(exits),
-        _ => false,
-    }
-}
-
-impl Visit for LengthGuard<'_> {
-    fn visit_if_stmt(&mut self, n: &swc_ecma_ast::IfStmt) {
-        if n.span.lo.0 < self.before && exits(&n.cons) && self.too_long(&n.test) {
-            self.found = true;
-        }
-        n.visit_children_with(self);
-    }
-
-    // Guards of nested functions do not run before this fan-out.
-    fn visit_function(&mut self, _: &swc_ecma_ast::Function) {}
-    fn visit_arrow_expr(&mut self, _: &swc_ecma_ast::ArrowExpr) {}
 }
 
 /// The call of another module's function a collection is the awaited result of, as the

@@ -51,6 +51,7 @@ impl<'a> Model<'a> {
                 memos: RefCell::new(FxHashMap::default()),
                 quals: RefCell::new(FxHashMap::default()),
                 test_suite: OnceCell::new(),
+                registrars: OnceCell::new(),
                 injected: RefCell::new(FxHashMap::default()),
             },
             promise_docs: promise_doc_ends(comments),
@@ -59,6 +60,8 @@ impl<'a> Model<'a> {
             class_stack: Vec::new(),
             this_stack: Vec::new(),
             object_stack: Vec::new(),
+            object_nested: Vec::new(),
+            next_object_nested: false,
             loops: Vec::new(),
             loop_base: 0,
             catch_depth: 0,
@@ -114,6 +117,7 @@ struct Pending<'a> {
     this_ref: Option<Option<ThisRef<'a>>>,
     passed_to: Option<(u32, usize)>,
     own_binding: Option<Id>,
+    in_map: bool,
 }
 
 struct Builder<'a, 't> {
@@ -125,6 +129,10 @@ struct Builder<'a, 't> {
     /// `this` of each open function (arrows inherit their parent's).
     this_stack: Vec<Option<ThisRef<'a>>>,
     object_stack: Vec<&'a ObjectLit>,
+    /// For each open object literal, whether it is the value of another object's property.
+    object_nested: Vec<bool>,
+    /// The next object literal visited is the value of the property being visited.
+    next_object_nested: bool,
     loops: Vec<LoopRef<'a>>,
     /// Index into `loops` where the current function's loops begin.
     loop_base: usize,
@@ -316,6 +324,7 @@ impl<'a> Builder<'a, '_> {
             is_generator,
             declared_promise,
             passed_to: pending.passed_to,
+            in_map: pending.in_map,
             calls: Vec::new(),
             children: Vec::new(),
         });
@@ -406,15 +415,14 @@ fn is_promise_type(t: &TsType) -> bool {
 
 impl<'a> Visit for Builder<'a, '_> {
     fn visit_import_decl(&mut self, n: &ImportDecl) {
-        if n.type_only {
-            return;
-        }
         let Some(source) = n.src.value.as_atom().cloned() else {
             return;
         };
         for s in &n.specifiers {
+            let type_only =
+                n.type_only || matches!(s, ImportSpecifier::Named(named) if named.is_type_only);
             let (local, imported) = match s {
-                ImportSpecifier::Named(named) if !named.is_type_only => {
+                ImportSpecifier::Named(named) => {
                     let imported = match &named.imported {
                         Some(ModuleExportName::Ident(i)) => i.sym.clone(),
                         Some(ModuleExportName::Str(s)) => match s.value.as_atom() {
@@ -430,17 +438,16 @@ impl<'a> Visit for Builder<'a, '_> {
                     };
                     (&named.local, imported)
                 }
-                ImportSpecifier::Named(_) => continue,
                 ImportSpecifier::Default(d) => (&d.local, Imported::Default),
                 ImportSpecifier::Namespace(ns) => (&ns.local, Imported::Namespace),
             };
-            self.bind(
-                local,
-                BindingKind::Import {
-                    source: source.clone(),
-                    imported,
-                },
-            );
+            let source = source.clone();
+            let kind = if type_only {
+                BindingKind::TypeImport { source, imported }
+            } else {
+                BindingKind::Import { source, imported }
+            };
+            self.bind(local, kind);
         }
     }
 
@@ -605,14 +612,18 @@ impl<'a> Visit for Builder<'a, '_> {
     fn visit_object_lit(&mut self, n: &ObjectLit) {
         let n: &'a ObjectLit = pin(n);
         self.object_stack.push(n);
+        self.object_nested
+            .push(std::mem::take(&mut self.next_object_nested));
         n.visit_children_with(self);
         self.object_stack.pop();
+        self.object_nested.pop();
     }
 
     fn visit_method_prop(&mut self, n: &MethodProp) {
         n.key.visit_with(self);
         self.pending.name = prop_atom(&n.key);
         self.pending.this_ref = Some(self.object_stack.last().map(|o| ThisRef::Object(o)));
+        self.pending.in_map = self.object_nested.last().copied().unwrap_or(false);
         n.function.visit_with(self);
     }
 
@@ -620,6 +631,13 @@ impl<'a> Visit for Builder<'a, '_> {
         n.key.visit_with(self);
         let this_ref = self.object_stack.last().map(|o| ThisRef::Object(o));
         self.name_next_fn(&n.value, || prop_atom(&n.key), Some(this_ref));
+        match unwrap_expr(&n.value) {
+            Expr::Fn(_) | Expr::Arrow(_) => {
+                self.pending.in_map = self.object_nested.last().copied().unwrap_or(false);
+            }
+            Expr::Object(_) => self.next_object_nested = true,
+            _ => {}
+        }
         n.value.visit_with(self);
     }
 

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
+use swc_atoms::Atom;
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
 
@@ -113,6 +114,9 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
         Framework::SocketIo => format!("socket.io `{name}` handler"),
         Framework::Ws if name == "connection" => "WebSocket `connection` listener".into(),
         Framework::Ws => format!("WebSocket `{name}` handler"),
+        Framework::Passport if name == "deserializeUser" => {
+            "passport `deserializeUser` callback".into()
+        }
         Framework::Passport => format!("passport `{name}` strategy"),
         Framework::GraphQl => format!("GraphQL resolver `{name}`"),
         Framework::Next => format!("Next.js API route `{name}`"),
@@ -144,7 +148,7 @@ pub(crate) struct Pending<'a> {
     /// On an object this file cannot see: a handler only if the route and function look like one.
     pub(crate) inferred: bool,
     /// On parameter `.1` of `.0`: a handler if a caller passes an app, router or socket.
-    pub(crate) on_param: Option<(FnId, usize)>,
+    pub(crate) on_param: Option<(FnId, usize, Option<Atom>)>,
 }
 
 /// A registered function: known here, or to be settled by the project.
@@ -158,7 +162,7 @@ enum Resolved<'a> {
 struct Regs<'a> {
     list: Vec<(Resolved<'a>, Framework, Option<String>, Option<String>)>,
     inferred: bool,
-    on_param: Option<(FnId, usize)>,
+    on_param: Option<(FnId, usize, Option<Atom>)>,
 }
 
 impl<'a> Regs<'a> {
@@ -256,6 +260,7 @@ impl<'a> Model<'a> {
         for (n, scope) in &self.news {
             if let Some(args) = &n.args {
                 self.graphql_options(&n.callee, args, *scope, &mut out, pending);
+                self.passport_new(n, args, *scope, &mut out, pending);
             }
         }
         for class in &self.classes {
@@ -298,6 +303,8 @@ impl<'a> Model<'a> {
                         | "prependListener"
                         | "addHook"
                         | "ext"
+                        | "param"
+                        | "deserializeUser"
                 ));
         if !spelled_server && !registers {
             return;
@@ -349,7 +356,7 @@ impl<'a> Model<'a> {
                     path,
                     registration,
                     inferred: regs.inferred,
-                    on_param: regs.on_param,
+                    on_param: regs.on_param.clone(),
                 }),
             }
         }
@@ -408,6 +415,15 @@ impl<'a> Model<'a> {
                 }
             }
         }
+        // `passport.deserializeUser(fn)`: runs on every request of a logged-in session.
+        if method == "deserializeUser" {
+            if self.qual(&m.obj).is_some_and(|q| q == "passport") {
+                for t in self.targets(&call.args, scope) {
+                    regs.add(t, Framework::Passport, None, Some("deserializeUser"));
+                }
+            }
+            return;
+        }
         if method == "use" {
             // A strategy of a `passport-*` package is evidence enough, whatever `use` is called
             // on: apps hand passport to a `config/passport.js` function as a parameter.
@@ -423,6 +439,11 @@ impl<'a> Model<'a> {
                     let path = route.as_deref().or(path);
                     for t in self.targets(&call.args, scope) {
                         regs.add(t, fw, verb, path);
+                    }
+                } else if method == "param" && fw == Framework::Express && path.is_some() {
+                    // `router.param('slug', loadDoc)`: runs before every route with `:slug`.
+                    for t in self.targets(&call.args[1..], scope) {
+                        regs.add(t, fw, None, route.as_deref());
                     }
                 }
             }
@@ -465,6 +486,26 @@ impl<'a> Model<'a> {
             None => {
                 let verb = (method != "use" && method != "all").then_some(method);
                 if !self.receiver_is_opaque(&m.obj) {
+                    return;
+                }
+                // A hapi plugin's request extension on the server it is handed
+                // (`server.ext('onPostHandler', …)`); Fastify's hooks are `addHook`.
+                let hapi_request_ext = matches!(
+                    path,
+                    Some(
+                        "onRequest"
+                            | "onPreAuth"
+                            | "onCredentials"
+                            | "onPostAuth"
+                            | "onPreHandler"
+                            | "onPostHandler"
+                            | "onPreResponse"
+                    )
+                );
+                if method == "ext" && hapi_request_ext {
+                    for t in self.targets(&call.args[1..], scope) {
+                        regs.add(t, Framework::Hapi, None, None);
+                    }
                     return;
                 }
                 // A hapi plugin's `register(server)` adds routes to a server it is handed, and
@@ -782,11 +823,45 @@ impl<'a> Model<'a> {
         true
     }
 
+    /// `new LocalStrategy(verify)` of a `passport-*` package, wherever it is made: a module
+    /// that exports the strategy (`module.exports = new BasicStrategy(verify)`) hands it to
+    /// `passport.use` in another file, and its verify callback runs on every login.
+    fn passport_new(
+        &self,
+        n: &'a NewExpr,
+        args: &'a [ExprOrSpread],
+        scope: Option<FnId>,
+        out: &mut Vec<Handler>,
+        pending: &mut Vec<Pending<'a>>,
+    ) {
+        // Spelling first: most `new`s are of something else.
+        if !callee_name(&n.callee).is_some_and(|c| c.ends_with("Strategy")) {
+            return;
+        }
+        let Some(q) = self.qual(&n.callee) else {
+            return;
+        };
+        let Some(module) = q.strip_prefix("passport-") else {
+            return;
+        };
+        let module = module.split('.').next().unwrap_or(module);
+        let mut regs = Regs {
+            list: Vec::new(),
+            inferred: false,
+            on_param: None,
+        };
+        if let Some(t) = args.last().and_then(|a| self.target(&a.expr, scope)) {
+            regs.add(t, Framework::Passport, None, Some(module));
+        }
+        self.push_registrations(regs, n.callee.span(), out, pending);
+    }
+
     /// A socket.io or `ws` server, whose `connection` listener gets each client's socket.
     pub(crate) fn socket_server(&self, e: &Expr) -> Option<Framework> {
         let mut e = unwrap_expr(e);
-        // `io.of('/chat')` and `io.sockets` are the same server's namespaces.
-        loop {
+        // `io.of('/chat')` and `io.sockets` are the same server's namespaces, also when kept in
+        // a constant (`const chat = io.of('/chat')`).
+        for _ in 0..8 {
             match e {
                 Expr::Call(c) => match method_call_of(c) {
                     Some((m, "of")) => e = unwrap_expr(&m.obj),
@@ -795,6 +870,15 @@ impl<'a> Model<'a> {
                 Expr::Member(m) if member_name(&m.prop) == Some("sockets") => {
                     e = unwrap_expr(&m.obj)
                 }
+                Expr::Ident(id) => match self.const_init(id).map(unwrap_expr) {
+                    Some(init @ Expr::Call(c)) if matches!(method_call_of(c), Some((_, "of"))) => {
+                        e = init
+                    }
+                    Some(init @ Expr::Member(m)) if member_name(&m.prop) == Some("sockets") => {
+                        e = init
+                    }
+                    _ => break,
+                },
                 _ => break,
             }
         }
@@ -835,8 +919,26 @@ impl<'a> Model<'a> {
         self.socket_server(&m.obj)
     }
 
+    /// Functions that register routes or listeners on a parameter they receive
+    /// (`module.exports = (app, { users }) => app.get(…)`, `registerBoardHandlers({ io })`):
+    /// callers hand them the services their handlers use.
+    pub(crate) fn registrars(&self) -> &rustc_hash::FxHashSet<u32> {
+        self.registrars.get_or_init(|| {
+            self.calls
+                .iter()
+                .filter_map(|site| {
+                    let (m, method) = method_call_of(site.node)?;
+                    let registers = VERBS.contains(&method)
+                        || matches!(method, "use" | "on" | "route" | "register" | "addHook");
+                    registers.then_some(())?;
+                    self.param_of(&m.obj).map(|(f, ..)| f.0)
+                })
+                .collect()
+        })
+    }
+
     /// The function and position of a parameter an expression names directly.
-    fn param_of(&self, e: &Expr) -> Option<(FnId, usize)> {
+    fn param_of(&self, e: &Expr) -> Option<(FnId, usize, Option<Atom>)> {
         let Expr::Ident(id) = unwrap_expr(e) else {
             return None;
         };
@@ -845,7 +947,24 @@ impl<'a> Model<'a> {
                 func,
                 index,
                 destructured: false,
-            }) => Some((*func, *index)),
+            }) => Some((*func, *index, None)),
+            // `({ io, exporter }) => …`: a property of an object-literal argument.
+            Some(BindingKind::Param {
+                destructured: true, ..
+            }) => match self.param_path(id)? {
+                (func, index, path) if path.len() == 1 => {
+                    Some((func, index, path.into_iter().next()))
+                }
+                _ => None,
+            },
+            // `const boards = io.of('/boards')`: a namespace of the server parameter.
+            Some(BindingKind::Var { .. }) => match self.const_init(id).map(unwrap_expr)? {
+                Expr::Call(c) => match method_call_of(c)? {
+                    (m, "of") => self.param_of(&m.obj),
+                    _ => None,
+                },
+                _ => None,
+            },
             _ => None,
         }
     }

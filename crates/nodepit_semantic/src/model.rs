@@ -149,6 +149,9 @@ pub struct FnInfo<'a> {
     pub declared_promise: bool,
     /// The call it is written as an argument of, and the argument position.
     pub passed_to: Option<(u32, usize)>,
+    /// A property of an object that is itself a property's value (`{ Query: { users() {} } }`):
+    /// the shape of a GraphQL resolver, whose third parameter is the server's context.
+    pub in_map: bool,
     /// Calls written directly in its body (not in nested functions), as indexes into the calls.
     pub calls: Vec<u32>,
     /// Functions nested directly inside it.
@@ -195,6 +198,14 @@ pub enum LoopRef<'a> {
 pub enum BindingKind<'a> {
     /// An ES import or TypeScript `import x = require()`.
     Import {
+        /// The module specifier as written.
+        source: Atom,
+        /// Which export it names.
+        imported: Imported,
+    },
+    /// `import type { X }` or `import { type X }`: only a type, read from annotations
+    /// (`constructor(private readonly store: X)`).
+    TypeImport {
         /// The module specifier as written.
         source: Atom,
         /// Which export it names.
@@ -317,6 +328,8 @@ pub struct Model<'a> {
     pub(crate) quals: RefCell<FxHashMap<(u32, u32), QualName>>,
     /// [`Model::is_test_suite`], answered on first use.
     pub(crate) test_suite: OnceCell<bool>,
+    /// Functions that register routes or listeners on a parameter (see `Model::registrars`).
+    pub(crate) registrars: OnceCell<rustc_hash::FxHashSet<u32>>,
     /// The class instance a field of a class holds, by class and field (see
     /// `Model::ext_path_in`): asked for every `this.x.y()` call of the class.
     pub(crate) injected: RefCell<FxHashMap<(u32, Atom), Option<ExtPath>>>,
@@ -346,7 +359,7 @@ impl<'a> Model<'a> {
                     return false;
                 };
                 matches!(&*id.sym, "describe" | "it" | "test" | "suite")
-                    && self.is_unresolved(id)
+                    && (self.is_unresolved(id) || self.imported_from_test_runner(id))
                     && c.node.args.iter().any(|a| {
                         matches!(
                             crate::names::unwrap_expr(&a.expr),
@@ -355,6 +368,18 @@ impl<'a> Model<'a> {
                     })
             })
         })
+    }
+
+    /// `describe`, `it` or `test` imported from a test runner (`import { it } from 'vitest'`).
+    fn imported_from_test_runner(&self, id: &Ident) -> bool {
+        matches!(
+            self.binding(id).map(|b| &b.kind),
+            Some(BindingKind::Import { source, .. })
+                if matches!(
+                    &**source,
+                    "vitest" | "@jest/globals" | "node:test" | "test" | "mocha" | "bun:test"
+                )
+        )
     }
 
     /// The indexes into [`Model::calls`] of the calls that start inside `span`, in that list's
@@ -506,7 +531,14 @@ impl<'a> Model<'a> {
                 path,
                 ..
             } => {
-                let Expr::Ident(from) = crate::names::unwrap_expr(init) else {
+                // Also through members: `const { photoIds } = args.input`.
+                let mut members = Vec::new();
+                let mut from = crate::names::unwrap_expr(init);
+                while let Expr::Member(m) = from {
+                    members.push(Atom::from(crate::names::member_name(&m.prop)?));
+                    from = crate::names::unwrap_expr(&m.obj);
+                }
+                let Expr::Ident(from) = from else {
                     return None;
                 };
                 if from.to_id() == ident.to_id() {
@@ -519,6 +551,7 @@ impl<'a> Model<'a> {
                 if self.fn_containing(swc_common::Spanned::span(*init)) != Some(func) {
                     return None;
                 }
+                full.extend(members.into_iter().rev());
                 full.extend(path.iter().cloned());
                 return Some((func, index, full));
             }

@@ -139,14 +139,19 @@ fn write_label(e: &Expr, out: &mut String, depth: u32) {
         Expr::This(_) => out.push_str("this"),
         Expr::Member(m) => {
             write_label(&m.obj, out, depth + 1);
-            match member_name(&m.prop) {
-                Some(name)
+            match (member_name(&m.prop), &m.prop) {
+                (Some(name), _)
                     if name
                         .chars()
                         .all(|c| c.is_alphanumeric() || c == '_' || c == '$') =>
                 {
                     out.push('.');
                     out.push_str(name);
+                }
+                // `this.#storage`
+                (_, MemberProp::PrivateName(p)) => {
+                    out.push_str(".#");
+                    out.push_str(&p.name);
                 }
                 _ => out.push_str("[…]"),
             }

@@ -76,6 +76,9 @@ enum Val {
     Req { koa_ctx: bool },
     /// A Lambda event: its `Records` are outside input.
     Event,
+    /// A web `Request` (Next.js App Router, fetch-style handlers): `await request.json()` is
+    /// its body.
+    WebReq,
     /// A prepared SQL statement whose `.all()` returns every row.
     Prepared(Origin),
     /// Input the client chose, and everything read out of it.
@@ -496,7 +499,7 @@ impl<'a> Model<'a> {
             Val::Coll(o) => {
                 matches!(name, "rows" | "recordset" | "0" | "data").then_some(Val::Coll(o))
             }
-            Val::Prepared(_) => None,
+            Val::Prepared(_) | Val::WebReq => None,
         }
     }
 
@@ -553,6 +556,18 @@ impl<'a> Model<'a> {
         }
         if let Some(o) = self.socket_payload(func, index, id) {
             return Some(Val::Taint(o));
+        }
+        // A web `Request`: typed so (`POST(request: NextRequest)`), or the first parameter of
+        // an exported App Router method (`export async function POST(request)`).
+        if index == 0 && !destructured {
+            let typed = matches!(param_type_name(node, 0), Some("Request" | "NextRequest"));
+            let route_method = matches!(
+                info.name.as_deref(),
+                Some("GET" | "POST" | "PUT" | "PATCH" | "DELETE")
+            ) && matches!(node.param_name(0), Some("request" | "req"));
+            if typed || route_method {
+                return Some(Val::WebReq);
+            }
         }
         // A Lambda handler: `handler(event)`, or any `(event, context)`.
         if index == 0
@@ -836,6 +851,13 @@ impl<'a> Model<'a> {
             return None;
         };
         let method = member_name(&m.prop)?;
+        // `await request.json()`: the body of a web request.
+        if matches!(method, "json" | "formData") && c.args.is_empty() {
+            if let Some(Val::WebReq) = self.val(&m.obj, scope, w) {
+                let what = format!("{}.{method}()", expr_label(&m.obj));
+                return Some(Val::Taint(Origin::new(OriginKind::Request, what, c.span)));
+            }
+        }
         // `schema.parse(req.body)`: a zod schema hands back what it checked, still as long as
         // the client made it unless the schema caps a length (`.max(100)` anywhere in it).
         if matches!(method, "parse" | "parseAsync") && self.is_zod_schema(&m.obj, 0) {
@@ -2161,6 +2183,90 @@ pub(crate) fn dto_type(pat: &Pat) -> Option<&Ident> {
             type_params: None,
             ..
         }) => Some(id),
+        _ => None,
+    }
+}
+
+/// Whether an `if` earlier in `func` leaves when the collection is too long: its test is
+/// `xs.length > n` or `xs.length >= n` (or `n < xs.length`), alone or among `||` alternatives,
+/// and its branch returns or throws. Past such a guard the collection has at most `n` elements.
+impl Model<'_> {
+    pub fn length_guarded(&self, collection: &Expr, func: Option<FnId>, before: u32) -> bool {
+        let Some(stmts) = func.and_then(|f| self.function(f).node.body_stmts()) else {
+            return false;
+        };
+        let label = expr_label(collection);
+        let mut finder = LengthGuard {
+            label: &label,
+            before,
+            found: false,
+        };
+        stmts.iter().for_each(|s| s.visit_with(&mut finder));
+        finder.found
+    }
+}
+
+struct LengthGuard<'l> {
+    label: &'l str,
+    before: u32,
+    found: bool,
+}
+
+impl LengthGuard<'_> {
+    fn too_long(&self, test: &Expr) -> bool {
+        let Expr::Bin(b) = unwrap_expr(test) else {
+            return false;
+        };
+        let is_len = |e: &Expr| {
+            matches!(unwrap_expr(e), Expr::Member(m)
+                if member_name(&m.prop) == Some("length") && expr_label(&m.obj) == self.label)
+        };
+        match b.op {
+            BinaryOp::LogicalOr => self.too_long(&b.left) || self.too_long(&b.right),
+            BinaryOp::Gt | BinaryOp::GtEq => is_len(&b.left),
+            BinaryOp::Lt | BinaryOp::LtEq => is_len(&b.right),
+            _ => false,
+        }
+    }
+}
+
+fn exits(s: &Stmt) -> bool {
+    match s {
+        Stmt::Return(_) | Stmt::Throw(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(exits),
+        // Koa's `ctx.throw(400, …)` (and hapi's `h.throw`-style helpers) always throw.
+        Stmt::Expr(e) => matches!(unwrap_expr(&e.expr), Expr::Call(c)
+            if matches!(&c.callee, Callee::Expr(callee)
+                if matches!(unwrap_expr(callee), Expr::Member(m)
+                    if member_name(&m.prop) == Some("throw")))),
+        _ => false,
+    }
+}
+
+impl Visit for LengthGuard<'_> {
+    fn visit_if_stmt(&mut self, n: &swc_ecma_ast::IfStmt) {
+        if n.span.lo.0 < self.before && exits(&n.cons) && self.too_long(&n.test) {
+            self.found = true;
+        }
+        n.visit_children_with(self);
+    }
+
+    // Guards of nested functions do not run before this fan-out.
+    fn visit_function(&mut self, _: &swc_ecma_ast::Function) {}
+    fn visit_arrow_expr(&mut self, _: &swc_ecma_ast::ArrowExpr) {}
+}
+
+/// The name of a parameter's TypeScript type, when it is a plain type reference.
+fn param_type_name(node: FnNode<'_>, index: usize) -> Option<&str> {
+    let ann = match node.params().get(index)? {
+        Pat::Ident(b) => b.type_ann.as_deref()?,
+        _ => return None,
+    };
+    match &*ann.type_ann {
+        TsType::TsTypeRef(r) => match &r.type_name {
+            TsEntityName::Ident(t) => Some(&t.sym),
+            TsEntityName::TsQualifiedName(_) => None,
+        },
         _ => None,
     }
 }

@@ -9,7 +9,7 @@ use swc_ecma_ast::*;
 
 use crate::handlers::Framework;
 use crate::model::*;
-use crate::names::{member_name, prop_atom, unwrap_expr};
+use crate::names::{callee_name, member_name, prop_atom, prop_name, unwrap_expr};
 
 /// A value of another module of the project, reached through an import or `require`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -86,6 +86,26 @@ pub struct ClassSummary {
 /// no specifier written in source (`#self` could be a package `imports` alias) is taken for it.
 pub const SELF_MODULE: &str = "\0self";
 
+/// The path segments for what function `func` (a model `FnId` of this file) receives as
+/// parameter `param`, when it registers routes or listeners: `users.find()` inside
+/// `module.exports = (app, { users }) => …` is `[#fn2, #arg1, users, find]` of [`SELF_MODULE`],
+/// and the project looks for what callers pass there.
+pub fn fn_arg_segment(func: u32, param: usize) -> [Atom; 2] {
+    [
+        Atom::from(format!("#fn{func}")),
+        Atom::from(format!("#arg{param}")),
+    ]
+}
+
+/// The first path segment, in [`SELF_MODULE`], of what a GraphQL resolver reads from its third
+/// parameter: `ctx.reports.importCompressed` is `[#gqlctx, reports, importCompressed]`, and the
+/// project looks for the `reports` of the context the application gives its GraphQL server.
+pub const GQL_CONTEXT: &str = "#gqlctx";
+
+/// The key of a spread in a [`Value::Object`] (`{ ...userResolvers.Query, ping }`): its value
+/// holds more properties. It starts with a NUL, so no property written in source matches it.
+pub const SPREAD: &str = "\0...";
+
 /// The path segments for the instance the constructor of class `class` (a model `ClassId` of
 /// this file) receives as parameter `param`: `this.repo.findAll()` in a class whose constructor
 /// does `this.repo = repo` is `[#class3, #arg0, findAll]` of [`SELF_MODULE`], and the project
@@ -105,6 +125,9 @@ pub struct NewSite {
     pub class: ExtRef,
     /// Per argument position, the instance it is, when it is one of another module's classes.
     pub args: Box<[Option<ExtRef>]>,
+    /// Such instances as properties of an object-literal argument (`new SignupService({ mailer:
+    /// new Mailer(url) })`): argument position, property, instance.
+    pub props: Box<[(u32, Atom, ExtRef)]>,
 }
 
 /// The path segment after a model that stands for a document its finder returns:
@@ -214,7 +237,7 @@ pub struct Registration {
     pub inferred: bool,
     /// Registered on parameter `.1` of function `.0`: a handler when a caller passes a known
     /// app, router or socket there.
-    pub on_param: Option<(u32, u32)>,
+    pub on_param: Option<(u32, u32, Option<Atom>)>,
     /// Handed over through a wrapper call (`catchAsync(ctrl.list)`) rather than as the function
     /// itself: the framework runs what the wrapper returns, which may consume the promise.
     pub wrapped: bool,
@@ -262,12 +285,15 @@ pub struct ExtCall {
     /// The call expression.
     pub range: Range<usize>,
     /// Framework objects among the arguments.
-    pub arg_kinds: Vec<(u32, ArgKind)>,
+    pub arg_kinds: Vec<(u32, Option<Atom>, ArgKind)>,
     /// Arguments with evidence about their length.
     pub arg_origins: Vec<ArgOrigin>,
     /// Arguments that pass on a parameter of a function of this file as it is, or a property
     /// of one (`reserveStock(body.lines)`): `(argument, function, parameter, property path)`.
     pub arg_params: Vec<(u32, u32, u32, Vec<Atom>)>,
+    /// Instances of other modules' classes among the arguments, whole or as a property of an
+    /// object literal (`registerBoardHandlers({ io, exporter })`): argument, property, instance.
+    pub arg_instances: Box<[(u32, Option<Atom>, ExtRef)]>,
     /// The function is called here (not handed on by name).
     pub is_call: bool,
     /// The call is a statement of its own: its result is dropped.
@@ -303,6 +329,9 @@ pub struct Summary {
     pub packages: Vec<Atom>,
     /// Instantiations of other modules' classes that hand them instances.
     pub news: Vec<NewSite>,
+    /// What the context this file gives a GraphQL server holds (`expressMiddleware(server, {
+    /// context: async () => ({ reports }) })`): property, and the other module's value.
+    pub gql_contexts: Vec<(Atom, ExtRef)>,
 }
 
 /// Builds a summary; `resolve` maps a module specifier to a project file, or `None` for
@@ -374,7 +403,17 @@ impl<'m, 'a, R: FnMut(&str) -> Option<PathBuf>> Builder<'m, 'a, R> {
     /// [`Builder::ext_ref`] for an expression inside `func`, which may read an injected
     /// instance through `this` (see [`Model::ext_path_in`]).
     pub(crate) fn ext_ref_in(&mut self, e: &Expr, func: Option<FnId>) -> Option<ExtRef> {
-        let (spec, path, new_at) = self.model.ext_path_in(e, func)?;
+        // The project's reach also follows `this.ids()` into a base class of another module;
+        // rules asking about promises do not (see `Model::inherited_method`).
+        let (spec, path, new_at) =
+            self.model
+                .ext_path_in(e, func)
+                .or_else(|| match unwrap_expr(e) {
+                    Expr::Member(m) if matches!(unwrap_expr(&m.obj), Expr::This(_)) => {
+                        self.model.inherited_method(m, func?)
+                    }
+                    _ => None,
+                })?;
         let import = self.import(&spec)?;
         Some(ExtRef {
             import,
@@ -512,27 +551,37 @@ impl<'a> Model<'a> {
         if let Some(found) = self.ext_path(e, 0) {
             return Some(found);
         }
+        if let Some(path) = self.gql_context_path(e, 0) {
+            return Some((Atom::from(SELF_MODULE), path, None));
+        }
+        if let Some(path) = self.registrar_param_path(e) {
+            return Some((Atom::from(SELF_MODULE), path, None));
+        }
         let Expr::Member(call) = unwrap_expr(e) else {
             return None;
         };
+
         let Expr::Member(field) = unwrap_expr(&call.obj) else {
             return None;
         };
         if !matches!(unwrap_expr(&field.obj), Expr::This(_)) {
             return None;
         }
-        let MemberProp::Ident(name) = &field.prop else {
-            return None;
+        // `this.#storage` is looked up as `#storage`.
+        let name = match &field.prop {
+            MemberProp::Ident(name) => name.sym.clone(),
+            MemberProp::PrivateName(p) => Atom::from(format!("#{}", p.name)),
+            MemberProp::Computed(_) => return None,
         };
         let Some(crate::model::ThisRef::Class(class)) = self.function(func?).this_ref else {
             return None;
         };
-        let key = (class.0, name.sym.clone());
+        let key = (class.0, name.clone());
         let found = self.injected.borrow().get(&key).cloned();
         let found = match found {
             Some(found) => found,
             None => {
-                let found = self.injected(class, &name.sym);
+                let found = self.injected(class, &name);
                 self.injected.borrow_mut().insert(key, found.clone());
                 found
             }
@@ -542,12 +591,112 @@ impl<'a> Model<'a> {
         Some((spec, path, new_at))
     }
 
+    /// `this.ids()` in a class that does not declare `ids` but extends another module's class
+    /// (`class CatalogRepository extends JsonFileRepository`): that class's instance method.
+    /// Only the project's reach uses it: whether an inherited method can reject usually turns on
+    /// the base's own fields (an API client that retries and swallows its errors).
+    pub(crate) fn inherited_method(&self, m: &MemberExpr, func: FnId) -> Option<ExtPath> {
+        let Some(crate::model::ThisRef::Class(class)) = self.function(func).this_ref else {
+            return None;
+        };
+        let name = member_name(&m.prop)?;
+        let node = self.class(class).node;
+        let own = node.body.iter().any(|member| match member {
+            ClassMember::Method(k) => prop_atom(&k.key).is_some_and(|k| k == name),
+            ClassMember::ClassProp(k) => prop_atom(&k.key).is_some_and(|k| k == name),
+            _ => false,
+        });
+        if own {
+            return None;
+        }
+        let (spec, mut path, None) = self.ext_path(node.super_class.as_deref()?, 0)? else {
+            return None;
+        };
+        let at = path.len() as u32;
+        path.push(Atom::from(name));
+        Some((spec, path, Some(at)))
+    }
+
+    /// `[#fn<f>, #arg<i>, …]` for a method read from a parameter of a function that registers
+    /// routes or listeners (see [`fn_arg_segment`]): `exporter.exportBoard`.
+    fn registrar_param_path(&self, e: &Expr) -> Option<Vec<Atom>> {
+        let mut members = Vec::new();
+        let mut root = unwrap_expr(e);
+        while let Expr::Member(m) = root {
+            members.push(Atom::from(member_name(&m.prop)?));
+            root = unwrap_expr(&m.obj);
+        }
+        let Expr::Ident(id) = root else { return None };
+        if members.is_empty() {
+            return None;
+        }
+        let (func, index, within) = self.param_path(id)?;
+        if !self.registrars().contains(&func.0) {
+            return None;
+        }
+        let mut path = fn_arg_segment(func.0, index).to_vec();
+        path.extend(within);
+        path.extend(members.into_iter().rev());
+        Some(path)
+    }
+
+    /// `[#gqlctx, …]` for what an expression reads from a GraphQL resolver's context: the
+    /// third parameter of a function in a resolver-shaped map (`{ Mutation: { importReport(_,
+    /// args, ctx) {} } }`), destructured (`{ reports }`) or not, and members read from it.
+    fn gql_context_path(&self, e: &Expr, depth: u32) -> Option<Vec<Atom>> {
+        if depth > 8 {
+            return None;
+        }
+        match unwrap_expr(e) {
+            Expr::Ident(id) => {
+                let b = self.binding(id)?;
+                match &b.kind {
+                    BindingKind::Param { func, index: 2, .. } if self.function(*func).in_map => {
+                        let (_, _, within) = self.param_path(id)?;
+                        let mut path = vec![Atom::from(GQL_CONTEXT)];
+                        path.extend(within);
+                        Some(path)
+                    }
+                    // `const { reports } = ctx` in the resolver's body.
+                    BindingKind::Var {
+                        init: Some(init),
+                        path: within,
+                        ..
+                    } if !b.reassigned => {
+                        let mut path = self.gql_context_path(init, depth + 1)?;
+                        path.extend(within.iter().cloned());
+                        Some(path)
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Member(m) => {
+                let mut path = self.gql_context_path(&m.obj, depth + 1)?;
+                path.push(Atom::from(member_name(&m.prop)?));
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+
     /// The imported class whose instance a class keeps in the field `name`, as an export path
     /// with the instance mark, when the class declares it with that type or creates it itself.
     fn injected(&self, class: ClassId, name: &str) -> Option<(Atom, Vec<Atom>, Option<u32>)> {
         let typed = |ann: Option<&swc_ecma_ast::TsTypeAnn>| match ann.map(|a| &*a.type_ann) {
             Some(TsType::TsTypeRef(r)) if r.type_params.is_none() => match &r.type_name {
+                // `import type { SnapshotStore }`: the class of the other module all the same.
                 TsEntityName::Ident(t) => {
+                    if let Some(BindingKind::TypeImport { source, imported }) =
+                        self.binding(t).map(|b| &b.kind)
+                    {
+                        let p = match imported {
+                            Imported::Default => vec![swc_atoms::atom!("default")],
+                            Imported::Namespace => return None,
+                            Imported::Named(n) => vec![n.clone()],
+                        };
+                        let at = p.len() as u32;
+                        return Some((source.clone(), p, Some(at)));
+                    }
                     let (spec, p, new_at) = self.ext_path(&Expr::Ident(t.clone()), 0)?;
                     if new_at.is_some() {
                         return None;
@@ -577,16 +726,25 @@ impl<'a> Model<'a> {
                     if let Some(v) = created {
                         return self.ext_path(v, 0);
                     }
-                    if let Some(i) = self.ctor_param_field(c, name) {
-                        return Some((
-                            Atom::from(SELF_MODULE),
-                            ctor_arg_segment(class.0, i).to_vec(),
-                            None,
-                        ));
+                    if let Some((i, within)) = self.ctor_param_field(c, name) {
+                        let mut path = ctor_arg_segment(class.0, i).to_vec();
+                        path.extend(within);
+                        return Some((Atom::from(SELF_MODULE), path, None));
                     }
                 }
                 ClassMember::ClassProp(prop)
                     if !prop.is_static && prop_atom(&prop.key).is_some_and(|k| k == name) =>
+                {
+                    return match &prop.value {
+                        Some(v) if matches!(unwrap_expr(v), Expr::New(_)) => self.ext_path(v, 0),
+                        Some(_) => None,
+                        None => typed(prop.type_ann.as_deref()),
+                    };
+                }
+                // `#storage = new S3Storage()`, read as `this.#storage`.
+                ClassMember::PrivateProp(prop)
+                    if !prop.is_static
+                        && name.strip_prefix('#') == Some(prop.key.name.as_str()) =>
                 {
                     return match &prop.value {
                         Some(v) if matches!(unwrap_expr(v), Expr::New(_)) => self.ext_path(v, 0),
@@ -601,20 +759,20 @@ impl<'a> Model<'a> {
     }
 
     /// `this.repo = repo` among a constructor's own statements, with `repo` its parameter at
-    /// position `i` (a plain name, assigned nowhere else): `Some(i)`.
-    fn ctor_param_field(&self, c: &swc_ecma_ast::Constructor, name: &str) -> Option<usize> {
+    /// position `i` (a name assigned nowhere else): `Some((i, []))`; destructured from it
+    /// (`constructor({ mailer })`), with the property path: `Some((i, [mailer]))`.
+    fn ctor_param_field(
+        &self,
+        c: &swc_ecma_ast::Constructor,
+        name: &str,
+    ) -> Option<(usize, Vec<Atom>)> {
         ctor_field_values(c, name).find_map(|v| {
             let Expr::Ident(value) = unwrap_expr(v) else {
                 return None;
             };
-            let b = self.binding(value)?;
-            if b.reassigned {
-                return None;
-            }
-            c.params.iter().position(|p| {
-                matches!(p, ParamOrTsParamProp::Param(p)
-                    if matches!(&p.pat, Pat::Ident(id) if id.id.to_id() == value.to_id()))
-            })
+            let (func, i, path) = self.param_path(value)?;
+            matches!(self.function(func).node, FnNode::Constructor(k) if std::ptr::eq(k, c))
+                .then_some((i, path))
         })
     }
 
@@ -652,6 +810,7 @@ impl<'a> Model<'a> {
         self.summarize_calls(&mut b);
         self.summarize_dto_imports(&mut b);
         self.summarize_handlers(&mut b);
+        self.summarize_gql_contexts(&mut b);
         b.summary.packages = self.loaded_packages();
         // Promise facts for what other files can call: exported functions and class members,
         // and the members of objects exported factories return.
@@ -725,6 +884,7 @@ impl<'a> Model<'a> {
         s.imports.shrink_to_fit();
         s.specifiers.shrink_to_fit();
         s.news.shrink_to_fit();
+        s.gql_contexts.shrink_to_fit();
         b.summary
     }
 
@@ -1150,6 +1310,30 @@ impl<'a> Model<'a> {
                     return self.mongoose_model(b, schema);
                 }
             }
+            // `merge({}, photoResolvers, userResolvers)`, `Object.assign({}, a, b)`,
+            // `mergeResolvers([a, b])`: an object with the properties of each.
+            Expr::Call(c)
+                if matches!(&c.callee, Callee::Expr(callee)
+                    if matches!(callee_name(callee),
+                        Some("merge" | "mergeResolvers" | "deepmerge" | "assign"))) =>
+            {
+                let mut props = Vec::new();
+                for a in &c.args {
+                    let parts = match unwrap_expr(&a.expr) {
+                        Expr::Array(arr) => arr.elems.iter().flatten().map(|e| &*e.expr).collect(),
+                        e => vec![e],
+                    };
+                    for part in parts {
+                        let v = self.value_of(b, part, depth + 1);
+                        if matches!(v, Value::Ext(_) | Value::Object(_)) {
+                            props.push((Atom::from(SPREAD), v));
+                        }
+                    }
+                }
+                if !props.is_empty() {
+                    return Value::Object(props);
+                }
+            }
             // `catchAsync(async (req, res) => …)`: one handler-shaped function handed to a
             // wrapper (not `require`, not a method of the function itself).
             Expr::Call(c) if self.require_source(c).is_none() => {
@@ -1202,9 +1386,17 @@ impl<'a> Model<'a> {
     ) -> Value {
         let mut props = Vec::new();
         for p in &o.props {
-            let PropOrSpread::Prop(p) = p else {
-                // A spread of unknown props: what is listed is still right.
-                continue;
+            let p = match p {
+                PropOrSpread::Prop(p) => p,
+                // `...userResolvers.Query`: another module's object (or this file's) lends its
+                // properties; a spread of unknown props leaves what is listed right.
+                PropOrSpread::Spread(sp) => {
+                    let v = self.value_of(b, &sp.expr, depth + 1);
+                    if matches!(v, Value::Ext(_) | Value::Object(_)) {
+                        props.push((Atom::from(SPREAD), v));
+                    }
+                    continue;
+                }
             };
             match &**p {
                 Prop::KeyValue(kv) => {
@@ -1497,9 +1689,14 @@ impl<'a> Model<'a> {
                     Vec::new()
                 };
                 let arg_params = if is_callee {
-                    self.arg_params(call)
+                    self.arg_params(call, site.func)
                 } else {
                     Vec::new()
+                };
+                let arg_instances = if is_callee {
+                    self.arg_instances(b, &call.args, site.func)
+                } else {
+                    Box::default()
                 };
                 b.summary.ext_calls.push(ExtCall {
                     callee: r,
@@ -1508,6 +1705,7 @@ impl<'a> Model<'a> {
                     arg_kinds,
                     arg_origins,
                     arg_params,
+                    arg_instances,
                     is_call: is_callee,
                     dropped: is_callee && dropped.contains(&call.span.lo.0),
                 });
@@ -1525,23 +1723,26 @@ impl<'a> Model<'a> {
         };
         for (n, func) in news {
             let Some(args) = &n.args else { continue };
-            let args: Box<[Option<ExtRef>]> = args
-                .iter()
-                .map(|a| {
-                    a.spread
-                        .is_none()
-                        .then(|| b.ext_ref_in(&a.expr, *func))
-                        .flatten()
-                        .filter(|r| r.new_at.is_some())
-                })
-                .collect();
-            if args.iter().all(Option::is_none) {
+            let found = self.arg_instances(b, args, *func);
+            if found.is_empty() {
                 continue;
             }
             let Some(class) = b.ext_ref(&n.callee).filter(|r| r.new_at.is_none()) else {
                 continue;
             };
-            b.summary.news.push(NewSite { class, args });
+            let mut whole: Vec<Option<ExtRef>> = vec![None; args.len()];
+            let mut props = Vec::new();
+            for (i, prop, r) in found {
+                match prop {
+                    Some(p) => props.push((i, p, r)),
+                    None => whole[i as usize] = Some(r),
+                }
+            }
+            b.summary.news.push(NewSite {
+                class,
+                args: whole.into_boxed_slice(),
+                props: props.into_boxed_slice(),
+            });
         }
         for ((f, mut reach), calls) in b.summary.functions.iter_mut().zip(reaches).zip(calls_of) {
             reach.sort_unstable();
@@ -1549,6 +1750,165 @@ impl<'a> Model<'a> {
             f.reaches = reach.into_boxed_slice();
             f.ext_calls = calls.into_boxed_slice();
         }
+    }
+
+    /// The values a GraphQL server's context holds, from the `context` option this file hands
+    /// one: Apollo's `new ApolloServer({ context })`, `expressMiddleware(server, { context })`
+    /// and `startStandaloneServer(server, { context })`, graphql-http's and Yoga's handlers,
+    /// express-graphql, Mercurius' `app.register(mercurius, { context })`. The option is an
+    /// object or a function returning one.
+    fn summarize_gql_contexts<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+    ) {
+        let sites = self
+            .calls
+            .iter()
+            .map(|c| (&c.node.callee, &c.node.args[..], c.func))
+            .filter_map(|(callee, args, func)| match callee {
+                Callee::Expr(callee) => Some((&**callee, args, func)),
+                _ => None,
+            })
+            .chain(
+                self.news
+                    .iter()
+                    .filter_map(|(n, func)| Some((&*n.callee, n.args.as_deref()?, *func))),
+            );
+        for (callee, args, func) in sites {
+            // Spelling first: most calls hand no `context` option.
+            let context = args.iter().find_map(|a| match unwrap_expr(&a.expr) {
+                Expr::Object(o) => o.props.iter().find_map(|p| match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) if prop_name(&kv.key) == Some("context") => {
+                            Some(&*kv.value)
+                        }
+                        _ => None,
+                    },
+                    PropOrSpread::Spread(_) => None,
+                }),
+                _ => None,
+            });
+            let Some(context) = context else { continue };
+            if !self.is_graphql_server(callee, args) {
+                continue;
+            }
+            let context_fn = self.fn_of_expr(context, func);
+            let scope = context_fn.or(func);
+            let returned = match unwrap_expr(context) {
+                e @ Expr::Object(_) => Some(e),
+                _ => context_fn.and_then(|f| self.returned_expr(f)),
+            };
+            let object = match returned.map(unwrap_expr) {
+                Some(Expr::Object(o)) => o,
+                // `context: async ({ req }) => buildContext(req)` with `buildContext` another
+                // module's: the whole context is what that function returns.
+                Some(e @ Expr::Call(_)) => {
+                    if let Some(r) = b.ext_ref_in(e, scope).filter(|r| r.new_at.is_some()) {
+                        b.summary.gql_contexts.push((Atom::from(SPREAD), r));
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            for p in &object.props {
+                let PropOrSpread::Prop(p) = p else { continue };
+                let (key, value) = match &**p {
+                    Prop::KeyValue(kv) => match prop_atom(&kv.key) {
+                        Some(k) => (k, b.ext_ref_in(&kv.value, scope)),
+                        None => continue,
+                    },
+                    Prop::Shorthand(id) => (id.sym.clone(), b.ext_ref(&Expr::Ident(id.clone()))),
+                    _ => continue,
+                };
+                if let Some(r) = value {
+                    b.summary.gql_contexts.push((key, r));
+                }
+            }
+        }
+    }
+
+    /// Whether a call or `new` is one of a GraphQL server package (see
+    /// [`Model::summarize_gql_contexts`]).
+    fn is_graphql_server(&self, callee: &Expr, args: &[ExprOrSpread]) -> bool {
+        let module_of = |e: &Expr| {
+            self.qual(e)
+                .map(|q| q.split('.').next().unwrap_or("").to_string())
+        };
+        if callee_name(callee) == Some("register") {
+            return args
+                .first()
+                .and_then(|a| module_of(&a.expr))
+                .is_some_and(|m| m == "mercurius");
+        }
+        module_of(callee).is_some_and(|m| {
+            [
+                "@apollo/server",
+                "apollo-server",
+                "@as-integrations/",
+                "graphql-http",
+                "graphql-yoga",
+                "express-graphql",
+            ]
+            .iter()
+            .any(|p| m.starts_with(p))
+        })
+    }
+
+    /// What a function returns: its expression body, or the argument of its last top-level
+    /// `return`; awaited or not.
+    fn returned_expr(&self, f: FnId) -> Option<&'a Expr> {
+        let node = self.function(f).node;
+        let e = match node.expr_body() {
+            Some(e) => e,
+            None => node.body_stmts()?.iter().rev().find_map(|s| match s {
+                Stmt::Return(r) => r.arg.as_deref(),
+                _ => None,
+            })?,
+        };
+        Some(match unwrap_expr(e) {
+            Expr::Await(a) => &a.arg,
+            other => other,
+        })
+    }
+
+    /// Instances of other modules' classes among call arguments: whole (`new Mailer(url)`) or
+    /// as properties of an object literal (`{ mailer: new Mailer(url) }`).
+    fn arg_instances<R: FnMut(&str) -> Option<PathBuf>>(
+        &self,
+        b: &mut Builder<'_, 'a, R>,
+        args: &[ExprOrSpread],
+        func: Option<FnId>,
+    ) -> Box<[(u32, Option<Atom>, ExtRef)]> {
+        let instance = |b: &mut Builder<'_, 'a, R>, e: &Expr| {
+            b.ext_ref_in(e, func).filter(|r| r.new_at.is_some())
+        };
+        let mut out = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            if a.spread.is_some() {
+                break;
+            }
+            let Expr::Object(o) = unwrap_expr(&a.expr) else {
+                if let Some(r) = instance(b, &a.expr) {
+                    out.push((i as u32, None, r));
+                }
+                continue;
+            };
+            for p in &o.props {
+                let PropOrSpread::Prop(p) = p else { continue };
+                let (key, value) = match &**p {
+                    Prop::KeyValue(kv) => match prop_atom(&kv.key) {
+                        Some(k) => (k, instance(b, &kv.value)),
+                        None => continue,
+                    },
+                    Prop::Shorthand(id) => (id.sym.clone(), instance(b, &Expr::Ident(id.clone()))),
+                    _ => continue,
+                };
+                if let Some(r) = value {
+                    out.push((i as u32, Some(key), r));
+                }
+            }
+        }
+        out.into_boxed_slice()
     }
 
     /// `exports.renderItems` read inside its own module: the exported function.
@@ -1570,18 +1930,40 @@ impl<'a> Model<'a> {
     }
 
     /// Framework objects passed as arguments: an app or router, or a connection's socket.
-    fn arg_kinds(&self, call: &CallExpr) -> Vec<(u32, ArgKind)> {
+    fn arg_kinds(&self, call: &CallExpr) -> Vec<(u32, Option<Atom>, ArgKind)> {
+        let kind = |e: &Expr| {
+            if let Some((fw, _)) = self.router_kind(e, 0) {
+                Some(ArgKind::Router(fw))
+            } else if let Some(fw) = self.socket_kind(e) {
+                Some(ArgKind::Socket(fw))
+            } else {
+                self.socket_server(e).map(ArgKind::SocketServer)
+            }
+        };
         let mut out = Vec::new();
         for (i, a) in call.args.iter().enumerate() {
             if a.spread.is_some() {
                 break;
             }
-            if let Some((fw, _)) = self.router_kind(&a.expr, 0) {
-                out.push((i as u32, ArgKind::Router(fw)));
-            } else if let Some(fw) = self.socket_kind(&a.expr) {
-                out.push((i as u32, ArgKind::Socket(fw)));
-            } else if let Some(fw) = self.socket_server(&a.expr) {
-                out.push((i as u32, ArgKind::SocketServer(fw)));
+            // `registerBoardHandlers({ io, exporter })`: per property.
+            if let Expr::Object(o) = unwrap_expr(&a.expr) {
+                for p in &o.props {
+                    let PropOrSpread::Prop(p) = p else { continue };
+                    let found = match &**p {
+                        Prop::KeyValue(kv) => prop_atom(&kv.key).zip(kind(&kv.value)),
+                        Prop::Shorthand(id) => {
+                            Some(id.sym.clone()).zip(kind(&Expr::Ident(id.clone())))
+                        }
+                        _ => None,
+                    };
+                    if let Some((key, k)) = found {
+                        out.push((i as u32, Some(key), k));
+                    }
+                }
+                continue;
+            }
+            if let Some(k) = kind(&a.expr) {
+                out.push((i as u32, None, k));
             }
         }
         out
@@ -1589,7 +1971,7 @@ impl<'a> Model<'a> {
 
     /// Arguments that are a parameter of the calling function, passed on as they are or as
     /// a property path into it (`body.lines`).
-    fn arg_params(&self, call: &CallExpr) -> Vec<(u32, u32, u32, Vec<Atom>)> {
+    fn arg_params(&self, call: &CallExpr, scope: Option<FnId>) -> Vec<(u32, u32, u32, Vec<Atom>)> {
         let mut out = Vec::new();
         for (i, a) in call.args.iter().enumerate() {
             if a.spread.is_some() {
@@ -1615,8 +1997,12 @@ impl<'a> Model<'a> {
                     }
                 }
             };
-            // Destructured names add their pattern's path (`({ messageIds }) => mark(messageIds)`).
-            if let Some((func, index, mut full)) = self.param_path(id) {
+            // Destructured names add their pattern's path (`({ messageIds }) => mark(messageIds)`);
+            // a list the caller caps first (`if (ids.length > 50) throw …`) is bounded.
+            if let Some((func, index, mut full)) = self
+                .param_path(id)
+                .filter(|_| !self.length_guarded(&a.expr, scope, call.span.lo.0))
+            {
                 full.extend(path);
                 out.push((i as u32, func.0, index as u32, full));
             }
@@ -1633,6 +2019,10 @@ impl<'a> Model<'a> {
         match unwrap_expr(e) {
             Expr::Ident(id) => match self.binding(id).map(|b| &b.kind) {
                 Some(BindingKind::Param { .. }) => Some(id),
+                // `const { recipients } = opts` with `opts` a parameter.
+                Some(BindingKind::Var { path, .. }) if !path.is_empty() => {
+                    self.param_path(id).map(|_| id)
+                }
                 Some(BindingKind::Var { .. }) => self.param_behind(self.const_init(id)?, depth + 1),
                 _ => None,
             },
@@ -1701,7 +2091,10 @@ impl<'a> Model<'a> {
                     ) {
                         continue;
                     }
-                    let found = self.origin(value, scope);
+                    // A caller that rejects a too long list before the call bounds it.
+                    let found = self
+                        .origin(value, scope)
+                        .filter(|_| !self.length_guarded(value, scope, call.span.lo.0));
                     if let Some(mut ao) = found.and_then(|o| self.arg_origin(b, i as u32, &o)) {
                         ao.prop = Some(key);
                         out.push(ao);
@@ -1716,10 +2109,13 @@ impl<'a> Model<'a> {
             ) {
                 continue;
             }
-            if let Some(o) = self
+            if self.is_test_suite() {
+                continue;
+            }
+            let found = self
                 .origin(&a.expr, scope)
-                .filter(|_| !self.is_test_suite())
-            {
+                .filter(|_| !self.length_guarded(&a.expr, scope, call.span.lo.0));
+            if let Some(o) = found {
                 out.extend(self.arg_origin(b, i as u32, &o));
             }
         }
@@ -1790,7 +2186,7 @@ impl<'a> Model<'a> {
                 },
                 range: self.range(p.registration),
                 inferred: p.inferred,
-                on_param: p.on_param.map(|(f, i)| (f.0, i as u32)),
+                on_param: p.on_param.clone().map(|(f, i, prop)| (f.0, i as u32, prop)),
                 wrapped,
             });
         }
@@ -1968,7 +2364,11 @@ fn ctor_field_values<'c>(
         };
         let m = a.left.as_simple()?.as_member()?;
         let this_field = matches!(unwrap_expr(&m.obj), Expr::This(_))
-            && matches!(&m.prop, MemberProp::Ident(p) if p.sym == name);
+            && match &m.prop {
+                MemberProp::Ident(p) => p.sym == name,
+                MemberProp::PrivateName(p) => name.strip_prefix('#') == Some(p.name.as_str()),
+                MemberProp::Computed(_) => false,
+            };
         (this_field && a.op == AssignOp::Assign).then_some(&*a.right)
     })
 }
