@@ -297,16 +297,29 @@ impl Project {
                 .iter()
                 .position(|c| c.id == Some(class_id))? as u32;
             let args = self.ctor_args.get(&(file, class))?;
-            let (_, prop, caller, r) = args.iter().find(|(i, prop, ..)| {
-                *i == arg && prop.as_ref().is_none_or(|p| path.get(2) == Some(p))
-            })?;
-            let target = (*self.imports[*caller as usize].get(r.import as usize)?)?;
-            let mut p = r.path.clone();
-            let skip = if prop.is_some() { 3 } else { 2 };
-            p.extend(path[skip..].iter().cloned());
-            self.lookup_in(target, &p, r.new_at, depth + 1, budget)
+            self.handed_lookup(args, arg, path, depth, budget)
         })();
         Some(found)
+    }
+
+    /// `path[2..]` of the first instance among `args` handed as argument `arg` (as a whole, or
+    /// as the property `path[2]` of an object literal).
+    fn handed_lookup(
+        &self,
+        args: &[CtorArg],
+        arg: u32,
+        path: &[nodepit_semantic::summary::Atom],
+        depth: u32,
+        budget: &Budget,
+    ) -> Option<Found<'_>> {
+        let (_, prop, caller, r) = args.iter().find(|(i, prop, ..)| {
+            *i == arg && prop.as_ref().is_none_or(|p| path.get(2) == Some(p))
+        })?;
+        let target = (*self.imports[*caller as usize].get(r.import as usize)?)?;
+        let mut p = r.path.clone();
+        let skip = if prop.is_some() { 3 } else { 2 };
+        p.extend(path.get(skip..)?.iter().cloned());
+        self.lookup_in(target, &p, r.new_at, depth + 1, budget)
     }
 
     fn index_fn_args(&self) -> FxHashMap<Node, Vec<CtorArg>> {
@@ -337,19 +350,8 @@ impl Project {
         let f: u32 = path.first()?.strip_prefix("#fn")?.parse().ok()?;
         let found = (|| {
             let arg: u32 = path.get(1)?.strip_prefix("#arg")?.parse().ok()?;
-            self.fn_args
-                .get(&(file, f))?
-                .iter()
-                .find_map(|(i, prop, caller, r)| {
-                    if *i != arg || prop.as_ref().is_some_and(|p| path.get(2) != Some(p)) {
-                        return None;
-                    }
-                    let target = (*self.imports[*caller as usize].get(r.import as usize)?)?;
-                    let mut p = r.path.clone();
-                    let skip = if prop.is_some() { 3 } else { 2 };
-                    p.extend(path.get(skip..)?.iter().cloned());
-                    self.lookup_in(target, &p, r.new_at, depth + 1, budget)
-                })
+            let args = self.fn_args.get(&(file, f))?;
+            self.handed_lookup(args, arg, path, depth, budget)
         })();
         Some(found)
     }
@@ -522,8 +524,13 @@ impl Project {
                     // `{ ...system.Query, ...reports.Query }`: the last spread that has it.
                     None => {
                         return props.iter().rev().filter(|(k, _)| k == SPREAD).find_map(
-                            |(_, v)| self.walk(file, v, rest, new_at, consumed, depth + 1, budget),
-                        )
+                            |(_, v)| {
+                                // Each spread followed is a step of the lookup's budget.
+                                let steps = budget.steps.get().checked_sub(1)?;
+                                budget.steps.set(steps);
+                                self.walk(file, v, rest, new_at, consumed, depth + 1, budget)
+                            },
+                        );
                     }
                 },
                 Value::Class(c) => return self.member(file, *c, false, rest, depth, budget),

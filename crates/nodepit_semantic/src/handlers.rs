@@ -147,7 +147,8 @@ pub(crate) struct Pending<'a> {
     pub(crate) registration: Span,
     /// On an object this file cannot see: a handler only if the route and function look like one.
     pub(crate) inferred: bool,
-    /// On parameter `.1` of `.0`: a handler if a caller passes an app, router or socket.
+    /// On parameter `.1` of `.0` (its property `.2` when destructured): a handler if a caller
+    /// passes an app, router or socket there.
     pub(crate) on_param: Option<(FnId, usize, Option<Atom>)>,
 }
 

@@ -2187,10 +2187,11 @@ pub(crate) fn dto_type(pat: &Pat) -> Option<&Ident> {
     }
 }
 
-/// Whether an `if` earlier in `func` leaves when the collection is too long: its test is
-/// `xs.length > n` or `xs.length >= n` (or `n < xs.length`), alone or among `||` alternatives,
-/// and its branch returns or throws. Past such a guard the collection has at most `n` elements.
 impl Model<'_> {
+    /// Whether an `if` earlier in `func` leaves when the collection is too long: its test is
+    /// `xs.length > n` or `xs.length >= n` (or `n < xs.length`), alone or among `||`
+    /// alternatives, and its branch returns or throws (Koa's `ctx.throw(…)` too). Past such a
+    /// guard the collection has at most `n` elements.
     pub fn length_guarded(&self, collection: &Expr, func: Option<FnId>, before: u32) -> bool {
         let Some(stmts) = func.and_then(|f| self.function(f).node.body_stmts()) else {
             return false;

@@ -1817,7 +1817,10 @@ impl<'a> Model<'a> {
                         Some(k) => (k, b.ext_ref_in(&kv.value, scope)),
                         None => continue,
                     },
-                    Prop::Shorthand(id) => (id.sym.clone(), b.ext_ref(&Expr::Ident(id.clone()))),
+                    Prop::Shorthand(id) => (
+                        id.sym.clone(),
+                        b.ext_ref_in(&Expr::Ident(id.clone()), scope),
+                    ),
                     _ => continue,
                 };
                 if let Some(r) = value {
