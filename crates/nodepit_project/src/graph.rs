@@ -279,47 +279,44 @@ impl Project {
         self.lookup_in(target, &r.path, r.new_at, 0, &budget)
     }
 
-    /// `[#class<k>, #arg<i>, …rest]` (see `ctor_arg_segment`): `rest` of the instance the
-    /// project's first `new` of that class passes as argument `i`. `None` for other paths;
-    /// `Some(None)` when nothing is found.
-    fn ctor_arg_lookup(
+    /// `[#class<k>, #arg<i>, …rest]` (see `ctor_arg_segment`) or `[#fn<f>, #arg<i>, …rest]`
+    /// (see `fn_arg_segment`): `rest` of the instance the project's first caller hands class
+    /// `k`'s constructor or function `f` of `file` as argument `i`, as a whole or as the
+    /// property `rest[0]` of an object literal. `None` for other paths; `Some(None)` when
+    /// nothing is found.
+    fn handed_arg_lookup(
         &self,
         file: u32,
         path: &[nodepit_semantic::summary::Atom],
         depth: u32,
         budget: &Budget,
     ) -> Option<Option<Found<'_>>> {
-        let class_id: u32 = path.first()?.strip_prefix("#class")?.parse().ok()?;
-        let found = (|| {
-            let arg: u32 = path.get(1)?.strip_prefix("#arg")?.parse().ok()?;
-            let class = self.summaries[file as usize]
+        let first = path.first()?;
+        let args = if let Some(k) = first.strip_prefix("#class") {
+            let k: u32 = k.parse().ok()?;
+            self.summaries[file as usize]
                 .classes
                 .iter()
-                .position(|c| c.id == Some(class_id))? as u32;
-            let args = self.ctor_args.get(&(file, class))?;
-            self.handed_lookup(args, arg, path, depth, budget)
+                .position(|c| c.id == Some(k))
+                .and_then(|c| self.ctor_args.get(&(file, c as u32)))
+        } else if let Some(f) = first.strip_prefix("#fn") {
+            let f: u32 = f.parse().ok()?;
+            self.fn_args.get(&(file, f))
+        } else {
+            return None;
+        };
+        let found = (|| {
+            let arg: u32 = path.get(1)?.strip_prefix("#arg")?.parse().ok()?;
+            let (_, prop, caller, r) = args?.iter().find(|(i, prop, ..)| {
+                *i == arg && prop.as_ref().is_none_or(|p| path.get(2) == Some(p))
+            })?;
+            let target = (*self.imports[*caller as usize].get(r.import as usize)?)?;
+            let mut p = r.path.clone();
+            let skip = if prop.is_some() { 3 } else { 2 };
+            p.extend(path.get(skip..)?.iter().cloned());
+            self.lookup_in(target, &p, r.new_at, depth + 1, budget)
         })();
         Some(found)
-    }
-
-    /// `path[2..]` of the first instance among `args` handed as argument `arg` (as a whole, or
-    /// as the property `path[2]` of an object literal).
-    fn handed_lookup(
-        &self,
-        args: &[CtorArg],
-        arg: u32,
-        path: &[nodepit_semantic::summary::Atom],
-        depth: u32,
-        budget: &Budget,
-    ) -> Option<Found<'_>> {
-        let (_, prop, caller, r) = args.iter().find(|(i, prop, ..)| {
-            *i == arg && prop.as_ref().is_none_or(|p| path.get(2) == Some(p))
-        })?;
-        let target = (*self.imports[*caller as usize].get(r.import as usize)?)?;
-        let mut p = r.path.clone();
-        let skip = if prop.is_some() { 3 } else { 2 };
-        p.extend(path.get(skip..)?.iter().cloned());
-        self.lookup_in(target, &p, r.new_at, depth + 1, budget)
     }
 
     fn index_fn_args(&self) -> FxHashMap<Node, Vec<CtorArg>> {
@@ -336,24 +333,6 @@ impl Project {
             }
         }
         out
-    }
-
-    /// `[#fn<f>, #arg<i>, …rest]` (see `fn_arg_segment`): `rest` of the instance a caller
-    /// hands function `f` of `file` as argument `i`. `None` for other paths.
-    fn fn_arg_lookup(
-        &self,
-        file: u32,
-        path: &[nodepit_semantic::summary::Atom],
-        depth: u32,
-        budget: &Budget,
-    ) -> Option<Option<Found<'_>>> {
-        let f: u32 = path.first()?.strip_prefix("#fn")?.parse().ok()?;
-        let found = (|| {
-            let arg: u32 = path.get(1)?.strip_prefix("#arg")?.parse().ok()?;
-            let args = self.fn_args.get(&(file, f))?;
-            self.handed_lookup(args, arg, path, depth, budget)
-        })();
-        Some(found)
     }
 
     fn index_ctor_args(&self) -> FxHashMap<(u32, u32), Vec<CtorArg>> {
@@ -390,10 +369,7 @@ impl Project {
             return None;
         }
         budget.steps.set(budget.steps.get() - 1);
-        if let Some(found) = self.ctor_arg_lookup(file, path, depth, budget) {
-            return found;
-        }
-        if let Some(found) = self.fn_arg_lookup(file, path, depth, budget) {
+        if let Some(found) = self.handed_arg_lookup(file, path, depth, budget) {
             return found;
         }
         if path.first().is_some_and(|p| p == GQL_CONTEXT) {
