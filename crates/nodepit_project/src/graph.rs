@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use nodepit_semantic::summary::{
-    ArgKind, ArgOrigin, ExtRef, HandlerLabel, Summary, Target, Value, GQL_CONTEXT, QUERY_RESULT,
-    SPREAD,
+    ArgKind, ArgOrigin, Atom, ExtRef, HandlerLabel, Summary, Target, Value, ANY_KEY, GQL_CONTEXT,
+    QUERY_RESULT, SPREAD,
 };
 use nodepit_semantic::{Framework, OriginKind};
 use rustc_hash::FxHashMap;
@@ -20,6 +20,8 @@ const MAX_HOPS: u32 = 32;
 const MAX_LOOKUP: u32 = 24;
 /// How many modules one lookup may visit (`export *` can fan out).
 const MAX_STEPS: u32 = 1024;
+/// How many functions of one dispatch table a call with a run-time key reaches.
+const MAX_TABLE: usize = 256;
 
 /// A function of the project: file index and the function's index in that file.
 type Node = (u32, u32);
@@ -260,6 +262,39 @@ impl Project {
             Found::Fn(n) => Some(n),
             Found::Value(..) => None,
         }
+    }
+
+    /// The functions of the object a reference ending in [`ANY_KEY`] reads a key of (a
+    /// dispatch table, `commands[msg.type]`), in its order; spreads in it are followed.
+    fn table_fns(&self, file: u32, r: &ExtRef) -> Vec<Node> {
+        let mut table = r.clone();
+        table.path.pop();
+        let Some(Found::Value(at, Value::Object(props))) = self.lookup(file, &table) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        let mut pending: Vec<(u32, &[(Atom, Value)])> = vec![(at, props)];
+        while let Some((at, props)) = pending.pop() {
+            for (_, v) in props {
+                match v {
+                    Value::Fn(f) => found.push((at, *f)),
+                    Value::Ext(r) => match self.lookup(at, r) {
+                        Some(Found::Fn(n)) => found.push(n),
+                        Some(Found::Value(at, Value::Object(more))) if found.len() < MAX_TABLE => {
+                            pending.push((at, more))
+                        }
+                        _ => {}
+                    },
+                    Value::Object(more) => pending.push((at, more)),
+                    _ => {}
+                }
+            }
+            if found.len() >= MAX_TABLE {
+                break;
+            }
+        }
+        found.truncate(MAX_TABLE);
+        found
     }
 
     /// What a reference of `file` names, following re-exports.
@@ -823,8 +858,15 @@ impl Project {
                 info.reaches.iter().map(|g| ((node.0, *g), None)).collect();
             for &ci in &info.ext_calls {
                 let call = &s.ext_calls[ci as usize];
-                if let Some(g) = self.lookup_fn(node.0, &call.callee) {
-                    next.push((g, Some(self.loc(node.0, &call.range))));
+                let at = Some(self.loc(node.0, &call.range));
+                if call.callee.path.last().is_some_and(|k| k == ANY_KEY) {
+                    next.extend(
+                        self.table_fns(node.0, &call.callee)
+                            .into_iter()
+                            .map(|g| (g, at.clone())),
+                    );
+                } else if let Some(g) = self.lookup_fn(node.0, &call.callee) {
+                    next.push((g, at));
                 }
             }
             for (g, call) in next {

@@ -1074,7 +1074,19 @@ impl<'a> Model<'a> {
         let route_path = path.is_some_and(|p| p.starts_with('/'));
         let request_params = matches!(first, Some("req" | "request" | "ctx" | "context"))
             || matches!(second, Some("res" | "response" | "reply" | "h"));
-        (route_path && request_params).then_some(f)
+        // A Fastify plugin's instance, by the name Fastify's own docs give it: its handlers
+        // may take no parameter at all and answer with what they return.
+        let fastify_plugin = || {
+            let Callee::Expr(callee) = &call.callee else {
+                return false;
+            };
+            matches!(unwrap_expr(callee), Expr::Member(m) if matches!(
+                unwrap_expr(&m.obj),
+                Expr::Ident(id) if &*id.sym == "fastify"
+                    && matches!(self.binding(id).map(|b| &b.kind), Some(BindingKind::Param { .. }))
+            ))
+        };
+        (route_path && (request_params || fastify_plugin())).then_some(f)
     }
 
     /// `route({ method, path | url, handler })`, or an array of them.

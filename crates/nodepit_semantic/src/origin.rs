@@ -79,6 +79,8 @@ enum Val {
     /// A web `Request` (Next.js App Router, fetch-style handlers): `await request.json()` is
     /// its body.
     WebReq,
+    /// The options a tRPC resolver gets (`opts.input` is the client's input).
+    TrpcOpts,
     /// A prepared SQL statement whose `.all()` returns every row.
     Prepared(Origin),
     /// Input the client chose, and everything read out of it.
@@ -226,7 +228,7 @@ impl<'a> Model<'a> {
                 ..
             } => {
                 if path.is_empty() && !b.reassigned && is_empty_array(init) {
-                    return self.pages_val(id);
+                    return self.pages_val(id, w);
                 }
                 let scope = self.fn_containing(init.span());
                 let v = if b.reassigned {
@@ -267,35 +269,48 @@ impl<'a> Model<'a> {
 
     /// `const all = []` filled by a loop that pushes what an awaited call returned on every
     /// turn, and stops only when the source runs out: every page of a listing. A loop with a
-    /// count in its test, or one that reads `all.length`, is bounded.
-    fn pages_val(&self, acc: &Ident) -> Option<Val> {
+    /// count in its test, or one that reads `all.length`, is bounded. Pushes in a `for … of`
+    /// over a whole collection of records (`for await (const line of rl)`) gather as many.
+    fn pages_val(&self, acc: &Ident, w: &mut Walk) -> Option<Val> {
         let id = acc.to_id();
         let scope = self.fn_containing(acc.span);
-        self.calls().iter().find_map(|site| {
+        for site in self.calls() {
             if site.func != scope {
-                return None;
+                continue;
             }
             let Callee::Expr(callee) = &site.node.callee else {
-                return None;
+                continue;
             };
             let Expr::Member(m) = unwrap_expr(callee) else {
-                return None;
+                continue;
             };
             if member_name(&m.prop) != Some("push")
                 || !matches!(unwrap_expr(&m.obj), Expr::Ident(i) if i.to_id() == id)
             {
-                return None;
+                continue;
             }
-            let (test, body): (Option<&Expr>, &Stmt) = match site.loop_ref? {
-                LoopRef::While(l) => (Some(&l.test), &l.body),
-                LoopRef::DoWhile(l) => (Some(&l.test), &l.body),
-                LoopRef::For(l) if l.update.is_none() || l.test.is_none() => {
+            let (test, body): (Option<&Expr>, &Stmt) = match site.loop_ref {
+                Some(LoopRef::While(l)) => (Some(&l.test), &l.body),
+                Some(LoopRef::DoWhile(l)) => (Some(&l.test), &l.body),
+                Some(LoopRef::For(l)) if l.update.is_none() || l.test.is_none() => {
                     (l.test.as_deref(), &l.body)
                 }
-                _ => return None,
+                // Not folder walks: a loop that pushes some of a folder's paths (often
+                // recursing into subfolders) mostly walks the app's own files.
+                Some(LoopRef::ForOf(l)) if !reads_length(&l.body, &id) => {
+                    match self.val(&l.right, scope, w) {
+                        Some(Val::Coll(o))
+                            if !matches!(o.kind, OriginKind::Directory | OriginKind::Glob) =>
+                        {
+                            return Some(Val::Coll(o))
+                        }
+                        _ => continue,
+                    }
+                }
+                _ => continue,
             };
             if !test.is_none_or(until_exhausted) || reads_length(body, &id) {
-                return None;
+                continue;
             }
             // Awaited on every turn, inside the loop.
             let inside = body.span();
@@ -304,13 +319,16 @@ impl<'a> Model<'a> {
                 .args
                 .iter()
                 .find_map(|a| self.awaited_in(&a.expr, scope, 0))
-                .filter(|a| inside.lo <= a.span().lo && a.span().hi <= inside.hi)?;
-            Some(Val::Coll(Origin::new(
-                OriginKind::Pages,
-                expr_label(awaited),
-                awaited.span(),
-            )))
-        })
+                .filter(|a| inside.lo <= a.span().lo && a.span().hi <= inside.hi);
+            if let Some(awaited) = awaited {
+                return Some(Val::Coll(Origin::new(
+                    OriginKind::Pages,
+                    expr_label(awaited),
+                    awaited.span(),
+                )));
+            }
+        }
+        None
     }
 
     /// The awaited call a value comes from in the function `scope`: `await list()`,
@@ -499,6 +517,9 @@ impl<'a> Model<'a> {
             Val::Coll(o) => {
                 matches!(name, "rows" | "recordset" | "0" | "data").then_some(Val::Coll(o))
             }
+            Val::TrpcOpts => {
+                (name == "input").then(|| Val::Taint(Origin::new(OriginKind::Request, what, span)))
+            }
             Val::Prepared(_) | Val::WebReq => None,
         }
     }
@@ -532,6 +553,18 @@ impl<'a> Model<'a> {
         if let Some(o) = self.decorated_input(node, index, id) {
             // `None`: a validated DTO that caps a size.
             return o.map(Val::Taint);
+        }
+        // A tRPC resolver: `procedure.input(schema).mutation(({ input }) => …)`.
+        if index == 0 {
+            if let Some(schema) = self.trpc_input_schema(func) {
+                if !self.is_zod_schema(schema, 0) || self.schema_caps_length(schema, 0) {
+                    return None;
+                }
+                if !destructured {
+                    return Some(Val::TrpcOpts);
+                }
+                return self.prop_val(Val::TrpcOpts, &id.sym, id.sym.to_string(), id.span);
+            }
         }
         // Socket and passport handlers take no request object.
         let handler = self.handlers().iter().find(|h| h.func == func);
@@ -573,7 +606,10 @@ impl<'a> Model<'a> {
         if index == 0
             && !destructured
             && node.param_name(0) == Some("event")
-            && (info.name.as_deref() == Some("handler")
+            && (info
+                .name
+                .as_deref()
+                .is_some_and(|n| n == "handler" || n.ends_with("Handler"))
                 || matches!(node.param_name(1), Some("context" | "_context")))
         {
             return Some(Val::Event);
@@ -615,6 +651,33 @@ impl<'a> Model<'a> {
         // handed it by a router this file cannot see (`handleBatch(router, req)`) still reads
         // request input from `req.body` or `req.query`.
         named_req.then_some(Val::Req { koa_ctx: false })
+    }
+
+    /// The schema of a tRPC procedure whose resolver `func` is: the argument of the `.input(…)`
+    /// call in the chain that `.query`, `.mutation` or `.subscription` is called on.
+    fn trpc_input_schema(&self, func: FnId) -> Option<&'a Expr> {
+        let (call, 0) = self.function(func).passed_to? else {
+            return None;
+        };
+        let call = self.calls[call as usize].node;
+        let (procedure, "query" | "mutation" | "subscription") = method_call(call)? else {
+            return None;
+        };
+        let mut obj = &*procedure.obj;
+        loop {
+            let Expr::Call(c) = unwrap_expr(obj) else {
+                return None;
+            };
+            let (m, method) = method_call(c)?;
+            if method == "input" {
+                return c
+                    .args
+                    .first()
+                    .filter(|a| a.spread.is_none())
+                    .map(|a| &*a.expr);
+            }
+            obj = &m.obj;
+        }
     }
 
     /// A NestJS `@Body()`, `@Query()`, `@Param()` or `@Headers()` parameter, or GraphQL `@Args()`;
@@ -980,7 +1043,24 @@ impl<'a> Model<'a> {
             | "globby.globby"
             | "globby.globbySync"
             | "tiny-glob"
-            | "fs.promises.glob" => return listing_unless_shipped(OriginKind::Glob),
+            | "fs.promises.glob" => {
+                // A relative pattern is matched under the `cwd` option when there is one
+                // (`fg('**/*.jpg', { cwd: uploadDir })`): that folder decides.
+                let cwd = c.args.get(1).and_then(|a| match unwrap_expr(&a.expr) {
+                    Expr::Object(o) if a.spread.is_none() => crate::handlers::object_prop(o, "cwd"),
+                    _ => None,
+                });
+                return match cwd {
+                    Some(cwd) if arg0.is_some_and(|a| self.is_shipped_path(a, 0)) => {
+                        if self.is_shipped_path(cwd, 0) || self.names_code_folder(cwd, 0) {
+                            Some(None)
+                        } else {
+                            listing(OriginKind::Glob)
+                        }
+                    }
+                    _ => listing_unless_shipped(OriginKind::Glob),
+                };
+            }
             "csv-parse/sync.parse"
             | "papaparse.parse"
             | "neat-csv"
@@ -1038,7 +1118,9 @@ impl<'a> Model<'a> {
     }
 
     /// Whether a schema caps some length: a `.max(…)`, `.length(…)` or `.size(…)` call in its
-    /// definition, through the constants it is built from.
+    /// definition, through the constants it is built from. A cap inside an array's element
+    /// schema (`z.array(z.string().max(254))`) bounds each element, not the array, so it does
+    /// not count; a tuple has a fixed length.
     pub(crate) fn schema_caps_length(&self, e: &Expr, depth: u32) -> bool {
         struct Caps<'m, 'a> {
             model: &'m Model<'a>,
@@ -1047,8 +1129,19 @@ impl<'a> Model<'a> {
         }
         impl Visit for Caps<'_, '_> {
             fn visit_call_expr(&mut self, c: &CallExpr) {
-                if matches!(method_call(c), Some((_, "max" | "length" | "size"))) {
-                    self.found = true;
+                let name = match &c.callee {
+                    Callee::Expr(callee) => match unwrap_expr(callee) {
+                        Expr::Member(m) => member_name(&m.prop),
+                        Expr::Ident(id) => Some(&*id.sym),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match name {
+                    Some("max" | "length" | "size" | "tuple") => self.found = true,
+                    // The element schema: only the callee chain can cap the array.
+                    Some("array" | "set") => return c.callee.visit_with(self),
+                    _ => {}
                 }
                 c.visit_children_with(self);
             }
@@ -1710,7 +1803,7 @@ fn query_call(
             };
             rows(what, "limit")
         }
-        _ => store_call(c, method),
+        _ => store_call(model, c, method),
     }
 }
 
@@ -1765,13 +1858,19 @@ fn sql_args_bounded(model: &Model<'_>, c: &CallExpr, depth: u32) -> bool {
 /// Redis reads of a whole set, list or hash under one fixed key: `smembers`, `hgetall`,
 /// `keys(pattern)`, `lrange(k, 0, -1)`, `zrange(k, 0, -1)`. A key built per entity
 /// (`` `user:${id}:roles` ``) holds that entity's own small list, like a per-parent query.
-fn store_call(c: &CallExpr, method: &str) -> Option<Val> {
+/// A key may sit in a constant (`const INDEX_KEY = 'sessions:index'`).
+fn store_call(model: &Model<'_>, c: &CallExpr, method: &str) -> Option<Val> {
+    fn fixed<'e>(model: &'e Model<'_>, e: &'e Expr) -> Option<&'e str> {
+        match unwrap_expr(e) {
+            Expr::Ident(id) => model.const_init(id).and_then(static_string),
+            e => static_string(e),
+        }
+    }
+    let fixed = |e| fixed(model, e);
     let lower = method.to_ascii_lowercase();
     let whole = match lower.as_str() {
         "smembers" | "hgetall" | "hkeys" | "hvals" => c.args.len() == 1,
-        "keys" => {
-            c.args.len() == 1 && static_string(&c.args[0].expr).is_some_and(|p| p.contains('*'))
-        }
+        "keys" => c.args.len() == 1 && fixed(&c.args[0].expr).is_some_and(|p| p.contains('*')),
         "lrange" | "zrange" | "zrevrange" => {
             c.args.len() == 3 && is_num(&c.args[1].expr, 0.0) && is_num(&c.args[2].expr, -1.0)
         }
@@ -1784,10 +1883,7 @@ fn store_call(c: &CallExpr, method: &str) -> Option<Val> {
         }
         _ => false,
     };
-    let fixed_key = c
-        .args
-        .first()
-        .is_some_and(|a| static_string(&a.expr).is_some());
+    let fixed_key = c.args.first().is_some_and(|a| fixed(&a.expr).is_some());
     (whole && fixed_key)
         .then(|| Val::Coll(Origin::new(OriginKind::StoreMembers, call_label(c), c.span)))
 }
@@ -1955,12 +2051,27 @@ fn classify_sql(text: &str) -> Sql {
     if aggregate && !t.contains("group by") {
         return Sql::NotRows;
     }
+    // The rows of a settings table are the operators' entries, a handful.
+    if first_table(&t).is_some_and(is_config_store) {
+        return Sql::Bounded;
+    }
     if let Some(at) = t.rfind("where") {
         if pk_equals_value(&t[at..]) {
             return Sql::NotRows;
         }
     }
     Sql::Unbounded
+}
+
+/// The table named after the first `FROM` of lower-cased SQL, without quotes or schema.
+fn first_table(t: &str) -> Option<&str> {
+    let mut words = t.split_ascii_whitespace();
+    words.by_ref().find(|w| *w == "from")?;
+    let table = words
+        .next()?
+        .trim_matches(['"', '`', '[', ']', ';', ',', '(', ')']);
+    let table = table.rsplit('.').next()?.trim_matches(['"', '`', '[', ']']);
+    (!table.is_empty()).then_some(table)
 }
 
 /// `id = $1`, `u.id = ?`, `user_id = :id`, `"teamId" = …` (a substitution) in a WHERE

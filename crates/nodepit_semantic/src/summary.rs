@@ -106,6 +106,11 @@ pub const GQL_CONTEXT: &str = "#gqlctx";
 /// holds more properties. It starts with a NUL, so no property written in source matches it.
 pub const SPREAD: &str = "\0...";
 
+/// A path segment read with a key known only at run time (`commands[msg.type]`): any property.
+/// The project's reach follows it into every function of the object (a dispatch table); other
+/// lookups find nothing under it.
+pub const ANY_KEY: &str = "\0*";
+
 /// The path segments for the instance the constructor of class `class` (a model `ClassId` of
 /// this file) receives as parameter `param`: `this.repo.findAll()` in a class whose constructor
 /// does `this.repo = repo` is `[#class3, #arg0, findAll]` of [`SELF_MODULE`], and the project
@@ -467,11 +472,21 @@ impl<'a> Model<'a> {
                 let (spec, mut p, new_at) = self.ext_path(&m.obj, depth + 1)?;
                 let prop = match &m.prop {
                     MemberProp::Ident(id) => id.sym.clone(),
+                    MemberProp::Computed(c) if !matches!(unwrap_expr(&c.expr), Expr::Lit(_)) => {
+                        match member_name(&m.prop) {
+                            Some(name) => Atom::from(name),
+                            None => Atom::from(ANY_KEY),
+                        }
+                    }
                     other => Atom::from(member_name(other)?),
                 };
                 p.push(prop);
                 Some((spec, p, new_at))
             }
+            // `const run = has(commands, type) ? commands[type] : null`: the value it may hold.
+            Expr::Cond(c) => self
+                .ext_path(&c.cons, depth + 1)
+                .or_else(|| self.ext_path(&c.alt, depth + 1)),
             Expr::Call(c) => {
                 if let Some(src) = self.require_source(c) {
                     return Some((Atom::from(src), Vec::new(), None));
@@ -708,30 +723,59 @@ impl<'a> Model<'a> {
             },
             _ => None,
         };
-        for member in &self.class(class).node.body {
-            match member {
-                ClassMember::Constructor(c) => {
-                    for p in &c.params {
-                        if let ParamOrTsParamProp::TsParamProp(tp) = p {
-                            if let TsParamPropParam::Ident(b) = &tp.param {
-                                if b.id.sym == name {
-                                    return typed(b.type_ann.as_deref());
-                                }
-                            }
+        // What the constructor puts in the field, `None` when it puts nothing there.
+        let from_ctor = |c: &swc_ecma_ast::Constructor| {
+            for p in &c.params {
+                if let ParamOrTsParamProp::TsParamProp(tp) = p {
+                    if let TsParamPropParam::Ident(b) = &tp.param {
+                        if b.id.sym == name {
+                            return Some(typed(b.type_ann.as_deref()));
                         }
                     }
-                    // `this.mailer = new Mailer()` in the constructor's own statements.
-                    let created =
-                        ctor_field_values(c, name).find(|v| matches!(unwrap_expr(v), Expr::New(_)));
-                    if let Some(v) = created {
-                        return self.ext_path(v, 0);
-                    }
-                    if let Some((i, within)) = self.ctor_param_field(c, name) {
-                        let mut path = ctor_arg_segment(class.0, i).to_vec();
-                        path.extend(within);
-                        return Some((Atom::from(SELF_MODULE), path, None));
-                    }
                 }
+            }
+            // `this.mailer = new Mailer()` in the constructor's own statements.
+            let created =
+                ctor_field_values(c, name).find(|v| matches!(unwrap_expr(v), Expr::New(_)));
+            if let Some(v) = created {
+                return Some(self.ext_path(v, 0));
+            }
+            let (i, within) = self.ctor_param_field(c, name)?;
+            let mut path = ctor_arg_segment(class.0, i).to_vec();
+            path.extend(within);
+            Some(Some((Atom::from(SELF_MODULE), path, None)))
+        };
+        let body = &self.class(class).node.body;
+        // A field declared with an imported class as its type keeps that answer; one declared
+        // with a type-only import (often an interface) or none holds what the constructor
+        // puts there.
+        let declared_class = body.iter().any(|m| match m {
+            ClassMember::ClassProp(prop) => {
+                !prop.is_static
+                    && prop.value.is_none()
+                    && prop_atom(&prop.key).is_some_and(|k| k == name)
+                    && matches!(prop.type_ann.as_deref().map(|a| &*a.type_ann),
+                    Some(TsType::TsTypeRef(r)) if matches!(&r.type_name,
+                        TsEntityName::Ident(t) if matches!(
+                            self.binding(t).map(|b| &b.kind),
+                            Some(BindingKind::Import { .. })
+                        )))
+            }
+            _ => false,
+        });
+        if let Some(found) = body.iter().find_map(|m| match m {
+            ClassMember::Constructor(c) => from_ctor(c),
+            _ => None,
+        }) {
+            let from_param = found
+                .as_ref()
+                .is_some_and(|(spec, _, _)| spec == SELF_MODULE);
+            if !(declared_class && from_param) {
+                return found;
+            }
+        }
+        for member in body {
+            match member {
                 ClassMember::ClassProp(prop)
                     if !prop.is_static && prop_atom(&prop.key).is_some_and(|k| k == name) =>
                 {
@@ -822,6 +866,14 @@ impl<'a> Model<'a> {
             };
             let object = match unwrap_expr(e) {
                 Expr::Object(o) => self.object_value(&mut b, o, 0),
+                // `const client = { … }; return client;`
+                Expr::Ident(id)
+                    if self
+                        .const_init(id)
+                        .is_some_and(|i| matches!(unwrap_expr(i), Expr::Object(_))) =>
+                {
+                    self.value_of(&mut b, e, 0)
+                }
                 Expr::New(n) if self.class_of(&n.callee).is_some() => {
                     self.class_value(&mut b, &n.callee, true)
                 }
@@ -1360,6 +1412,12 @@ impl<'a> Model<'a> {
                             return v;
                         }
                     }
+                    // `const audit = new AuditLog()` of this file's class.
+                    if let Expr::New(n) = unwrap_expr(init) {
+                        if self.class_of(&n.callee).is_some() {
+                            return self.class_value(b, &n.callee, true);
+                        }
+                    }
                     if let Expr::Object(o) = unwrap_expr(init) {
                         // `const api = {}; api.list = …; module.exports = api`
                         let mut v = self.object_value(b, o, depth);
@@ -1804,6 +1862,15 @@ impl<'a> Model<'a> {
                 // module's: the whole context is what that function returns.
                 Some(e @ Expr::Call(_)) => {
                     if let Some(r) = b.ext_ref_in(e, scope).filter(|r| r.new_at.is_some()) {
+                        b.summary.gql_contexts.push((Atom::from(SPREAD), r));
+                    }
+                    continue;
+                }
+                // `context: buildContext`, the other module's function itself.
+                None if context_fn.is_none() => {
+                    if let Some(mut r) = b.ext_ref_in(context, scope).filter(|r| r.new_at.is_none())
+                    {
+                        r.new_at = Some(r.path.len() as u32);
                         b.summary.gql_contexts.push((Atom::from(SPREAD), r));
                     }
                     continue;
