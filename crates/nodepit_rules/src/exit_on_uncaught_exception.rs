@@ -1,7 +1,10 @@
 use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
 use nodepit_semantic::{member_name, static_string, unwrap_expr, FnId, Model};
 use serde::Deserialize;
-use swc_ecma_ast::{CallExpr, Callee, Decl, Expr, Stmt, UnaryOp};
+use swc_ecma_ast::{
+    ArrowExpr, CallExpr, Callee, Class, Decl, Expr, Function, ReturnStmt, Stmt, UnaryOp,
+};
+use swc_ecma_visit::{Visit, VisitWith};
 
 /// Flags `process.on('uncaughtException' | 'unhandledRejection', handler)` handlers that can
 /// return without ending the process.
@@ -150,8 +153,51 @@ fn block_exits(
     depth: u32,
     seen: &mut Vec<FnId>,
 ) -> bool {
-    // A statement that always ends the process makes the rest unreachable.
-    stmts.iter().any(|s| stmt_exits(model, s, f, depth, seen))
+    // A statement that always ends the process makes the rest unreachable, unless one before
+    // it can return first (`if (isOperational(err)) return; throw err;`).
+    for s in stmts {
+        if stmt_exits(model, s, f, depth, seen) {
+            return true;
+        }
+        if may_return(model, s, f, depth, seen) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether a statement holds a `return` of the function (not of a nested one) that does not
+/// itself end the process.
+fn may_return(model: &Model<'_>, s: &Stmt, f: FnId, depth: u32, seen: &mut Vec<FnId>) -> bool {
+    struct Found<'m, 'a, 's> {
+        model: &'m Model<'a>,
+        f: FnId,
+        depth: u32,
+        seen: &'s mut Vec<FnId>,
+        found: bool,
+    }
+    impl Visit for Found<'_, '_, '_> {
+        fn visit_return_stmt(&mut self, r: &ReturnStmt) {
+            let exits = r
+                .arg
+                .as_deref()
+                .is_some_and(|e| expr_exits(self.model, e, self.f, self.depth, self.seen));
+            self.found |= !exits;
+        }
+        // Returns of nested functions and classes are theirs.
+        fn visit_function(&mut self, _: &Function) {}
+        fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
+        fn visit_class(&mut self, _: &Class) {}
+    }
+    let mut v = Found {
+        model,
+        f,
+        depth,
+        seen,
+        found: false,
+    };
+    s.visit_with(&mut v);
+    v.found
 }
 
 fn stmt_exits(model: &Model<'_>, s: &Stmt, f: FnId, depth: u32, seen: &mut Vec<FnId>) -> bool {

@@ -347,7 +347,37 @@ fn visit_body<V: Visit>(model: &Model<'_>, f: FnId, v: &mut V) {
     }
 }
 
-/// Finds a condition that mentions a name.
+/// Whether a condition tests the value of `id` itself (`if (rows)`, `!user`, `stats?.size`),
+/// not only a member of it (`stats.isFile()` throws on a failed call's missing result).
+fn tests_value(e: &Expr, id: &Id) -> bool {
+    struct Bare<'i> {
+        id: &'i Id,
+        found: bool,
+    }
+    impl Visit for Bare<'_> {
+        fn visit_member_expr(&mut self, m: &swc_ecma_ast::MemberExpr) {
+            if matches!(unwrap_expr(&m.obj), Expr::Ident(i) if i.to_id() == *self.id) {
+                return m.prop.visit_with(self);
+            }
+            m.visit_children_with(self);
+        }
+        fn visit_opt_chain_expr(&mut self, o: &swc_ecma_ast::OptChainExpr) {
+            if let swc_ecma_ast::OptChainBase::Member(m) = &*o.base {
+                self.found |= o.optional
+                    && matches!(unwrap_expr(&m.obj), Expr::Ident(i) if i.to_id() == *self.id);
+            }
+            o.visit_children_with(self);
+        }
+        fn visit_ident(&mut self, i: &swc_ecma_ast::Ident) {
+            self.found |= i.to_id() == *self.id;
+        }
+    }
+    let mut v = Bare { id, found: false };
+    e.visit_with(&mut v);
+    v.found
+}
+
+/// Finds a condition that tests a name's value.
 struct Tests<'i> {
     id: &'i Id,
     found: bool,
@@ -355,11 +385,11 @@ struct Tests<'i> {
 
 impl Visit for Tests<'_> {
     fn visit_if_stmt(&mut self, n: &swc_ecma_ast::IfStmt) {
-        self.found |= expr_mentions(&n.test, self.id);
+        self.found |= tests_value(&n.test, self.id);
         n.visit_children_with(self);
     }
     fn visit_cond_expr(&mut self, n: &swc_ecma_ast::CondExpr) {
-        self.found |= expr_mentions(&n.test, self.id);
+        self.found |= tests_value(&n.test, self.id);
         n.visit_children_with(self);
     }
     fn visit_bin_expr(&mut self, n: &swc_ecma_ast::BinExpr) {
@@ -367,13 +397,13 @@ impl Visit for Tests<'_> {
             n.op,
             BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
         ) {
-            self.found |= expr_mentions(&n.left, self.id);
+            self.found |= tests_value(&n.left, self.id);
         }
         n.visit_children_with(self);
     }
     fn visit_unary_expr(&mut self, n: &swc_ecma_ast::UnaryExpr) {
         if n.op == UnaryOp::Bang {
-            self.found |= expr_mentions(&n.arg, self.id);
+            self.found |= tests_value(&n.arg, self.id);
         }
         n.visit_children_with(self);
     }

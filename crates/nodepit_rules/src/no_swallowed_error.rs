@@ -267,6 +267,22 @@ fn best_effort_call(model: &Model<'_>, call: &CallExpr) -> bool {
     }
 }
 
+/// `this.channel?.close()` or `conn.close?.()`: an optional call of a teardown or side channel.
+fn best_effort_opt_call(o: &swc_ecma_ast::OptChainExpr) -> bool {
+    let swc_ecma_ast::OptChainBase::Call(c) = &*o.base else {
+        return false;
+    };
+    let name = match unwrap_expr(&c.callee) {
+        Expr::Member(m) => member_name(&m.prop),
+        Expr::OptChain(inner) => match &*inner.base {
+            swc_ecma_ast::OptChainBase::Member(m) => member_name(&m.prop),
+            swc_ecma_ast::OptChainBase::Call(_) => None,
+        },
+        _ => None,
+    };
+    name.is_some_and(|n| starts_with_word(n, TEARDOWN) || starts_with_word(n, SIDE_CHANNEL))
+}
+
 fn is_best_effort_name(q: &str) -> bool {
     let last = q.rsplit('.').next().unwrap_or(q);
     starts_with_word(last, TEARDOWN) || starts_with_word(last, SIDE_CHANNEL)
@@ -458,8 +474,10 @@ fn best_effort_stmt(model: &Model<'_>, s: &Stmt) -> bool {
     match s {
         Stmt::Expr(e) => match unwrap_expr(&e.expr) {
             Expr::Call(c) => best_effort_call(model, c),
+            Expr::OptChain(o) => best_effort_opt_call(o),
             Expr::Await(a) => match unwrap_expr(&a.arg) {
                 Expr::Call(c) => best_effort_call(model, c),
+                Expr::OptChain(o) => best_effort_opt_call(o),
                 _ => false,
             },
             Expr::Assign(a) => {

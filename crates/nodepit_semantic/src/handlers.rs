@@ -268,6 +268,7 @@ impl<'a> Model<'a> {
             self.nest_routes(class, &mut out);
         }
         self.route_tables(&mut out, pending);
+        self.exported_resolver_maps(&mut out, pending);
         // A function registered twice keeps its first registration.
         let mut seen = rustc_hash::FxHashSet::default();
         out.retain(|h| seen.insert(h.func));
@@ -632,6 +633,42 @@ impl<'a> Model<'a> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// A module-level resolver map whose server this file does not show (loaded by a glob, or
+    /// assembled elsewhere): an object with a `Query`, `Mutation` or `Subscription` object of
+    /// functions, exported or assigned to `module.exports`.
+    fn exported_resolver_maps(&self, out: &mut Vec<Handler>, pending: &mut Vec<Pending<'a>>) {
+        let is_map = |e: &Expr| match unwrap_expr(e) {
+            Expr::Object(o) => o.props.iter().any(|p| match p {
+                PropOrSpread::Prop(p) => matches!(&**p, Prop::KeyValue(kv)
+                    if matches!(prop_name(&kv.key), Some("Query" | "Mutation" | "Subscription"))
+                        && matches!(unwrap_expr(&kv.value), Expr::Object(_))),
+                PropOrSpread::Spread(_) => false,
+            }),
+            _ => false,
+        };
+        let items: Vec<&'a Expr> = match self.program {
+            Program::Module(m) => m
+                .body
+                .iter()
+                .filter_map(|item| match item {
+                    ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ExportDecl {
+                        decl: Decl::Var(v),
+                        ..
+                    })) => v.decls.first().and_then(|d| d.init.as_deref()),
+                    ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(d)) => Some(&*d.expr),
+                    ModuleItem::Stmt(st) => module_exports_value(st),
+                    _ => None,
+                })
+                .collect(),
+            Program::Script(sc) => sc.body.iter().filter_map(module_exports_value).collect(),
+        };
+        for e in items {
+            if is_map(e) {
+                self.resolver_map(e, "", None, e.span(), 0, out, pending);
             }
         }
     }
@@ -1481,6 +1518,20 @@ fn is_server_ctor(q: &str) -> bool {
 }
 
 /// The value of a static property of an object literal.
+/// The value of a `module.exports = …` statement.
+fn module_exports_value(st: &Stmt) -> Option<&Expr> {
+    let Stmt::Expr(es) = st else { return None };
+    let Expr::Assign(a) = unwrap_expr(&es.expr) else {
+        return None;
+    };
+    let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left else {
+        return None;
+    };
+    let is_module = matches!(unwrap_expr(&m.obj), Expr::Ident(i) if &*i.sym == "module");
+    (a.op == AssignOp::Assign && is_module && member_name(&m.prop) == Some("exports"))
+        .then_some(&*a.right)
+}
+
 pub(crate) fn object_prop<'o>(o: &'o ObjectLit, name: &str) -> Option<&'o Expr> {
     o.props.iter().find_map(|p| match p {
         PropOrSpread::Prop(p) => match &**p {

@@ -2423,7 +2423,7 @@ impl<R> Builder<'_, '_, R> {
 }
 
 /// What a constructor's own statements assign to `this.<name>` (`this.mailer = …`).
-fn ctor_field_values<'c>(
+pub(crate) fn ctor_field_values<'c>(
     c: &'c swc_ecma_ast::Constructor,
     name: &'c str,
 ) -> impl Iterator<Item = &'c Expr> + 'c {

@@ -233,8 +233,63 @@ impl<'a> Model<'a> {
                     _ => None,
                 }
             }
+            // `this.audit.record()` with the field holding an instance of this file's class.
+            Expr::Member(field) if matches!(unwrap_expr(&field.obj), Expr::This(_)) => {
+                let ThisRef::Class(c) = self.function(scope?).this_ref? else {
+                    return None;
+                };
+                let field = match &field.prop {
+                    MemberProp::Ident(id) => &*id.sym,
+                    _ => return None,
+                };
+                self.class_method(self.field_class(c, field)?, name)
+            }
             other => self.class_method(self.instance_class(other)?, name),
         }
+    }
+
+    /// The class of this file whose instance a class keeps in the field `name`: declared with
+    /// that type (a constructor parameter property, NestJS's injection, or a field without a
+    /// value), or created with `new` in the field or in the constructor.
+    fn field_class(&self, class: ClassId, name: &str) -> Option<ClassId> {
+        let typed = |ann: Option<&TsTypeAnn>| match ann.map(|a| &*a.type_ann) {
+            Some(TsType::TsTypeRef(r)) if r.type_params.is_none() => match &r.type_name {
+                TsEntityName::Ident(t) => self.class_of(&Expr::Ident(t.clone())),
+                TsEntityName::TsQualifiedName(_) => None,
+            },
+            _ => None,
+        };
+        for member in &self.class(class).node.body {
+            match member {
+                ClassMember::Constructor(c) => {
+                    for p in &c.params {
+                        if let ParamOrTsParamProp::TsParamProp(tp) = p {
+                            if let TsParamPropParam::Ident(b) = &tp.param {
+                                if b.id.sym == name {
+                                    return typed(b.type_ann.as_deref());
+                                }
+                            }
+                        }
+                    }
+                    let created = crate::summary::ctor_field_values(c, name)
+                        .find_map(|v| self.instance_class(v));
+                    if created.is_some() {
+                        return created;
+                    }
+                }
+                ClassMember::ClassProp(prop)
+                    if !prop.is_static
+                        && matches!(&prop.key, PropName::Ident(k) if k.sym == name) =>
+                {
+                    return match &prop.value {
+                        Some(v) => self.instance_class(v),
+                        None => typed(prop.type_ann.as_deref()),
+                    };
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     /// The class of this file whose instance `new C(…)` creates.
