@@ -1,5 +1,5 @@
 use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
-use nodepit_semantic::{member_name, unwrap_expr, FnId, Model, TrySite};
+use nodepit_semantic::{member_name, unwrap_expr, BindingKind, FnId, Model, TrySite};
 use serde::Deserialize;
 use swc_common::Spanned;
 use swc_ecma_ast::{AssignTarget, CallExpr, Callee, Expr, SimpleAssignTarget, Stmt};
@@ -60,14 +60,16 @@ impl Rule for NoSwallowedError {
             return;
         }
         if let Some(call) = made_here {
-            if best_effort_call(model, call) || marks_existing(model, call) {
+            if best_effort_call(model, call)
+                || marks_existing(model, call)
+                || observed_elsewhere(model, call)
+            {
                 return;
             }
         }
-        if site
-            .func
-            .is_some_and(|f| in_test_hook(model, f) || in_logging_helper(model, f))
-        {
+        if site.func.is_some_and(|f| {
+            in_test_hook(model, f) || in_logging_helper(model, f) || in_best_effort_helper(model, f)
+        }) {
             return;
         }
         let what = match made_here.and_then(callee_label) {
@@ -283,6 +285,84 @@ fn best_effort_opt_call(o: &swc_ecma_ast::OptChainExpr) -> bool {
     name.is_some_and(|n| starts_with_word(n, TEARDOWN) || starts_with_word(n, SIDE_CHANNEL))
 }
 
+/// `await work().catch((err) => logger.warn(err))`: the call's own handler deals with the
+/// failure, so an empty `catch` around it has nothing left to swallow.
+fn handled_here(model: &Model<'_>, c: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    matches!(unwrap_expr(callee), Expr::Member(m) if member_name(&m.prop) == Some("catch"))
+        && c.args.len() == 1
+        && !model.is_noop(&c.args[0].expr, None)
+}
+
+/// A promise whose rejection someone else sees already, so `.catch(noop)` only keeps the copy
+/// from crashing the process: `stream.pipeline` destroys every stream it joins with the error
+/// (whoever reads them gets it), and the async runners React hooks return keep the error in
+/// state for the component to show (`const { runAsync } = useAsync()`, `mutation.mutateAsync`).
+fn observed_elsewhere(model: &Model<'_>, call: &CallExpr) -> bool {
+    // The start of a chain: `runAsync(p).then(ok)` is judged by `runAsync`.
+    let mut call = call;
+    while let Callee::Expr(callee) = &call.callee {
+        match unwrap_expr(callee) {
+            Expr::Member(m) if matches!(member_name(&m.prop), Some("then" | "finally")) => {
+                match unwrap_expr(&m.obj) {
+                    Expr::Call(inner) => call = inner,
+                    _ => break,
+                }
+            }
+            _ => break,
+        }
+    }
+    if model.callee_qual(call).is_some_and(|q| {
+        matches!(
+            q.as_str(),
+            "stream.pipeline" | "stream.promises.pipeline" | "stream/promises.pipeline"
+        )
+    }) {
+        return true;
+    }
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let root = match unwrap_expr(callee) {
+        Expr::Member(m) => unwrap_expr(&m.obj),
+        e => e,
+    };
+    let Expr::Ident(id) = root else { return false };
+    // `const { runAsync } = useAsync()` or `const mutation = useMutation(…)`.
+    let Some(binding) = model.binding(id).filter(|b| !b.reassigned) else {
+        return false;
+    };
+    let BindingKind::Var {
+        init: Some(init), ..
+    } = &binding.kind
+    else {
+        return false;
+    };
+    let Expr::Call(c) = unwrap_expr(init) else {
+        return false;
+    };
+    let Callee::Expr(hook) = &c.callee else {
+        return false;
+    };
+    let name = match unwrap_expr(hook) {
+        Expr::Ident(i) => &*i.sym,
+        Expr::Member(m) => member_name(&m.prop).unwrap_or(""),
+        _ => "",
+    };
+    let hook = name
+        .strip_prefix("use")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+    // Destructured, the component must take the error state too (`{ runAsync, isError }`).
+    let whole = matches!(&binding.kind, BindingKind::Var { path, .. } if path.is_empty());
+    hook && (whole
+        || model.destructured_with(id).iter().any(|n| {
+            let n = n.to_ascii_lowercase();
+            n.contains("error") || n == "status"
+        }))
+}
+
 fn is_best_effort_name(q: &str) -> bool {
     let last = q.rsplit('.').next().unwrap_or(q);
     starts_with_word(last, TEARDOWN) || starts_with_word(last, SIDE_CHANNEL)
@@ -476,7 +556,7 @@ fn best_effort_stmt(model: &Model<'_>, s: &Stmt) -> bool {
             Expr::Call(c) => best_effort_call(model, c),
             Expr::OptChain(o) => best_effort_opt_call(o),
             Expr::Await(a) => match unwrap_expr(&a.arg) {
-                Expr::Call(c) => best_effort_call(model, c),
+                Expr::Call(c) => best_effort_call(model, c) || handled_here(model, c),
                 Expr::OptChain(o) => best_effort_opt_call(o),
                 _ => false,
             },
@@ -568,6 +648,27 @@ fn in_logging_helper(model: &Model<'_>, f: FnId) -> bool {
         )
     });
     logging
+}
+
+/// Whether a `.catch(noop)` sits in a beacon or a teardown by the enclosing function's name
+/// (`sendEvents`, `forceCloseTransport`): a fire-and-forget request there fails with nobody
+/// to act on it. (Not for a `try`: a `sendDomainInfo` may do real work before it sends.)
+fn in_best_effort_helper(model: &Model<'_>, f: FnId) -> bool {
+    let Some(name) = model
+        .ancestors(f)
+        .find_map(|g| model.function(g).name.clone())
+    else {
+        return false;
+    };
+    let best_effort = camel_words(&name).enumerate().any(|(i, w)| {
+        let w = w.to_ascii_lowercase();
+        (i == 0 && matches!(w.as_str(), "send" | "track" | "beacon" | "ping" | "report"))
+            || matches!(
+                w.as_str(),
+                "close" | "disconnect" | "destroy" | "teardown" | "cleanup" | "shutdown" | "unload"
+            )
+    });
+    best_effort
 }
 
 /// The words of a camelCase or snake_case name.

@@ -1558,7 +1558,8 @@ fn primary_key_values(args: &[ExprOrSpread]) -> Option<Option<&Expr>> {
     }
 }
 
-/// A column holding another row's id: `userId`, `teamID`, `parent_id`, `uid`.
+/// A column holding another row's id (`userId`, `teamID`, `parent_id`, `uid`) or one person's
+/// address (`email`, `invited_emails`): the rows of one parent.
 fn is_foreign_key(name: &str) -> bool {
     name.len() > 2
         && (name.ends_with("Id")
@@ -1566,6 +1567,10 @@ fn is_foreign_key(name: &str) -> bool {
             || name.ends_with("_id")
             || name.ends_with("Uid"))
         || name == "uid"
+        || {
+            let lower = name.to_ascii_lowercase();
+            lower.ends_with("email") || lower.ends_with("emails")
+        }
 }
 
 /// A value naming one parent row (not a list, not `null`, not an operator object).
@@ -1591,8 +1596,19 @@ fn filters_by_parent(args: &[ExprOrSpread]) -> bool {
                         // A filter built elsewhere.
                         _ => true,
                     },
-                    Some(k) => is_foreign_key(k) && is_single_value(&kv.value),
-                    None => false,
+                    Some(k) if is_foreign_key(k) => is_single_value(&kv.value),
+                    // Prisma's relation filters: `members: { some: { userId } }` is the rows
+                    // one member belongs to (`none` and `every` are not).
+                    Some(_) if (1..4).contains(&depth) => match unwrap_expr(&kv.value) {
+                        Expr::Object(rel) => rel.props.iter().any(|p| {
+                            matches!(p, PropOrSpread::Prop(p) if matches!(&**p,
+                                Prop::KeyValue(f) if matches!(prop_key(&f.key), Some("some" | "is"))
+                                    && matches!(unwrap_expr(&f.value), Expr::Object(inner)
+                                        if check(inner, depth + 1))))
+                        }),
+                        _ => false,
+                    },
+                    _ => false,
                 },
                 Prop::Shorthand(id) => (depth == 0 && id.sym == "where") || is_foreign_key(&id.sym),
                 _ => false,

@@ -443,7 +443,11 @@ impl<'a> Model<'a> {
     /// async one that cannot reject.
     fn callback_is_quiet(&self, cb: &Expr, scope: Option<FnId>) -> bool {
         let Some(f) = self.fn_of_expr(cb, scope) else {
-            return false;
+            // A logging method handed as it is (`.catch(console.error)`,
+            // `.catch(logger.warn)`): loggers report, they do not throw.
+            return matches!(unwrap_expr(cb), Expr::Member(m)
+                if matches!(member_name(&m.prop), Some("error" | "warn" | "log" | "info" | "debug"))
+                    && matches!(unwrap_expr(&m.obj), Expr::Ident(_) | Expr::Member(_)));
         };
         let info = self.function(f);
         if info.is_generator {
@@ -868,6 +872,25 @@ impl<'a> Model<'a> {
 
     /// The initialiser of a name bound once (`const x = …`, or a `let` never reassigned), not
     /// destructured.
+    /// The names destructured from the same initializer as `id` (`const { runAsync, error } =
+    /// useAsync()` gives `runAsync` and `error`), `id`'s own among them.
+    pub fn destructured_with(&self, id: &Ident) -> Vec<&str> {
+        let Some(BindingKind::Var {
+            init: Some(init), ..
+        }) = self.binding(id).map(|b| &b.kind)
+        else {
+            return Vec::new();
+        };
+        self.bindings
+            .iter()
+            .filter(|(_, b)| {
+                matches!(&b.kind, BindingKind::Var { init: Some(other), .. }
+                    if std::ptr::eq(*other, *init))
+            })
+            .map(|(k, _)| k.0.as_str())
+            .collect()
+    }
+
     pub fn const_init(&self, id: &Ident) -> Option<&'a Expr> {
         let b = self.binding(id)?;
         match &b.kind {
