@@ -1517,7 +1517,6 @@ fn is_server_ctor(q: &str) -> bool {
     is_create_server(q) || matches!(q, "http.Server" | "https.Server")
 }
 
-/// The value of a static property of an object literal.
 /// The value of a `module.exports = …` statement.
 fn module_exports_value(st: &Stmt) -> Option<&Expr> {
     let Stmt::Expr(es) = st else { return None };
@@ -1532,6 +1531,7 @@ fn module_exports_value(st: &Stmt) -> Option<&Expr> {
         .then_some(&*a.right)
 }
 
+/// The value of a static property of an object literal.
 pub(crate) fn object_prop<'o>(o: &'o ObjectLit, name: &str) -> Option<&'o Expr> {
     o.props.iter().find_map(|p| match p {
         PropOrSpread::Prop(p) => match &**p {

@@ -339,6 +339,22 @@ pub struct Summary {
     pub gql_contexts: Vec<(Atom, ExtRef)>,
 }
 
+/// Where a class's field gets its value (see [`Model::field_source`]).
+pub(crate) enum FieldSource<'a> {
+    /// A constructor parameter property (`constructor(private readonly audit: AuditService)`),
+    /// with its type.
+    ParamProp(Option<&'a swc_ecma_ast::TsTypeAnn>),
+    /// `this.mailer = new Mailer()` in the constructor.
+    Created(&'a Expr),
+    /// `this.repo = repo` from constructor parameter `i`, or a property path inside it.
+    Param(usize, Vec<Atom>),
+    /// The field's declaration: its value, or else its type.
+    Declared {
+        value: Option<&'a Expr>,
+        ty: Option<&'a swc_ecma_ast::TsTypeAnn>,
+    },
+}
+
 /// Builds a summary; `resolve` maps a module specifier to a project file, or `None` for
 /// packages, built-ins and specifiers that do not resolve.
 pub(crate) struct Builder<'m, 'a, R> {
@@ -723,83 +739,97 @@ impl<'a> Model<'a> {
             },
             _ => None,
         };
-        // What the constructor puts in the field, `None` when it puts nothing there.
-        let from_ctor = |c: &swc_ecma_ast::Constructor| {
+        // A field declared with an imported class as its type keeps that answer; one declared
+        // with a type-only import (often an interface) or none holds what the constructor
+        // puts there.
+        let declared_class = |ann: Option<&swc_ecma_ast::TsTypeAnn>| {
+            matches!(ann.map(|a| &*a.type_ann),
+            Some(TsType::TsTypeRef(r)) if matches!(&r.type_name,
+                TsEntityName::Ident(t) if matches!(
+                    self.binding(t).map(|b| &b.kind),
+                    Some(BindingKind::Import { .. })
+                )))
+        };
+        let (ctor, declared) = self.field_source(class, name);
+        let declared_type = match &declared {
+            Some(FieldSource::Declared { value: None, ty }) => *ty,
+            _ => None,
+        };
+        let from_ctor = match ctor {
+            Some(FieldSource::ParamProp(ty)) => Some(typed(ty)),
+            Some(FieldSource::Created(v)) => Some(self.ext_path(v, 0)),
+            Some(FieldSource::Param(i, within)) if !declared_class(declared_type) => {
+                let mut path = ctor_arg_segment(class.0, i).to_vec();
+                path.extend(within);
+                Some(Some((Atom::from(SELF_MODULE), path, None)))
+            }
+            _ => None,
+        };
+        if let Some(found) = from_ctor {
+            return found;
+        }
+        match declared? {
+            FieldSource::Declared { value: Some(v), .. }
+                if matches!(unwrap_expr(v), Expr::New(_)) =>
+            {
+                self.ext_path(v, 0)
+            }
+            FieldSource::Declared { value: None, ty } => typed(ty),
+            _ => None,
+        }
+    }
+
+    /// Where a class's field `name` (`#name` for a private one) gets its value: from the
+    /// constructor (a parameter property, `this.x = new X()`, or `this.x = param`), and from
+    /// its declaration in the class body.
+    pub(crate) fn field_source(
+        &self,
+        class: ClassId,
+        name: &str,
+    ) -> (Option<FieldSource<'a>>, Option<FieldSource<'a>>) {
+        let body = &self.class(class).node.body;
+        let ctor = body.iter().find_map(|m| {
+            let ClassMember::Constructor(c) = m else {
+                return None;
+            };
             for p in &c.params {
                 if let ParamOrTsParamProp::TsParamProp(tp) = p {
                     if let TsParamPropParam::Ident(b) = &tp.param {
                         if b.id.sym == name {
-                            return Some(typed(b.type_ann.as_deref()));
+                            return Some(FieldSource::ParamProp(b.type_ann.as_deref()));
                         }
                     }
                 }
             }
-            // `this.mailer = new Mailer()` in the constructor's own statements.
             let created =
                 ctor_field_values(c, name).find(|v| matches!(unwrap_expr(v), Expr::New(_)));
             if let Some(v) = created {
-                return Some(self.ext_path(v, 0));
+                return Some(FieldSource::Created(v));
             }
             let (i, within) = self.ctor_param_field(c, name)?;
-            let mut path = ctor_arg_segment(class.0, i).to_vec();
-            path.extend(within);
-            Some(Some((Atom::from(SELF_MODULE), path, None)))
-        };
-        let body = &self.class(class).node.body;
-        // A field declared with an imported class as its type keeps that answer; one declared
-        // with a type-only import (often an interface) or none holds what the constructor
-        // puts there.
-        let declared_class = body.iter().any(|m| match m {
-            ClassMember::ClassProp(prop) => {
-                !prop.is_static
-                    && prop.value.is_none()
-                    && prop_atom(&prop.key).is_some_and(|k| k == name)
-                    && matches!(prop.type_ann.as_deref().map(|a| &*a.type_ann),
-                    Some(TsType::TsTypeRef(r)) if matches!(&r.type_name,
-                        TsEntityName::Ident(t) if matches!(
-                            self.binding(t).map(|b| &b.kind),
-                            Some(BindingKind::Import { .. })
-                        )))
-            }
-            _ => false,
+            Some(FieldSource::Param(i, within))
         });
-        if let Some(found) = body.iter().find_map(|m| match m {
-            ClassMember::Constructor(c) => from_ctor(c),
+        let declared = body.iter().find_map(|m| match m {
+            ClassMember::ClassProp(prop)
+                if !prop.is_static && prop_atom(&prop.key).is_some_and(|k| k == name) =>
+            {
+                Some(FieldSource::Declared {
+                    value: prop.value.as_deref(),
+                    ty: prop.type_ann.as_deref(),
+                })
+            }
+            // `#storage = new S3Storage()`, read as `this.#storage`.
+            ClassMember::PrivateProp(prop)
+                if !prop.is_static && name.strip_prefix('#') == Some(prop.key.name.as_str()) =>
+            {
+                Some(FieldSource::Declared {
+                    value: prop.value.as_deref(),
+                    ty: prop.type_ann.as_deref(),
+                })
+            }
             _ => None,
-        }) {
-            let from_param = found
-                .as_ref()
-                .is_some_and(|(spec, _, _)| spec == SELF_MODULE);
-            if !(declared_class && from_param) {
-                return found;
-            }
-        }
-        for member in body {
-            match member {
-                ClassMember::ClassProp(prop)
-                    if !prop.is_static && prop_atom(&prop.key).is_some_and(|k| k == name) =>
-                {
-                    return match &prop.value {
-                        Some(v) if matches!(unwrap_expr(v), Expr::New(_)) => self.ext_path(v, 0),
-                        Some(_) => None,
-                        None => typed(prop.type_ann.as_deref()),
-                    };
-                }
-                // `#storage = new S3Storage()`, read as `this.#storage`.
-                ClassMember::PrivateProp(prop)
-                    if !prop.is_static
-                        && name.strip_prefix('#') == Some(prop.key.name.as_str()) =>
-                {
-                    return match &prop.value {
-                        Some(v) if matches!(unwrap_expr(v), Expr::New(_)) => self.ext_path(v, 0),
-                        Some(_) => None,
-                        None => typed(prop.type_ann.as_deref()),
-                    };
-                }
-                _ => {}
-            }
-        }
-        None
+        });
+        (ctor, declared)
     }
 
     /// `this.repo = repo` among a constructor's own statements, with `repo` its parameter at
@@ -2423,10 +2453,10 @@ impl<R> Builder<'_, '_, R> {
 }
 
 /// What a constructor's own statements assign to `this.<name>` (`this.mailer = …`).
-pub(crate) fn ctor_field_values<'c>(
+pub(crate) fn ctor_field_values<'c, 'n>(
     c: &'c swc_ecma_ast::Constructor,
-    name: &'c str,
-) -> impl Iterator<Item = &'c Expr> + 'c {
+    name: &'n str,
+) -> impl Iterator<Item = &'c Expr> + use<'c, 'n> {
     c.body.iter().flat_map(|b| &b.stmts).filter_map(move |s| {
         let Stmt::Expr(e) = s else { return None };
         let Expr::Assign(a) = unwrap_expr(&e.expr) else {

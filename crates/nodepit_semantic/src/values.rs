@@ -252,6 +252,7 @@ impl<'a> Model<'a> {
     /// that type (a constructor parameter property, NestJS's injection, or a field without a
     /// value), or created with `new` in the field or in the constructor.
     fn field_class(&self, class: ClassId, name: &str) -> Option<ClassId> {
+        use crate::summary::FieldSource;
         let typed = |ann: Option<&TsTypeAnn>| match ann.map(|a| &*a.type_ann) {
             Some(TsType::TsTypeRef(r)) if r.type_params.is_none() => match &r.type_name {
                 TsEntityName::Ident(t) => self.class_of(&Expr::Ident(t.clone())),
@@ -259,37 +260,13 @@ impl<'a> Model<'a> {
             },
             _ => None,
         };
-        for member in &self.class(class).node.body {
-            match member {
-                ClassMember::Constructor(c) => {
-                    for p in &c.params {
-                        if let ParamOrTsParamProp::TsParamProp(tp) = p {
-                            if let TsParamPropParam::Ident(b) = &tp.param {
-                                if b.id.sym == name {
-                                    return typed(b.type_ann.as_deref());
-                                }
-                            }
-                        }
-                    }
-                    let created = crate::summary::ctor_field_values(c, name)
-                        .find_map(|v| self.instance_class(v));
-                    if created.is_some() {
-                        return created;
-                    }
-                }
-                ClassMember::ClassProp(prop)
-                    if !prop.is_static
-                        && matches!(&prop.key, PropName::Ident(k) if k.sym == name) =>
-                {
-                    return match &prop.value {
-                        Some(v) => self.instance_class(v),
-                        None => typed(prop.type_ann.as_deref()),
-                    };
-                }
-                _ => {}
-            }
+        match self.field_source(class, name) {
+            (Some(FieldSource::ParamProp(ty)), _) => typed(ty),
+            (Some(FieldSource::Created(v)), _) => self.instance_class(v),
+            (_, Some(FieldSource::Declared { value: Some(v), .. })) => self.instance_class(v),
+            (_, Some(FieldSource::Declared { value: None, ty })) => typed(ty),
+            _ => None,
         }
-        None
     }
 
     /// The class of this file whose instance `new C(…)` creates.
@@ -870,8 +847,6 @@ impl<'a> Model<'a> {
         false
     }
 
-    /// The initialiser of a name bound once (`const x = …`, or a `let` never reassigned), not
-    /// destructured.
     /// The names destructured from the same initializer as `id` (`const { runAsync, error } =
     /// useAsync()` gives `runAsync` and `error`), `id`'s own among them.
     pub fn destructured_with(&self, id: &Ident) -> Vec<&str> {
@@ -891,6 +866,8 @@ impl<'a> Model<'a> {
             .collect()
     }
 
+    /// The initialiser of a name bound once (`const x = …`, or a `let` never reassigned), not
+    /// destructured.
     pub fn const_init(&self, id: &Ident) -> Option<&'a Expr> {
         let b = self.binding(id)?;
         match &b.kind {
