@@ -420,11 +420,26 @@ impl<'a> Model<'a> {
     /// async one that cannot reject.
     fn callback_is_quiet(&self, cb: &Expr, scope: Option<FnId>) -> bool {
         let Some(f) = self.fn_of_expr(cb, scope) else {
-            // A logging method handed as it is (`.catch(console.error)`,
-            // `.catch(logger.warn)`): loggers report, they do not throw.
-            return matches!(unwrap_expr(cb), Expr::Member(m)
-                if matches!(member_name(&m.prop), Some("error" | "warn" | "log" | "info" | "debug"))
-                    && matches!(unwrap_expr(&m.obj), Expr::Ident(_) | Expr::Member(_)));
+            return match unwrap_expr(cb) {
+                // A logging method handed as it is (`.catch(console.error)`,
+                // `.catch(logger.warn)`): loggers report, they do not throw.
+                Expr::Member(m) => {
+                    matches!(
+                        member_name(&m.prop),
+                        Some("error" | "warn" | "log" | "info" | "debug")
+                    ) && matches!(unwrap_expr(&m.obj), Expr::Ident(_) | Expr::Member(_))
+                }
+                // A middleware's `next` (`.catch(next)`): it hands the error to the error
+                // handlers and returns.
+                Expr::Ident(id) => {
+                    &*id.sym == "next"
+                        && matches!(
+                            self.binding(id).map(|b| &b.kind),
+                            Some(BindingKind::Param { index: 2, .. })
+                        )
+                }
+                _ => false,
+            };
         };
         let info = self.function(f);
         if info.is_generator {
