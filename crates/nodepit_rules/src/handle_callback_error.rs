@@ -111,6 +111,11 @@ impl Rule for HandleCallbackError {
         let Some(evidence) = error_first(model, call, site.func, f) else {
             return;
         };
+        // Removing what may already be gone (`fs.unlink(tmp, () => …)`, often before writing
+        // the file again) may ignore its error: it is mostly ENOENT, and a failure leaves a
+        // file behind rather than a wrong result, as no-swallowed-error treats teardown.
+        let removal = matches!(&evidence, Evidence::Core(q)
+            if matches!(q.as_str(), "fs.unlink" | "fs.rm" | "fs.rmdir"));
         // In a test a missing result fails the test anyway; the error adds little there.
         if in_test(model, f) {
             return;
@@ -119,7 +124,7 @@ impl Rule for HandleCallbackError {
         let Some(err) = model.param_id(f, 0) else {
             // A callback that declares no parameter at all cannot see the error; worth saying
             // only where the API is certain to pass one and the callback does real work.
-            if params.is_empty() {
+            if params.is_empty() && !removal {
                 if let Evidence::Core(q) = &evidence {
                     if !body_is_trivial(model, f) {
                         cx.report(model.function(f).span, format!("This callback of `{q}` takes no parameters, so the error `{q}` passes first is never looked at and the code carries on as if it succeeded."))
@@ -133,7 +138,7 @@ impl Rule for HandleCallbackError {
             return;
         }
         if !model.fn_mentions(f, &err) {
-            if body_is_trivial(model, f) || result_is_guarded(model, f) {
+            if removal || body_is_trivial(model, f) || result_is_guarded(model, f) {
                 return;
             }
             let what = evidence.describe();
