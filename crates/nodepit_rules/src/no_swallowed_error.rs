@@ -1,5 +1,5 @@
 use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
-use nodepit_semantic::{member_name, unwrap_expr, BindingKind, FnId, Model, TrySite};
+use nodepit_semantic::{callee_name, member_name, unwrap_expr, BindingKind, FnId, Model, TrySite};
 use serde::Deserialize;
 use swc_common::Spanned;
 use swc_ecma_ast::{AssignTarget, CallExpr, Callee, Expr, SimpleAssignTarget, Stmt};
@@ -346,12 +346,8 @@ fn observed_elsewhere(model: &Model<'_>, call: &CallExpr) -> bool {
     let Callee::Expr(hook) = &c.callee else {
         return false;
     };
-    let name = match unwrap_expr(hook) {
-        Expr::Ident(i) => &*i.sym,
-        Expr::Member(m) => member_name(&m.prop).unwrap_or(""),
-        _ => "",
-    };
-    let hook = name
+    let hook = callee_name(hook)
+        .unwrap_or("")
         .strip_prefix("use")
         .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
     // Destructured, the component must take the error state too (`{ runAsync, isError }`).

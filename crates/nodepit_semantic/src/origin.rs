@@ -13,7 +13,9 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::handlers::Framework;
 use crate::model::*;
-use crate::names::{expr_label, member_name, mentions, method_call, static_string, unwrap_expr};
+use crate::names::{
+    callee_name, expr_label, member_name, mentions, method_call, static_string, unwrap_expr,
+};
 
 /// How far variables, calls and parameters are followed.
 const MAX_DEPTH: u32 = 24;
@@ -1130,11 +1132,7 @@ impl<'a> Model<'a> {
         impl Visit for Caps<'_, '_> {
             fn visit_call_expr(&mut self, c: &CallExpr) {
                 let name = match &c.callee {
-                    Callee::Expr(callee) => match unwrap_expr(callee) {
-                        Expr::Member(m) => member_name(&m.prop),
-                        Expr::Ident(id) => Some(&*id.sym),
-                        _ => None,
-                    },
+                    Callee::Expr(callee) => callee_name(callee),
                     _ => None,
                 };
                 match name {

@@ -1434,11 +1434,7 @@ fn awaited_data(e: &Expr) -> bool {
         return true;
     };
     let name = match &c.callee {
-        Callee::Expr(callee) => match unwrap_expr(callee) {
-            Expr::Member(m) => member_name(&m.prop),
-            Expr::Ident(id) => Some(&*id.sym),
-            _ => None,
-        },
+        Callee::Expr(callee) => crate::names::callee_name(callee),
         _ => None,
     };
     !matches!(
