@@ -62,6 +62,9 @@ impl SourceType {
             Self::Js | Self::Mjs => Syntax::Es(EsSyntax {
                 jsx: true,
                 decorators: true,
+                // Babel's legacy decorators and the current proposal both allow `@dec export
+                // class`; TypeScript allows it always.
+                decorators_before_export: true,
                 allow_return_outside_function: true,
                 ..Default::default()
             }),
