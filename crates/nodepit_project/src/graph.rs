@@ -1134,7 +1134,9 @@ impl Project {
             Framework::SocketIo
                 if !matches!(
                     event,
-                    Some("connection" | "connect" | "disconnect" | "disconnecting" | "error")
+                    Some(
+                        "connection" | "connect" | "disconnect" | "disconnecting" | "error" | "use"
+                    )
                 ) =>
             {
                 (OriginKind::SocketPayload, "payload")

@@ -105,7 +105,11 @@ impl Rule for NoSwallowedError {
             return;
         }
         let block = &site.node.block.stmts;
-        if block.iter().all(|s| best_effort_stmt(model, s)) {
+        if block.iter().all(|s| best_effort_stmt(model, s))
+            || block
+                .iter()
+                .all(|s| awaits_shared_promise(model, s, site.func))
+        {
             return;
         }
         let shape = try_shape(model, block);
@@ -405,6 +409,25 @@ fn marks_existing(model: &Model<'_>, call: &CallExpr) -> bool {
             .args
             .first()
             .is_some_and(|a| matches!(unwrap_expr(&a.expr), Expr::Ident(_) | Expr::Member(_)))
+}
+
+/// `await pending;` on a promise kept outside this call (a field, or a variable of an outer
+/// function that is replaced as work starts and ends): its maker awaits it and sees the
+/// failure, so an empty `catch` only stops this waiter, as `pending.catch(noop)` does.
+fn awaits_shared_promise(model: &Model<'_>, s: &Stmt, func: Option<FnId>) -> bool {
+    let Stmt::Expr(e) = s else { return false };
+    let Expr::Await(a) = unwrap_expr(&e.expr) else {
+        return false;
+    };
+    match unwrap_expr(&a.arg) {
+        Expr::Member(m) => matches!(unwrap_expr(&m.obj), Expr::This(_)),
+        Expr::Ident(i) => model.binding(i).is_some_and(|b| {
+            b.reassigned
+                && matches!((&b.kind, func), (BindingKind::Var { init: Some(init), .. }, Some(f))
+                    if !model.function(f).span.contains(init.span()))
+        }),
+        _ => false,
+    }
 }
 
 /// What a `try` block does, as far as an empty `catch` after it matters.

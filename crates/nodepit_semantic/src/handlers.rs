@@ -28,6 +28,12 @@ pub enum Framework {
     Hapi,
     /// A NestJS controller method (`@Get()`, `@Post()`, …).
     Nest,
+    /// A tRPC procedure's resolver (`router({ list: procedure.query(fn) })`) or the
+    /// `createContext` a tRPC adapter calls for each request.
+    Trpc,
+    /// A NestJS guard, interceptor, pipe, exception filter or middleware class: its method runs
+    /// on the requests of the routes it is bound to. The path names the class.
+    NestHook,
     /// A route registered on an object from another file, recognised by its shape
     /// (`x.get('/path', (req, res) => …)`).
     Inferred,
@@ -111,6 +117,8 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
     let name = name.unwrap_or("?");
     Some(match framework {
         Framework::SocketIo if name == "connection" => "socket.io `connection` listener".into(),
+        Framework::SocketIo if name == "use" => "socket.io middleware".into(),
+        Framework::SocketIo if name == "onAny" => "socket.io `onAny` listener".into(),
         Framework::SocketIo => format!("socket.io `{name}` handler"),
         Framework::Ws if name == "connection" => "WebSocket `connection` listener".into(),
         Framework::Ws => format!("WebSocket `{name}` handler"),
@@ -120,6 +128,9 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
         Framework::Passport => format!("passport `{name}` strategy"),
         Framework::GraphQl => format!("GraphQL resolver `{name}`"),
         Framework::Next => format!("Next.js API route `{name}`"),
+        Framework::NestHook => format!("NestJS {name}"),
+        Framework::Trpc if name == "createContext" => "tRPC `createContext`".into(),
+        Framework::Trpc => format!("tRPC procedure `{name}`"),
         _ => return None,
     })
 }
@@ -131,6 +142,8 @@ pub(crate) enum PendingTarget<'a> {
     Local(FnId),
     /// A value of another module.
     Ext(&'a Expr),
+    /// A value of another module named by a shorthand property (`{ router, createContext }`).
+    ExtName(&'a Ident),
     /// A call of another module's factory; the function it returns is registered.
     Factory(&'a Expr),
     /// A GraphQL resolver map of another module: its specifier and the path into its exports.
@@ -254,6 +267,7 @@ impl<'a> Model<'a> {
         let mut out = Vec::new();
         for site in &self.calls {
             self.registration(site, &mut out, pending);
+            self.trpc(site, &mut out, pending);
             if let Callee::Expr(callee) = &site.node.callee {
                 self.graphql_options(callee, &site.node.args, site.func, &mut out, pending);
             }
@@ -266,6 +280,7 @@ impl<'a> Model<'a> {
         }
         for class in &self.classes {
             self.nest_routes(class, &mut out);
+            self.nest_hooks(class, &mut out);
         }
         self.route_tables(&mut out, pending);
         self.exported_resolver_maps(&mut out, pending);
@@ -399,6 +414,22 @@ impl<'a> Model<'a> {
                 regs.add(t, Framework::Http, None, None);
             }
             return;
+        }
+        // socket.io middleware (`io.use(fn)` for each handshake, `socket.use(fn)` for each
+        // packet) and the catch-all `socket.onAny(fn)`.
+        if (method == "use" || method == "onAny") && call.args.len() == 1 {
+            let fw = if method == "use" {
+                self.socket_server(&m.obj)
+                    .or_else(|| self.socket_kind(&m.obj))
+            } else {
+                self.socket_kind(&m.obj)
+            };
+            if fw == Some(Framework::SocketIo) {
+                if let Some(t) = self.target(&call.args[0].expr, scope) {
+                    regs.add(t, Framework::SocketIo, None, Some(method));
+                }
+                return;
+            }
         }
         if listens {
             if let Some(event) = path {
@@ -1059,6 +1090,181 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// tRPC: the resolvers of the procedures a router is built from (`router({ list:
+    /// procedure.input(schema).query(fn) })`, `createTRPCRouter` in create-t3-app), and the
+    /// `createContext` option of a tRPC adapter (`createExpressMiddleware({ router,
+    /// createContext })`), which runs for every request.
+    fn trpc(&self, site: &CallSite<'a>, out: &mut Vec<Handler>, pending: &mut Vec<Pending<'a>>) {
+        let call = site.node;
+        let Callee::Expr(callee) = &call.callee else {
+            return;
+        };
+        let Some(name) = callee_name(callee) else {
+            return;
+        };
+        let is_router = name == "router" || name.ends_with("Router");
+        let is_adapter = matches!(
+            name,
+            "createExpressMiddleware"
+                | "createHTTPServer"
+                | "createHTTPHandler"
+                | "fetchRequestHandler"
+                | "createNextApiHandler"
+                | "nodeHTTPRequestHandler"
+        );
+        if !is_router && !is_adapter {
+            return;
+        }
+        let objects = call.args.iter().filter_map(|a| match unwrap_expr(&a.expr) {
+            Expr::Object(o) if a.spread.is_none() => Some(o),
+            _ => None,
+        });
+        if is_adapter {
+            if !self
+                .callee_qual(call)
+                .is_some_and(|q| q.starts_with("@trpc/server"))
+            {
+                return;
+            }
+            for o in objects {
+                for (key, value, key_span) in object_entries(o) {
+                    if key != "createContext" {
+                        continue;
+                    }
+                    let t = match value {
+                        PropValue::Expr(e) => self.target(e, site.func),
+                        PropValue::Name(id) => {
+                            match self.fn_of_expr(&Expr::Ident(id.clone()), site.func) {
+                                Some(f) => Some(Resolved::Local(f)),
+                                None => self
+                                    .ext_path(&Expr::Ident(id.clone()), 0)
+                                    .map(|_| Resolved::Pending(PendingTarget::ExtName(id))),
+                            }
+                        }
+                    };
+                    if let Some(t) = t {
+                        let mut regs = Regs {
+                            list: Vec::new(),
+                            inferred: false,
+                            on_param: None,
+                        };
+                        regs.add(t, Framework::Trpc, None, Some("createContext"));
+                        self.push_registrations(regs, key_span, out, pending);
+                    }
+                }
+            }
+            return;
+        }
+        for o in objects {
+            for (key, value, key_span) in object_entries(o) {
+                let PropValue::Expr(value) = value else {
+                    continue;
+                };
+                let Expr::Call(c) = unwrap_expr(value) else {
+                    continue;
+                };
+                let Some((m, "query" | "mutation" | "subscription")) = method_call_of(c) else {
+                    continue;
+                };
+                let ([only], true) = (c.args.as_slice(), is_procedure(&m.obj)) else {
+                    continue;
+                };
+                if only.spread.is_some() {
+                    continue;
+                }
+                if let Some(t) = self.target(&only.expr, site.func) {
+                    let mut regs = Regs {
+                        list: Vec::new(),
+                        inferred: false,
+                        on_param: None,
+                    };
+                    regs.add(t, Framework::Trpc, None, Some(key));
+                    self.push_registrations(regs, key_span, out, pending);
+                }
+            }
+        }
+    }
+
+    /// The per-request methods of NestJS classes that are not controllers: a guard's
+    /// `canActivate`, a middleware's `use`, an interceptor's `intercept`, a pipe's `transform`
+    /// and an exception filter's `catch`, known by the interface the class implements; and the
+    /// `@SubscribeMessage('event')` methods of a `@WebSocketGateway()` class.
+    fn nest_hooks(&self, class: &ClassInfo<'a>, out: &mut Vec<Handler>) {
+        const HOOKS: &[(&str, &str, &str)] = &[
+            ("CanActivate", "canActivate", "guard"),
+            ("NestMiddleware", "use", "middleware"),
+            ("NestInterceptor", "intercept", "interceptor"),
+            ("PipeTransform", "transform", "pipe"),
+            ("ExceptionFilter", "catch", "exception filter"),
+        ];
+        let class_name = class.name.as_deref().unwrap_or("?");
+        let method_fn = |name: &str| {
+            class.node.body.iter().find_map(|member| match member {
+                ClassMember::Method(m) if prop_name(&m.key).as_deref() == Some(name) => {
+                    self.fn_at(m.function.span).map(|f| (f, m.key.span()))
+                }
+                _ => None,
+            })
+        };
+        for imp in &class.node.implements {
+            let Some(q) = self.qual(&imp.expr) else {
+                continue;
+            };
+            let Some(iface) = q.strip_prefix("@nestjs/common.") else {
+                continue;
+            };
+            let Some((_, method, kind)) = HOOKS.iter().find(|(i, _, _)| *i == iface) else {
+                continue;
+            };
+            if let Some((f, key)) = method_fn(method) {
+                out.push(Handler {
+                    func: f,
+                    framework: Framework::NestHook,
+                    method: None,
+                    path: Some(format!("{kind} `{class_name}`")),
+                    registration: key,
+                });
+            }
+        }
+        let decorator_call = |d: &'a Decorator, want: &str| -> Option<&'a CallExpr> {
+            let Expr::Call(c) = unwrap_expr(&d.expr) else {
+                return None;
+            };
+            (self.callee_qual(c)?.strip_prefix("@nestjs/websockets.")? == want).then_some(c)
+        };
+        if !class
+            .node
+            .decorators
+            .iter()
+            .any(|d| decorator_call(d, "WebSocketGateway").is_some())
+        {
+            return;
+        }
+        for member in &class.node.body {
+            let ClassMember::Method(m) = member else {
+                continue;
+            };
+            let Some(f) = self.fn_at(m.function.span) else {
+                continue;
+            };
+            for d in &m.function.decorators {
+                let Some(c) = decorator_call(d, "SubscribeMessage") else {
+                    continue;
+                };
+                let Some(event) = c.args.first().and_then(|a| static_string(&a.expr)) else {
+                    continue;
+                };
+                out.push(Handler {
+                    func: f,
+                    framework: Framework::SocketIo,
+                    method: None,
+                    path: Some(event.to_string()),
+                    registration: m.key.span(),
+                });
+            }
+        }
+    }
+
     /// A receiver whose value nodepit cannot see: a parameter, `this.x`, or an import from
     /// another file of the project. Package values nodepit knows (an HTTP client, say) are not.
     fn receiver_is_opaque(&self, recv: &Expr) -> bool {
@@ -1590,5 +1796,46 @@ mod tests {
             assert_eq!(h.registered_here(), registered);
             assert!(!h.describe().contains("handler` handler"));
         }
+    }
+}
+
+/// The value of an object literal's property: an expression, or a shorthand's name.
+#[derive(Clone, Copy)]
+enum PropValue<'o> {
+    Expr(&'o Expr),
+    Name(&'o Ident),
+}
+
+/// The `key: value` and shorthand properties of an object literal, with the key's span.
+fn object_entries<'o>(o: &'o ObjectLit) -> impl Iterator<Item = (&'o str, PropValue<'o>, Span)> {
+    o.props.iter().filter_map(|p| match p {
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) => Some((
+                prop_name(&kv.key)?,
+                PropValue::Expr(&kv.value),
+                kv.key.span(),
+            )),
+            Prop::Shorthand(id) => Some((&*id.sym, PropValue::Name(id), id.span)),
+            _ => None,
+        },
+        PropOrSpread::Spread(_) => None,
+    })
+}
+
+/// Whether a `.query`/`.mutation` receiver is a tRPC procedure builder: a chain through
+/// `.input(…)`, `.output(…)`, `.use(…)` or `.meta(…)`, `t.procedure`, or a builder named as
+/// tRPC's documentation names them (`publicProcedure`, `protectedProcedure`).
+fn is_procedure(e: &Expr) -> bool {
+    match unwrap_expr(e) {
+        Expr::Call(c) => match method_call_of(c) {
+            Some((_, "input" | "output" | "use" | "meta")) => true,
+            _ => false,
+        },
+        Expr::Member(m) => member_name(&m.prop) == Some("procedure"),
+        Expr::Ident(id) => {
+            let n = id.sym.as_str();
+            n == "procedure" || n.ends_with("Procedure")
+        }
+        _ => false,
     }
 }

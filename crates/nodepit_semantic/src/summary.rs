@@ -2244,11 +2244,15 @@ impl<'a> Model<'a> {
             // What the registration names as it is written, before the target is taken apart.
             let written = match &p.target {
                 crate::handlers::PendingTarget::Ext(e) => Some(swc_common::Spanned::span(*e)),
+                crate::handlers::PendingTarget::ExtName(id) => Some(id.span),
                 _ => None,
             };
             let target = match p.target {
                 crate::handlers::PendingTarget::Local(f) => Some(Target::Local(f.0)),
                 crate::handlers::PendingTarget::Ext(e) => b.ext_ref(e).map(Target::Ext),
+                crate::handlers::PendingTarget::ExtName(id) => {
+                    b.ext_ref(&Expr::Ident(id.clone())).map(Target::Ext)
+                }
                 crate::handlers::PendingTarget::Factory(e) => b.ext_ref(e).map(Target::ExtFactory),
                 crate::handlers::PendingTarget::Resolvers(spec, path) => {
                     b.import(&spec).map(|import| {
