@@ -28,6 +28,9 @@ pub enum Framework {
     Hapi,
     /// A NestJS controller method (`@Get()`, `@Post()`, …).
     Nest,
+    /// A Next.js Server Action: an exported function of a `'use server'` module, or a function
+    /// whose body starts with `'use server'`. The client calls it with a POST request.
+    NextAction,
     /// A tRPC procedure's resolver (`router({ list: procedure.query(fn) })`) or the
     /// `createContext` a tRPC adapter calls for each request.
     Trpc,
@@ -128,7 +131,12 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
         Framework::Passport => format!("passport `{name}` strategy"),
         Framework::GraphQl => format!("GraphQL resolver `{name}`"),
         Framework::Next => format!("Next.js API route `{name}`"),
+        // A hook is registered by its name; a route has a path.
+        Framework::Fastify if !name.starts_with('/') && name != "?" => {
+            format!("Fastify `{name}` hook")
+        }
         Framework::NestHook => format!("NestJS {name}"),
+        Framework::NextAction => format!("Next.js server action `{name}`"),
         Framework::Trpc if name == "createContext" => "tRPC `createContext`".into(),
         Framework::Trpc => format!("tRPC procedure `{name}`"),
         _ => return None,
@@ -284,6 +292,7 @@ impl<'a> Model<'a> {
         }
         self.route_tables(&mut out, pending);
         self.exported_resolver_maps(&mut out, pending);
+        self.server_actions(&mut out);
         // A function registered twice keeps its first registration.
         let mut seen = rustc_hash::FxHashSet::default();
         out.retain(|h| seen.insert(h.func));
@@ -502,7 +511,7 @@ impl<'a> Model<'a> {
                     self.route_objects(call, scope, Framework::Fastify, regs);
                 } else if method == "addHook" && path.is_some_and(|h| REQUEST_HOOKS.contains(&h)) {
                     for t in self.targets(&call.args[1..], scope) {
-                        regs.add(t, Framework::Fastify, None, None);
+                        regs.add(t, Framework::Fastify, None, path);
                     }
                 }
             }
@@ -538,6 +547,26 @@ impl<'a> Model<'a> {
                 if method == "ext" && hapi_request_ext {
                     for t in self.targets(&call.args[1..], scope) {
                         regs.add(t, Framework::Hapi, None, None);
+                    }
+                    return;
+                }
+                // A Fastify plugin's request hook on the instance it is handed
+                // (`fastify.addHook('preHandler', …)` in a route plugin).
+                let fastify_request_hook = matches!(
+                    path,
+                    Some(
+                        "onRequest"
+                            | "preParsing"
+                            | "preValidation"
+                            | "preHandler"
+                            | "preSerialization"
+                            | "onSend"
+                            | "onResponse"
+                    )
+                );
+                if method == "addHook" && fastify_request_hook {
+                    for t in self.targets(&call.args[1..], scope) {
+                        regs.add(t, Framework::Fastify, None, path);
                     }
                     return;
                 }
@@ -1086,6 +1115,66 @@ impl<'a> Model<'a> {
                     path: Some(if full.is_empty() { "/".into() } else { full }),
                     registration: m.key.span(),
                 });
+            }
+        }
+    }
+
+    /// Next.js Server Actions: in a module that starts with `'use server'`, every exported
+    /// function; elsewhere, a function whose own body starts with it.
+    fn server_actions(&self, out: &mut Vec<Handler>) {
+        fn starts_with_use_server<'s>(mut stmts: impl Iterator<Item = &'s Stmt>) -> bool {
+            stmts.next().is_some_and(|s| {
+                matches!(s, Stmt::Expr(e) if matches!(&*e.expr,
+                    Expr::Lit(Lit::Str(v)) if v.value.as_str() == Some("use server")))
+            })
+        }
+        let Some(module) = self.program().as_module() else {
+            return;
+        };
+        let module_level =
+            starts_with_use_server(module.body.iter().map_while(|item| item.as_stmt()));
+        let mut add = |f: FnId, name: &str, span: Span| {
+            out.push(Handler {
+                func: f,
+                framework: Framework::NextAction,
+                method: None,
+                path: Some(name.to_string()),
+                registration: span,
+            });
+        };
+        if module_level {
+            for item in &module.body {
+                let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(d)) = item else {
+                    continue;
+                };
+                match &d.decl {
+                    Decl::Fn(f) => {
+                        if let Some(id) = self.fn_at(f.function.span) {
+                            add(id, &f.ident.sym, f.ident.span);
+                        }
+                    }
+                    Decl::Var(v) => {
+                        for decl in &v.decls {
+                            let (Pat::Ident(b), Some(init)) = (&decl.name, &decl.init) else {
+                                continue;
+                            };
+                            if let Some(id) = self.fn_of_expr(init, None) {
+                                add(id, &b.id.sym, b.id.span);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            return;
+        }
+        for (i, info) in self.functions().iter().enumerate() {
+            let Some(body) = info.node.body_stmts() else {
+                continue;
+            };
+            if starts_with_use_server(body.iter()) {
+                let name = info.name.as_deref().unwrap_or("?");
+                add(FnId(i as u32), name, info.span);
             }
         }
     }
