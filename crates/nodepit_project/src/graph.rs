@@ -544,7 +544,26 @@ impl Project {
                         );
                     }
                 },
-                Value::Class(c) => return self.member(file, *c, false, rest, depth, budget),
+                Value::Class(c) => {
+                    // `await SearchClient.connect(url)`: a static factory; go on in what it
+                    // returns.
+                    if let ([name, tail @ ..], Some(n)) = (rest, new_at) {
+                        let made = (n == consumed + 1 && !tail.is_empty())
+                            .then(|| summary.classes.get(*c as usize))
+                            .flatten()
+                            .and_then(|cls| cls.statics.iter().find(|(s, _)| s == name))
+                            .and_then(|(_, f)| summary.functions.get(*f as usize))
+                            .and_then(|f| f.returns_object.as_deref());
+                        if let Some(made) = made {
+                            value = made;
+                            rest = tail;
+                            consumed += 1;
+                            new_at = None;
+                            continue;
+                        }
+                    }
+                    return self.member(file, *c, false, rest, depth, budget);
+                }
                 Value::Instance(c) => return self.member(file, *c, true, rest, depth, budget),
                 Value::Fn(_)
                 | Value::Unknown

@@ -530,32 +530,39 @@ impl<'a> Model<'a> {
             // but not `.lean()`, which gives plain objects): a document of the model, if the
             // model is one (the project checks).
             Expr::Await(a) => {
-                let mut call = match unwrap_expr(&a.arg) {
-                    Expr::Call(c) => c,
-                    _ => return None,
+                let Expr::Call(first) = unwrap_expr(&a.arg) else {
+                    return None;
                 };
+                let mut call = first;
                 loop {
                     let Callee::Expr(callee) = &call.callee else {
-                        return None;
+                        break;
                     };
                     let Expr::Member(m) = unwrap_expr(callee) else {
-                        return None;
+                        break;
                     };
-                    match member_name(&m.prop)? {
-                        "populate" | "select" | "exec" => match unwrap_expr(&m.obj) {
+                    match member_name(&m.prop) {
+                        Some("populate" | "select" | "exec") => match unwrap_expr(&m.obj) {
                             Expr::Call(inner) => call = inner,
                             _ => return None,
                         },
-                        finder if FINDERS.contains(&finder) => {
+                        Some(finder) if FINDERS.contains(&finder) => {
                             let (spec, mut p, None) = self.ext_path(&m.obj, depth + 1)? else {
                                 return None;
                             };
                             p.push(Atom::from(QUERY_RESULT));
                             return Some((spec, p, None));
                         }
-                        _ => return None,
+                        _ => break,
                     }
                 }
+                // `await createStorage(cfg)`, `await SearchClient.connect(url)`: what an async
+                // factory resolves to is what it returns, so it is marked like the factory's
+                // call (a dynamic `await import()` is not a factory).
+                if self.require_source(first).is_some() {
+                    return None;
+                }
+                self.ext_path(&a.arg, depth + 1)
             }
             Expr::New(n) => {
                 let (spec, p, new_at) = self.ext_path(&n.callee, depth + 1)?;
@@ -893,6 +900,14 @@ impl<'a> Model<'a> {
         for &f in &exported {
             let Some(e) = self.only_returned(FnId(f)) else {
                 continue;
+            };
+            // `const client = new SearchClient(url); await client.ping(); return client;`
+            let e = match unwrap_expr(e) {
+                Expr::Ident(id) => self
+                    .const_init(id)
+                    .filter(|i| matches!(unwrap_expr(i), Expr::New(_)))
+                    .unwrap_or(e),
+                _ => e,
             };
             let object = match unwrap_expr(e) {
                 Expr::Object(o) => self.object_value(&mut b, o, 0),
