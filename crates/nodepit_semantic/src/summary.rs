@@ -479,6 +479,23 @@ impl<'a> Model<'a> {
                         p.extend(path.iter().cloned());
                         Some((spec, p, new_at))
                     }
+                    // `for (const [event, handle] of Object.entries(handlers))`: a value of
+                    // the table, any of them (the key, a string, is never called).
+                    BindingKind::LoopVar { iterable } if !b.reassigned => {
+                        let Expr::Call(c) = unwrap_expr(iterable) else {
+                            return None;
+                        };
+                        if !matches!(
+                            self.callee_qual(c).as_deref(),
+                            Some("Object.entries" | "Object.values")
+                        ) {
+                            return None;
+                        }
+                        let table = c.args.first().filter(|a| a.spread.is_none())?;
+                        let (spec, mut p, new_at) = self.ext_path(&table.expr, depth + 1)?;
+                        p.push(Atom::from(ANY_KEY));
+                        Some((spec, p, new_at))
+                    }
                     _ => None,
                 }
             }
