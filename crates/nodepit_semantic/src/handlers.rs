@@ -34,8 +34,9 @@ pub enum Framework {
     /// A tRPC procedure's resolver (`router({ list: procedure.query(fn) })`) or the
     /// `createContext` a tRPC adapter calls for each request.
     Trpc,
-    /// A NestJS guard, interceptor, pipe, exception filter or middleware class: its method runs
-    /// on the requests of the routes it is bound to. The path names the class.
+    /// A NestJS guard, interceptor, pipe, exception filter or middleware class (or a
+    /// routing-controllers middleware or interceptor): its method runs on the requests of the
+    /// routes it is bound to. The path names the class.
     NestHook,
     /// A route registered on an object from another file, recognised by its shape
     /// (`x.get('/path', (req, res) => …)`).
@@ -135,7 +136,7 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
         Framework::Fastify if !name.starts_with('/') && name != "?" => {
             format!("Fastify `{name}` hook")
         }
-        Framework::NestHook => format!("NestJS {name}"),
+        Framework::NestHook => name.to_string(),
         Framework::NextAction => format!("Next.js server action `{name}`"),
         Framework::Trpc if name == "createContext" => "tRPC `createContext`".into(),
         Framework::Trpc => format!("tRPC procedure `{name}`"),
@@ -1073,9 +1074,11 @@ impl<'a> Model<'a> {
             let Expr::Call(c) = unwrap_expr(&d.expr) else {
                 return None;
             };
-            let name = self
-                .callee_qual(c)?
-                .strip_prefix("@nestjs/common.")?
+            // routing-controllers spells its decorators as NestJS does.
+            let q = self.callee_qual(c)?;
+            let name = q
+                .strip_prefix("@nestjs/common.")
+                .or_else(|| q.strip_prefix("routing-controllers."))?
                 .to_string();
             Some((name, c.args.first().and_then(|a| static_string(&a.expr))))
         };
@@ -1084,7 +1087,7 @@ impl<'a> Model<'a> {
             .decorators
             .iter()
             .filter_map(nest)
-            .find(|(n, _)| n == "Controller")
+            .find(|(n, _)| n == "Controller" || n == "JsonController")
         else {
             return;
         };
@@ -1280,11 +1283,40 @@ impl<'a> Model<'a> {
     /// `@SubscribeMessage('event')` methods of a `@WebSocketGateway()` class.
     fn nest_hooks(&self, class: &ClassInfo<'a>, out: &mut Vec<Handler>) {
         const HOOKS: &[(&str, &str, &str)] = &[
-            ("CanActivate", "canActivate", "guard"),
-            ("NestMiddleware", "use", "middleware"),
-            ("NestInterceptor", "intercept", "interceptor"),
-            ("PipeTransform", "transform", "pipe"),
-            ("ExceptionFilter", "catch", "exception filter"),
+            ("@nestjs/common.CanActivate", "canActivate", "NestJS guard"),
+            ("@nestjs/common.NestMiddleware", "use", "NestJS middleware"),
+            (
+                "@nestjs/common.NestInterceptor",
+                "intercept",
+                "NestJS interceptor",
+            ),
+            ("@nestjs/common.PipeTransform", "transform", "NestJS pipe"),
+            (
+                "@nestjs/common.ExceptionFilter",
+                "catch",
+                "NestJS exception filter",
+            ),
+            // routing-controllers' `@Middleware()` classes.
+            (
+                "routing-controllers.ExpressMiddlewareInterface",
+                "use",
+                "routing-controllers middleware",
+            ),
+            (
+                "routing-controllers.KoaMiddlewareInterface",
+                "use",
+                "routing-controllers middleware",
+            ),
+            (
+                "routing-controllers.ExpressErrorMiddlewareInterface",
+                "error",
+                "routing-controllers error middleware",
+            ),
+            (
+                "routing-controllers.InterceptorInterface",
+                "intercept",
+                "routing-controllers interceptor",
+            ),
         ];
         let class_name = class.name.as_deref().unwrap_or("?");
         let method_fn = |name: &str| {
@@ -1299,10 +1331,7 @@ impl<'a> Model<'a> {
             let Some(q) = self.qual(&imp.expr) else {
                 continue;
             };
-            let Some(iface) = q.strip_prefix("@nestjs/common.") else {
-                continue;
-            };
-            let Some((_, method, kind)) = HOOKS.iter().find(|(i, _, _)| *i == iface) else {
+            let Some((_, method, kind)) = HOOKS.iter().find(|(i, _, _)| *i == q) else {
                 continue;
             };
             if let Some((f, key)) = method_fn(method) {
