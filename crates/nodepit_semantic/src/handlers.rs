@@ -332,6 +332,8 @@ impl<'a> Model<'a> {
                         | "ext"
                         | "param"
                         | "deserializeUser"
+                        | "onAny"
+                        | "strategy"
                 ));
         if !spelled_server && !registers {
             return;
@@ -457,6 +459,27 @@ impl<'a> Model<'a> {
                     return;
                 }
             }
+        }
+        // hapi's `server.auth.strategy('simple', 'basic', { validate })`: the scheme calls
+        // `validate` on every request the strategy guards.
+        if method == "strategy"
+            && matches!(unwrap_expr(&m.obj), Expr::Member(a) if member_name(&a.prop) == Some("auth"))
+        {
+            if let Some(Expr::Object(o)) = call.args.get(2).map(|a| unwrap_expr(&a.expr)) {
+                for (key, value, _) in object_entries(o) {
+                    if key != "validate" && key != "validateFunc" {
+                        continue;
+                    }
+                    let t = match value {
+                        PropValue::Expr(e) => self.target(e, scope),
+                        PropValue::Name(id) => self.name_target(id, scope),
+                    };
+                    if let Some(t) = t {
+                        regs.add(t, Framework::Hapi, None, None);
+                    }
+                }
+            }
+            return;
         }
         // `passport.deserializeUser(fn)`: runs on every request of a logged-in session.
         if method == "deserializeUser" {
@@ -1225,14 +1248,7 @@ impl<'a> Model<'a> {
                     }
                     let t = match value {
                         PropValue::Expr(e) => self.target(e, site.func),
-                        PropValue::Name(id) => {
-                            match self.fn_of_expr(&Expr::Ident(id.clone()), site.func) {
-                                Some(f) => Some(Resolved::Local(f)),
-                                None => self
-                                    .ext_path(&Expr::Ident(id.clone()), 0)
-                                    .map(|_| Resolved::Pending(PendingTarget::ExtName(id))),
-                            }
-                        }
+                        PropValue::Name(id) => self.name_target(id, site.func),
                     };
                     if let Some(t) = t {
                         let mut regs = Regs {
@@ -1274,6 +1290,18 @@ impl<'a> Model<'a> {
                     self.push_registrations(regs, key_span, out, pending);
                 }
             }
+        }
+    }
+
+    /// What a shorthand property registers (`{ createContext }`, `{ validate }`): a function of
+    /// this file or a value of another module.
+    fn name_target(&self, id: &'a Ident, scope: Option<FnId>) -> Option<Resolved<'a>> {
+        let e = Expr::Ident(id.clone());
+        match self.fn_of_expr(&e, scope) {
+            Some(f) => Some(Resolved::Local(f)),
+            None => self
+                .ext_path(&e, 0)
+                .map(|_| Resolved::Pending(PendingTarget::ExtName(id))),
         }
     }
 
@@ -1477,13 +1505,47 @@ impl<'a> Model<'a> {
             let path = object_prop(o, "path")
                 .or_else(|| object_prop(o, "url"))
                 .and_then(static_string);
-            regs.add(
-                t,
-                framework,
-                method.map(str::to_ascii_lowercase).as_deref(),
-                path,
-            );
+            let method = method.map(str::to_ascii_lowercase);
+            regs.add(t, framework, method.as_deref(), path);
+            // hapi's route prerequisites (`options: { pre: [loadUser, { method: check }] }`)
+            // run before the handler, on every request of the route.
+            if framework == Framework::Hapi {
+                for pre in self.hapi_pre_methods(o, scope) {
+                    regs.add(pre, framework, method.as_deref(), path);
+                }
+            }
         }
+    }
+
+    /// The prerequisite methods of a hapi route object, from `pre` in the object or in its
+    /// `options`/`config`; nested arrays run in parallel and count the same.
+    fn hapi_pre_methods(&self, o: &'a ObjectLit, scope: Option<FnId>) -> Vec<Resolved<'a>> {
+        let pre = object_prop(o, "pre").or_else(|| {
+            ["options", "config"]
+                .iter()
+                .find_map(|k| match object_prop(o, k).map(unwrap_expr) {
+                    Some(Expr::Object(inner)) => object_prop(inner, "pre"),
+                    _ => None,
+                })
+        });
+        let Some(Expr::Array(list)) = pre.map(unwrap_expr) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut stack: Vec<&'a Expr> = list.elems.iter().flatten().map(|e| &*e.expr).collect();
+        while let Some(e) = stack.pop() {
+            match unwrap_expr(e) {
+                Expr::Array(inner) => stack.extend(inner.elems.iter().flatten().map(|e| &*e.expr)),
+                Expr::Object(step) => {
+                    if let Some(t) = object_prop(step, "method").and_then(|m| self.target(m, scope))
+                    {
+                        out.push(t);
+                    }
+                }
+                other => out.extend(self.target(other, scope)),
+            }
+        }
+        out
     }
 
     /// The route objects an argument holds: the literal, an array's literals, or those of a
