@@ -34,10 +34,10 @@ pub enum Framework {
     /// A tRPC procedure's resolver (`router({ list: procedure.query(fn) })`) or the
     /// `createContext` a tRPC adapter calls for each request.
     Trpc,
-    /// A NestJS guard, interceptor, pipe, exception filter or middleware class (or a
-    /// routing-controllers middleware or interceptor): its method runs on the requests of the
-    /// routes it is bound to. The path names the class.
-    NestHook,
+    /// A method a framework calls on requests because of the class it is on: a NestJS guard,
+    /// interceptor, pipe, exception filter or middleware, a routing-controllers middleware or
+    /// interceptor, an express-session store. The path is the whole label.
+    ClassHook,
     /// A route registered on an object from another file, recognised by its shape
     /// (`x.get('/path', (req, res) => …)`).
     Inferred,
@@ -125,6 +125,7 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
         Framework::SocketIo if name == "onAny" => "socket.io `onAny` listener".into(),
         Framework::SocketIo => format!("socket.io `{name}` handler"),
         Framework::Ws if name == "connection" => "WebSocket `connection` listener".into(),
+        Framework::Ws if name == "verifyClient" => "WebSocket `verifyClient` check".into(),
         Framework::Ws => format!("WebSocket `{name}` handler"),
         Framework::Passport if name == "deserializeUser" => {
             "passport `deserializeUser` callback".into()
@@ -136,7 +137,7 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
         Framework::Fastify if !name.starts_with('/') && name != "?" => {
             format!("Fastify `{name}` hook")
         }
-        Framework::NestHook => name.to_string(),
+        Framework::ClassHook => name.to_string(),
         Framework::NextAction => format!("Next.js server action `{name}`"),
         Framework::Trpc if name == "createContext" => "tRPC `createContext`".into(),
         Framework::Trpc => format!("tRPC procedure `{name}`"),
@@ -285,6 +286,7 @@ impl<'a> Model<'a> {
             if let Some(args) = &n.args {
                 self.graphql_options(&n.callee, args, *scope, &mut out, pending);
                 self.passport_new(n, args, *scope, &mut out, pending);
+                self.ws_verify_client(n, args, *scope, &mut out, pending);
             }
         }
         for class in &self.classes {
@@ -978,6 +980,43 @@ impl<'a> Model<'a> {
         self.push_registrations(regs, n.callee.span(), out, pending);
     }
 
+    /// `new WebSocketServer({ verifyClient })`: `ws` calls it for every upgrade request.
+    fn ws_verify_client(
+        &self,
+        n: &'a NewExpr,
+        args: &'a [ExprOrSpread],
+        scope: Option<FnId>,
+        out: &mut Vec<Handler>,
+        pending: &mut Vec<Pending<'a>>,
+    ) {
+        let Some(Expr::Object(o)) = args.first().map(|a| unwrap_expr(&a.expr)) else {
+            return;
+        };
+        let Some((_, value, key_span)) = object_entries(o).find(|(k, _, _)| *k == "verifyClient")
+        else {
+            return;
+        };
+        if !matches!(
+            self.qual(&n.callee).as_deref(),
+            Some("ws.Server" | "ws.WebSocketServer" | "ws.default.Server")
+        ) {
+            return;
+        }
+        let t = match value {
+            PropValue::Expr(e) => self.target(e, scope),
+            PropValue::Name(id) => self.name_target(id, scope),
+        };
+        if let Some(t) = t {
+            let mut regs = Regs {
+                list: Vec::new(),
+                inferred: false,
+                on_param: None,
+            };
+            regs.add(t, Framework::Ws, None, Some("verifyClient"));
+            self.push_registrations(regs, key_span, out, pending);
+        }
+    }
+
     /// A socket.io or `ws` server, whose `connection` listener gets each client's socket.
     pub(crate) fn socket_server(&self, e: &Expr) -> Option<Framework> {
         let mut e = unwrap_expr(e);
@@ -1365,11 +1404,30 @@ impl<'a> Model<'a> {
             if let Some((f, key)) = method_fn(method) {
                 out.push(Handler {
                     func: f,
-                    framework: Framework::NestHook,
+                    framework: Framework::ClassHook,
                     method: None,
                     path: Some(format!("{kind} `{class_name}`")),
                     registration: key,
                 });
+            }
+        }
+        // An express-session store: the session middleware calls `get` on every request that
+        // carries a session cookie, and `set` or `touch` at its end.
+        let store = class.node.super_class.as_deref().is_some_and(|sup| {
+            self.qual(sup)
+                .is_some_and(|q| q == "express-session.Store" || q == "express-session.MemoryStore")
+        });
+        if store {
+            for method in ["get", "set", "touch", "destroy"] {
+                if let Some((f, key)) = method_fn(method) {
+                    out.push(Handler {
+                        func: f,
+                        framework: Framework::ClassHook,
+                        method: None,
+                        path: Some(format!("session store method `{class_name}.{method}`")),
+                        registration: key,
+                    });
+                }
             }
         }
         let decorator_call = |d: &'a Decorator, want: &str| -> Option<&'a CallExpr> {
