@@ -132,6 +132,7 @@ fn event_label(framework: Framework, name: Option<&str>) -> Option<String> {
         }
         Framework::Passport => format!("passport `{name}` strategy"),
         Framework::GraphQl => format!("GraphQL resolver `{name}`"),
+        Framework::Next if name.starts_with("next-connect") => name.to_string(),
         Framework::Next => format!("Next.js API route `{name}`"),
         // A hook is registered by its name; a route has a path.
         Framework::Fastify if !name.starts_with('/') && name != "?" => {
@@ -518,6 +519,18 @@ impl<'a> Model<'a> {
             Some((Framework::Koa, _)) if method == "use" => {
                 for t in self.targets(&call.args, scope) {
                     regs.add(t, Framework::Koa, None, None);
+                }
+            }
+            // A next-connect router inside a Next.js API route: `createRouter().use(auth)
+            // .get(list)`; it awaits its handlers, so it is no Express router.
+            Some((Framework::Next, _)) if VERBS.contains(&method) || method == "use" => {
+                let label = if method == "use" || method == "all" {
+                    "next-connect middleware".to_string()
+                } else {
+                    format!("next-connect `{}` handler", method.to_ascii_uppercase())
+                };
+                for t in self.targets(&call.args, scope) {
+                    regs.add(t, Framework::Next, None, Some(&label));
                 }
             }
             Some((Framework::Fastify, _)) => {
@@ -1889,6 +1902,9 @@ impl<'a> Model<'a> {
             "koa()" | "koa.default()" => Framework::Koa,
             "koa-router()" | "koa-router.Router()" | "koa-router.default()" => Framework::KoaRouter,
             "fastify()" | "fastify.fastify()" | "fastify.default()" => Framework::Fastify,
+            "next-connect.createRouter()" | "next-connect()" | "next-connect.default()" => {
+                Framework::Next
+            }
             "hapi.server()" | "hapi.Server()" => Framework::Hapi,
             _ => return None,
         };
