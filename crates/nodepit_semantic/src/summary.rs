@@ -9,7 +9,7 @@ use swc_ecma_ast::*;
 
 use crate::handlers::Framework;
 use crate::model::*;
-use crate::names::{callee_name, member_name, prop_atom, prop_name, unwrap_expr};
+use crate::names::{callee_name, member_name, prop_atom, prop_name, static_string, unwrap_expr};
 
 /// A value of another module of the project, reached through an import or `require`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -609,6 +609,9 @@ impl<'a> Model<'a> {
         if let Some(path) = self.gql_context_path(e, 0) {
             return Some((Atom::from(SELF_MODULE), path, None));
         }
+        if let Some(path) = self.decorated_path(e, func) {
+            return Some((Atom::from(SELF_MODULE), path, None));
+        }
         if let Some(path) = self.registrar_param_path(e) {
             return Some((Atom::from(SELF_MODULE), path, None));
         }
@@ -698,6 +701,46 @@ impl<'a> Model<'a> {
     /// `[#gqlctx, …]` for what an expression reads from a GraphQL resolver's context: the
     /// third parameter of a function in a resolver-shaped map (`{ Mutation: { importReport(_,
     /// args, ctx) {} } }`), destructured (`{ reports }`) or not, and members read from it.
+    /// A value a Fastify plugin decorated the instance with, or one a Koa app put on its
+    /// context, as the handlers read it: `this.pdf.render()` in a Fastify route handler (a
+    /// `function`, whose `this` is the instance), `fastify.pdf` on a plugin's instance
+    /// parameter, `ctx.blobs.read()` in Koa middleware. Looked up like a GraphQL context value.
+    fn decorated_path(&self, e: &Expr, func: Option<FnId>) -> Option<Vec<Atom>> {
+        let mut props = Vec::new();
+        let mut root = unwrap_expr(e);
+        while let Expr::Member(m) = root {
+            props.push(Atom::from(member_name(&m.prop)?));
+            root = unwrap_expr(&m.obj);
+        }
+        // The decorated name and at least the member called on it.
+        if props.len() < 2 {
+            return None;
+        }
+        let is_root = match root {
+            Expr::This(_) => func.is_some_and(|f| {
+                let info = self.function(f);
+                info.this_ref.is_none() && matches!(info.node, FnNode::Function(_))
+            }),
+            Expr::Ident(id) => {
+                matches!(
+                    self.binding(id).map(|b| &b.kind),
+                    Some(BindingKind::Param {
+                        index: 0,
+                        destructured: false,
+                        ..
+                    })
+                ) && matches!(&*id.sym, "fastify" | "ctx")
+            }
+            _ => false,
+        };
+        if !is_root {
+            return None;
+        }
+        let mut path = vec![Atom::from(GQL_CONTEXT)];
+        path.extend(props.into_iter().rev());
+        Some(path)
+    }
+
     fn gql_context_path(&self, e: &Expr, depth: u32) -> Option<Vec<Atom>> {
         if depth > 8 {
             return None;
@@ -1894,6 +1937,43 @@ impl<'a> Model<'a> {
                     .iter()
                     .filter_map(|(n, func)| Some((&*n.callee, n.args.as_deref()?, *func))),
             );
+        for site in &self.calls {
+            // Fastify's `fastify.decorate('pdf', renderer)`: handlers read it as `this.pdf` or
+            // `fastify.pdf`, like a context value.
+            let Some((_, "decorate")) = crate::names::method_call(site.node) else {
+                continue;
+            };
+            let [name, value] = &site.node.args[..] else {
+                continue;
+            };
+            let Some(key) = static_string(&name.expr) else {
+                continue;
+            };
+            if let Some(r) = b.ext_ref_in(&value.expr, site.func) {
+                b.summary.gql_contexts.push((Atom::from(key), r));
+            }
+        }
+        // Koa's `app.context.blobs = new BlobStore(dir)`: every request's `ctx.blobs`.
+        for st in &self.stmts {
+            let Expr::Assign(a) = unwrap_expr(&st.node.expr) else {
+                continue;
+            };
+            let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left else {
+                continue;
+            };
+            let Expr::Member(ctx) = unwrap_expr(&m.obj) else {
+                continue;
+            };
+            if member_name(&ctx.prop) != Some("context") {
+                continue;
+            }
+            let Some(key) = member_name(&m.prop) else {
+                continue;
+            };
+            if let Some(r) = b.ext_ref_in(&a.right, st.func) {
+                b.summary.gql_contexts.push((Atom::from(key), r));
+            }
+        }
         for (callee, args, func) in sites {
             // Spelling first: most calls hand no `context` option.
             let context = args.iter().find_map(|a| match unwrap_expr(&a.expr) {
