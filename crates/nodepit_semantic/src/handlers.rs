@@ -1401,7 +1401,7 @@ impl<'a> Model<'a> {
         let class_name = class.name.as_deref().unwrap_or("?");
         let method_fn = |name: &str| {
             class.node.body.iter().find_map(|member| match member {
-                ClassMember::Method(m) if prop_name(&m.key).as_deref() == Some(name) => {
+                ClassMember::Method(m) if prop_name(&m.key) == Some(name) => {
                     self.fn_at(m.function.span).map(|f| (f, m.key.span()))
                 }
                 _ => None,
@@ -2081,10 +2081,10 @@ fn object_entries<'o>(o: &'o ObjectLit) -> impl Iterator<Item = (&'o str, PropVa
 /// tRPC's documentation names them (`publicProcedure`, `protectedProcedure`).
 fn is_procedure(e: &Expr) -> bool {
     match unwrap_expr(e) {
-        Expr::Call(c) => match method_call_of(c) {
-            Some((_, "input" | "output" | "use" | "meta")) => true,
-            _ => false,
-        },
+        Expr::Call(c) => matches!(
+            method_call_of(c),
+            Some((_, "input" | "output" | "use" | "meta"))
+        ),
         Expr::Member(m) => member_name(&m.prop) == Some("procedure"),
         Expr::Ident(id) => {
             let n = id.sym.as_str();

@@ -551,13 +551,13 @@ impl<'a> Model<'a> {
                     return None;
                 };
                 let mut call = first;
-                loop {
-                    let Callee::Expr(callee) = &call.callee else {
-                        break;
-                    };
-                    let Expr::Member(m) = unwrap_expr(callee) else {
-                        break;
-                    };
+                while let Some(m) = match &call.callee {
+                    Callee::Expr(callee) => match unwrap_expr(callee) {
+                        Expr::Member(m) => Some(m),
+                        _ => None,
+                    },
+                    _ => None,
+                } {
                     match member_name(&m.prop) {
                         Some("populate" | "select" | "exec") => match unwrap_expr(&m.obj) {
                             Expr::Call(inner) => call = inner,
