@@ -292,6 +292,9 @@ pub struct Model<'a> {
     pub(crate) program: &'a Program,
     pub(crate) unresolved: SyntaxContext,
     pub(crate) bindings: FxHashMap<Id, Binding<'a>>,
+    /// Some binding has the unresolved context; when none has, a global name (`console`,
+    /// `require`) is answered without a lookup.
+    pub(crate) unresolved_bound: bool,
     pub(crate) functions: Vec<FnInfo<'a>>,
     pub(crate) classes: Vec<ClassInfo<'a>>,
     pub(crate) fn_by_span: FxHashMap<(u32, u32), FnId>,
@@ -315,6 +318,9 @@ pub struct Model<'a> {
     pub(crate) found_handlers: RefCell<Option<Vec<crate::handlers::Handler>>>,
     /// The calls of each same-file function, built on first use (see `origin.rs`).
     pub(crate) callers: OnceCell<FxHashMap<FnId, Vec<u32>>>,
+    /// The same-file function each call calls, by call index, built on first use: the
+    /// summary and the callers index both ask it of every call.
+    pub(crate) callee_fns: OnceCell<Vec<Option<FnId>>>,
     /// The calls of each callee name (`query` for `db.users.query(…)`), built on first use.
     pub(crate) calls_by_name: OnceCell<FxHashMap<Box<str>, Vec<u32>>>,
     /// Every write to `module.exports` (as an empty name) or to a property of `exports` or
@@ -479,6 +485,9 @@ impl<'a> Model<'a> {
 
     /// What declared an identifier, or `None` for globals and unknown names.
     pub fn binding(&self, ident: &Ident) -> Option<&Binding<'a>> {
+        if ident.ctxt == self.unresolved && !self.unresolved_bound {
+            return None;
+        }
         self.bindings.get(&ident.to_id())
     }
 

@@ -504,8 +504,10 @@ impl<'a> Model<'a> {
                 .ext_path(&c.cons, depth + 1)
                 .or_else(|| self.ext_path(&c.alt, depth + 1)),
             Expr::Call(c) => {
-                if let Some(src) = self.require_source(c) {
-                    return Some((Atom::from(src), Vec::new(), None));
+                if self.require_source(c).is_some() {
+                    // The literal's own atom (see `Model::require_source`).
+                    let src = crate::names::static_atom(&c.args[0].expr)?;
+                    return Some((src, Vec::new(), None));
                 }
                 // `createStripeClient(options)`: what another module's factory makes, marked
                 // like an instantiation (a factory returning an object is one, even under `new`).
@@ -651,14 +653,17 @@ impl<'a> Model<'a> {
     /// `[#fn<f>, #arg<i>, …]` for a method read from a parameter of a function that registers
     /// routes or listeners (see [`fn_arg_segment`]): `exporter.exportBoard`.
     fn registrar_param_path(&self, e: &Expr) -> Option<Vec<Atom>> {
-        let mut members = Vec::new();
+        // Called for most member reads the summary meets: the root is checked before any name
+        // is interned, and an identifier property keeps its own atom.
         let mut root = unwrap_expr(e);
+        let mut members = 0;
         while let Expr::Member(m) = root {
-            members.push(Atom::from(member_name(&m.prop)?));
+            member_name(&m.prop)?;
+            members += 1;
             root = unwrap_expr(&m.obj);
         }
         let Expr::Ident(id) = root else { return None };
-        if members.is_empty() {
+        if members == 0 {
             return None;
         }
         let (func, index, within) = self.param_path(id)?;
@@ -667,7 +672,16 @@ impl<'a> Model<'a> {
         }
         let mut path = fn_arg_segment(func.0, index).to_vec();
         path.extend(within);
-        path.extend(members.into_iter().rev());
+        let start = path.len();
+        let mut e = unwrap_expr(e);
+        while let Expr::Member(m) = e {
+            path.push(match &m.prop {
+                MemberProp::Ident(name) => name.sym.clone(),
+                other => Atom::from(member_name(other)?),
+            });
+            e = unwrap_expr(&m.obj);
+        }
+        path[start..].reverse();
         Some(path)
     }
 
@@ -1730,7 +1744,7 @@ impl<'a> Model<'a> {
                 _ => None,
             })
             .collect();
-        for site in &self.calls {
+        for (i, site) in self.calls.iter().enumerate() {
             let call = site.node;
             let Callee::Expr(callee) = &call.callee else {
                 continue;
@@ -1750,10 +1764,12 @@ impl<'a> Model<'a> {
                 }
             }
             for (n, t) in std::iter::once(&**callee).chain(by_name).enumerate() {
-                if let Some(g) = self
-                    .fn_of_expr(t, site.func)
-                    .or_else(|| self.own_export_fn(b, t))
-                {
+                let local = if n == 0 {
+                    self.callee_fn_at(i)
+                } else {
+                    self.fn_of_expr(t, site.func)
+                };
+                if let Some(g) = local.or_else(|| self.own_export_fn(b, t)) {
                     if let Some(f) = site.func {
                         reaches[f.0 as usize].push(g.0);
                     }
