@@ -383,7 +383,7 @@ impl Session {
         };
         let (lint, resolved) = lint_in_project(abs, &text, &self.no_rules, resolver);
         Entry {
-            summary: lint.summary.map(Arc::new),
+            summary: lint.summary,
             resolved,
         }
     }
@@ -451,7 +451,7 @@ impl Session {
         crate::on_analysis_thread(|| {
             let (mut lint, resolved) = lint_in_project(&abs, text, &rules, &resolver);
             let entry = Entry {
-                summary: lint.summary.take().map(Arc::new),
+                summary: lint.summary.take(),
                 resolved,
             };
             let change = self.store(&abs, entry, false);
