@@ -18,6 +18,53 @@ use crate::parse::BASE;
 /// path (see `Model::ext_path`).
 pub type ExtPath = (Atom, Vec<Atom>, Option<u32>);
 
+/// A binding's key as parts, so that [`Model::binding`], asked for nearly every name the rules
+/// and the summary meet, looks one up without cloning the name's atom (a shared counter).
+trait IdRef {
+    fn sym(&self) -> &Atom;
+    fn ctxt(&self) -> SyntaxContext;
+}
+
+impl IdRef for Id {
+    fn sym(&self) -> &Atom {
+        &self.0
+    }
+    fn ctxt(&self) -> SyntaxContext {
+        self.1
+    }
+}
+
+impl IdRef for (&Atom, SyntaxContext) {
+    fn sym(&self) -> &Atom {
+        self.0
+    }
+    fn ctxt(&self) -> SyntaxContext {
+        self.1
+    }
+}
+
+/// Hashes as the tuple [`Id`] does, field after field, so both find the same entry.
+impl std::hash::Hash for dyn IdRef + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.sym().hash(state);
+        self.ctxt().hash(state);
+    }
+}
+
+impl PartialEq for dyn IdRef + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.sym() == other.sym() && self.ctxt() == other.ctxt()
+    }
+}
+
+impl Eq for dyn IdRef + '_ {}
+
+impl<'a> std::borrow::Borrow<dyn IdRef + 'a> for Id {
+    fn borrow(&self) -> &(dyn IdRef + 'a) {
+        self
+    }
+}
+
 /// A remembered [`Model::qual`] answer.
 pub(crate) type QualName = Option<Box<str>>;
 
@@ -488,7 +535,7 @@ impl<'a> Model<'a> {
         if ident.ctxt == self.unresolved && !self.unresolved_bound {
             return None;
         }
-        self.bindings.get(&ident.to_id())
+        self.bindings.get(&(&ident.sym, ident.ctxt) as &dyn IdRef)
     }
 
     /// The parameter a name is, with the property path a destructuring pattern takes to it

@@ -2385,13 +2385,13 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        let mut out: Vec<Atom> = specs
-            .into_iter()
-            .filter_map(package_name)
-            .map(Atom::from)
-            .collect();
+        // Distinct names first: a file requires the same packages again and again, and each
+        // atom made costs a lookup in the interner.
+        let mut names: Vec<&str> = specs.into_iter().filter_map(package_name).collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut out: Vec<Atom> = names.into_iter().map(Atom::from).collect();
         out.sort_unstable();
-        out.dedup();
         out
     }
 }
