@@ -167,17 +167,25 @@ pub struct FnSummary {
     /// How many parameters it declares before the first default or rest one: its `length`,
     /// which is how Express tells error middleware (four) from ordinary middleware.
     pub arity: u32,
+    /// Same-file functions its execution reaches directly: nested functions, functions it calls
+    /// and functions it hands to calls by name.
+    pub reaches: Box<[u32]>,
+    /// Indexes into [`Summary::ext_calls`] of the calls in its own body.
+    pub ext_calls: Box<[u32]>,
+    /// What is known of what it returns, for exported functions (`None` when nothing is).
+    /// Boxed: most functions are not exported, and a project keeps every function's summary.
+    pub exported: Option<Box<ExportedFacts>>,
+}
+
+/// Facts computed for exported functions only (see [`FnSummary::exported`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportedFacts {
     /// The function it returns, when it is a factory (`() => (req, res) => …`).
     pub returns_fn: Option<u32>,
     /// The object it returns, when it is a factory of one (`createClient()` returning
     /// `{ async cancel(id) { … } }`, or `new Client()` of a class of this file or another): calling it is
     /// like instantiating a class whose members are the object's.
     pub returns_object: Option<Box<Value>>,
-    /// Same-file functions its execution reaches directly: nested functions, functions it calls
-    /// and functions it hands to calls by name.
-    pub reaches: Box<[u32]>,
-    /// Indexes into [`Summary::ext_calls`] of the calls in its own body.
-    pub ext_calls: Box<[u32]>,
     /// The call of another module whose result it returns (`(id) => repo.softDelete(id)`), as
     /// an index into [`Summary::ext_calls`]: it returns a promise when that function does.
     pub returns_ext_call: Option<u32>,
@@ -186,8 +194,35 @@ pub struct FnSummary {
     /// Empty when unknown or unguarded.
     pub reject_guards: Box<[(u32, Atom)]>,
     /// Evidence that what it returns is sized by outside input (`return Device.find()`), for
-    /// callers in other files that fan out over it (computed for exported functions only).
+    /// callers in other files that fan out over it.
     pub returns_origin: Option<Box<ArgOrigin>>,
+}
+
+impl FnSummary {
+    /// The function it returns, when it is a factory (see [`ExportedFacts::returns_fn`]).
+    pub fn returns_fn(&self) -> Option<u32> {
+        self.exported.as_ref()?.returns_fn
+    }
+
+    /// The object it returns (see [`ExportedFacts::returns_object`]).
+    pub fn returns_object(&self) -> Option<&Value> {
+        self.exported.as_ref()?.returns_object.as_deref()
+    }
+
+    /// The other module's call whose result it returns (see [`ExportedFacts::returns_ext_call`]).
+    pub fn returns_ext_call(&self) -> Option<u32> {
+        self.exported.as_ref()?.returns_ext_call
+    }
+
+    /// Where its promise can reject (see [`ExportedFacts::reject_guards`]).
+    pub fn reject_guards(&self) -> &[(u32, Atom)] {
+        self.exported.as_ref().map_or(&[], |e| &e.reject_guards)
+    }
+
+    /// Evidence about what it returns (see [`ExportedFacts::returns_origin`]).
+    pub fn returns_origin(&self) -> Option<&ArgOrigin> {
+        self.exported.as_ref()?.returns_origin.as_deref()
+    }
 }
 
 /// What a function is registered to serve.
@@ -936,39 +971,47 @@ impl<'a> Model<'a> {
                 made.push((f, object));
             }
         }
+        let mut objects: rustc_hash::FxHashMap<u32, Value> = Default::default();
         for (f, object) in made {
             exported.extend(b.fns_in(&object));
-            b.summary.functions[f as usize].returns_object = Some(Box::new(object));
+            objects.insert(f, object);
         }
         exported.sort_unstable();
         exported.dedup();
         for f in exported {
             let id = FnId(f);
+            let mut facts = ExportedFacts {
+                returns_object: objects.remove(&f).map(Box::new),
+                ..ExportedFacts::default()
+            };
             let s = &mut b.summary.functions[f as usize];
             s.returns_promise = self.fn_returns_promise(id) || self.returns_thenable(id);
             s.cannot_reject = s.returns_promise && self.fn_cannot_reject(id);
             if s.returns_promise && !s.cannot_reject && self.function(id).is_async {
-                s.reject_guards = self
+                facts.reject_guards = self
                     .rejection_guards(id)
                     .unwrap_or_default()
                     .into_boxed_slice();
             }
-            s.returns_fn = self.returned_fn(id);
+            let returns_promise = s.returns_promise;
+            facts.returns_fn = self.returned_fn(id);
             // Rows, listings and payloads come from calls: a function that makes none in its
             // own body returns none.
             let makes_calls = !self.function(id).calls.is_empty();
             let returned = makes_calls.then(|| self.returned_origin(id)).flatten();
             let origin = returned.and_then(|o| self.arg_origin(&mut b, 0, &o));
-            let s = &mut b.summary.functions[f as usize];
-            s.returns_origin = origin.map(Box::new);
-            if !s.returns_promise {
-                s.returns_ext_call = self.returned_call(id).and_then(|range| {
+            facts.returns_origin = origin.map(Box::new);
+            if !returns_promise {
+                facts.returns_ext_call = self.returned_call(id).and_then(|range| {
                     b.summary
                         .ext_calls
                         .iter()
                         .position(|c| c.range == range)
                         .map(|i| i as u32)
                 });
+            }
+            if facts != ExportedFacts::default() {
+                b.summary.functions[f as usize].exported = Some(Box::new(facts));
             }
         }
         // Kept until the project is linked, for every file: no spare capacity.

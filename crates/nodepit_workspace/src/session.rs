@@ -555,7 +555,7 @@ fn without_ranges(s: &Summary) -> Summary {
     let mut s = s.clone();
     for f in &mut s.functions {
         f.range = 0..0;
-        if let Some(o) = &mut f.returns_origin {
+        if let Some(o) = f.exported.as_mut().and_then(|e| e.returns_origin.as_mut()) {
             o.range = 0..0;
         }
     }
