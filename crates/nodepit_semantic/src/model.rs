@@ -137,7 +137,9 @@ impl<'a> FnNode<'a> {
                     TsParamPropParam::Assign(_) => None,
                 },
             },
-            _ => pat_ident(self.params().get(index)?).map(|i| i.sym.as_str()),
+            // Without collecting every parameter: asked of every function, twice.
+            Self::Function(f) => pat_ident(&f.params.get(index)?.pat).map(|i| i.sym.as_str()),
+            Self::Arrow(a) => pat_ident(a.params.get(index)?).map(|i| i.sym.as_str()),
         }
     }
 

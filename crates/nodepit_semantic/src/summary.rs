@@ -920,12 +920,7 @@ impl<'a> Model<'a> {
                 range: self.range(f.span),
                 is_async: f.is_async,
                 handler_shaped: crate::origin::handler_shaped(f.node).is_some(),
-                arity: f
-                    .node
-                    .params()
-                    .iter()
-                    .take_while(|p| !matches!(p, Pat::Assign(_) | Pat::Rest(_)))
-                    .count() as u32,
+                arity: arity(f.node),
                 ..FnSummary::default()
             })
             .collect();
@@ -2530,6 +2525,26 @@ pub(crate) fn ctor_field_values<'c, 'n>(
             };
         (this_field && a.op == AssignOp::Assign).then_some(&*a.right)
     })
+}
+
+/// How many parameters a function declares before the first default or rest one (its
+/// `length`); read in place, as `FnNode::params` would collect them for every function.
+fn arity(node: FnNode<'_>) -> u32 {
+    let plain = |p: &Pat| !matches!(p, Pat::Assign(_) | Pat::Rest(_));
+    let n = match node {
+        FnNode::Function(f) => f.params.iter().take_while(|p| plain(&p.pat)).count(),
+        FnNode::Arrow(a) => a.params.iter().take_while(|p| plain(p)).count(),
+        FnNode::Constructor(c) => c
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                ParamOrTsParamProp::Param(p) => Some(&p.pat),
+                ParamOrTsParamProp::TsParamProp(_) => None,
+            })
+            .take_while(|p| plain(p))
+            .count(),
+    };
+    n as u32
 }
 
 fn module_export_name(n: &ModuleExportName) -> Atom {
