@@ -289,7 +289,9 @@ pub struct FileLint {
     diagnostics: Vec<Diagnostic>,
     deferred: Vec<Deferred>,
     /// What other files may ask of this one (`None` when it did not parse or was not summarised).
-    pub summary: Option<Summary>,
+    /// Shared, as the project keeps it: held inline, its space stayed in every file's pending
+    /// lint until the end of the run.
+    pub summary: Option<std::sync::Arc<Summary>>,
     directives: Vec<Directive>,
     /// Lines of the text, kept only when it has suppression comments.
     lines: Option<LineIndex>,
@@ -455,7 +457,7 @@ fn lint_file(
                         run_rules(model, rules, &running, asks, dependency, &deadline);
                     file.diagnostics.extend(found);
                     file.deferred = deferred;
-                    file.summary = summary;
+                    file.summary = summary.map(std::sync::Arc::new);
                     *rules_time += start.elapsed();
                     return file;
                 }

@@ -463,11 +463,7 @@ impl Project {
             if new_at == Some(consumed) {
                 // A factory: go on in the object it returns.
                 if let Value::Fn(f) = value {
-                    let made = summary
-                        .functions
-                        .get(*f as usize)?
-                        .returns_object
-                        .as_ref()?;
+                    let made = summary.functions.get(*f as usize)?.returns_object()?;
                     value = made;
                     new_at = None;
                     continue;
@@ -846,7 +842,7 @@ impl Project {
             },
             Target::ExtFactory(r) => {
                 let (g, f) = self.lookup_fn(file, r)?;
-                let made = self.summaries[g as usize].functions[f as usize].returns_fn?;
+                let made = self.summaries[g as usize].functions[f as usize].returns_fn()?;
                 Some(((g, made), false))
             }
             Target::ExtResolvers(_) => None,
@@ -1046,8 +1042,7 @@ impl Project {
         let (id, r) = self.written_ref(file, specifier, path, new_at)?;
         let node = self.lookup_fn(id, &r)?;
         let o = self.summaries[node.0 as usize].functions[node.1 as usize]
-            .returns_origin
-            .as_ref()
+            .returns_origin()
             .filter(|o| self.uncapped(node.0, o))?;
         Some(ArgEvidence {
             kind: o.kind,
@@ -1084,10 +1079,10 @@ impl Project {
             cannot_reject: f.cannot_reject,
             calls: 0,
             dropped: 0,
-            reject_guards: f.reject_guards.to_vec(),
+            reject_guards: f.reject_guards().to_vec(),
         };
         if !f.returns_promise && depth < 8 {
-            if let Some(ci) = f.returns_ext_call {
+            if let Some(ci) = f.returns_ext_call() {
                 let call = &s.ext_calls[ci as usize];
                 if let Some(g) = self.lookup_fn(node.0, &call.callee) {
                     let inner = self.facts(g, depth + 1);

@@ -25,6 +25,7 @@ impl<'a> Model<'a> {
                 program,
                 unresolved,
                 bindings: FxHashMap::default(),
+                unresolved_bound: true,
                 functions: Vec::new(),
                 classes: Vec::new(),
                 fn_by_span: FxHashMap::default(),
@@ -46,6 +47,7 @@ impl<'a> Model<'a> {
                 handlers: OnceCell::new(),
                 found_handlers: RefCell::new(None),
                 callers: OnceCell::new(),
+                callee_fns: OnceCell::new(),
                 calls_by_name: OnceCell::new(),
                 export_writes: Vec::new(),
                 memos: RefCell::new(FxHashMap::default()),
@@ -72,6 +74,7 @@ impl<'a> Model<'a> {
         program.visit_with(&mut b);
         let n = b.model.functions.len();
         b.model.promise_memo = RefCell::new(vec![None; n]);
+        b.model.unresolved_bound = b.model.bindings.keys().any(|(_, c)| *c == unresolved);
         b.model
     }
 }

@@ -18,6 +18,53 @@ use crate::parse::BASE;
 /// path (see `Model::ext_path`).
 pub type ExtPath = (Atom, Vec<Atom>, Option<u32>);
 
+/// A binding's key as parts, so that [`Model::binding`], asked for nearly every name the rules
+/// and the summary meet, looks one up without cloning the name's atom (a shared counter).
+trait IdRef {
+    fn sym(&self) -> &Atom;
+    fn ctxt(&self) -> SyntaxContext;
+}
+
+impl IdRef for Id {
+    fn sym(&self) -> &Atom {
+        &self.0
+    }
+    fn ctxt(&self) -> SyntaxContext {
+        self.1
+    }
+}
+
+impl IdRef for (&Atom, SyntaxContext) {
+    fn sym(&self) -> &Atom {
+        self.0
+    }
+    fn ctxt(&self) -> SyntaxContext {
+        self.1
+    }
+}
+
+/// Hashes as the tuple [`Id`] does, field after field, so both find the same entry.
+impl std::hash::Hash for dyn IdRef + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.sym().hash(state);
+        self.ctxt().hash(state);
+    }
+}
+
+impl PartialEq for dyn IdRef + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.sym() == other.sym() && self.ctxt() == other.ctxt()
+    }
+}
+
+impl Eq for dyn IdRef + '_ {}
+
+impl<'a> std::borrow::Borrow<dyn IdRef + 'a> for Id {
+    fn borrow(&self) -> &(dyn IdRef + 'a) {
+        self
+    }
+}
+
 /// A remembered [`Model::qual`] answer.
 pub(crate) type QualName = Option<Box<str>>;
 
@@ -90,7 +137,9 @@ impl<'a> FnNode<'a> {
                     TsParamPropParam::Assign(_) => None,
                 },
             },
-            _ => pat_ident(self.params().get(index)?).map(|i| i.sym.as_str()),
+            // Without collecting every parameter: asked of every function, twice.
+            Self::Function(f) => pat_ident(&f.params.get(index)?.pat).map(|i| i.sym.as_str()),
+            Self::Arrow(a) => pat_ident(a.params.get(index)?).map(|i| i.sym.as_str()),
         }
     }
 
@@ -292,6 +341,9 @@ pub struct Model<'a> {
     pub(crate) program: &'a Program,
     pub(crate) unresolved: SyntaxContext,
     pub(crate) bindings: FxHashMap<Id, Binding<'a>>,
+    /// Some binding has the unresolved context; when none has, a global name (`console`,
+    /// `require`) is answered without a lookup.
+    pub(crate) unresolved_bound: bool,
     pub(crate) functions: Vec<FnInfo<'a>>,
     pub(crate) classes: Vec<ClassInfo<'a>>,
     pub(crate) fn_by_span: FxHashMap<(u32, u32), FnId>,
@@ -315,6 +367,9 @@ pub struct Model<'a> {
     pub(crate) found_handlers: RefCell<Option<Vec<crate::handlers::Handler>>>,
     /// The calls of each same-file function, built on first use (see `origin.rs`).
     pub(crate) callers: OnceCell<FxHashMap<FnId, Vec<u32>>>,
+    /// The same-file function each call calls, by call index, built on first use: the
+    /// summary and the callers index both ask it of every call.
+    pub(crate) callee_fns: OnceCell<Vec<Option<FnId>>>,
     /// The calls of each callee name (`query` for `db.users.query(…)`), built on first use.
     pub(crate) calls_by_name: OnceCell<FxHashMap<Box<str>, Vec<u32>>>,
     /// Every write to `module.exports` (as an empty name) or to a property of `exports` or
@@ -479,7 +534,10 @@ impl<'a> Model<'a> {
 
     /// What declared an identifier, or `None` for globals and unknown names.
     pub fn binding(&self, ident: &Ident) -> Option<&Binding<'a>> {
-        self.bindings.get(&ident.to_id())
+        if ident.ctxt == self.unresolved && !self.unresolved_bound {
+            return None;
+        }
+        self.bindings.get(&(&ident.sym, ident.ctxt) as &dyn IdRef)
     }
 
     /// The parameter a name is, with the property path a destructuring pattern takes to it

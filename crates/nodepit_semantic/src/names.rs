@@ -72,6 +72,16 @@ pub fn static_string(e: &Expr) -> Option<&str> {
     }
 }
 
+/// [`static_string`] as the atom the syntax tree holds, which a clone shares instead of
+/// interning the text again.
+pub fn static_atom(e: &Expr) -> Option<Atom> {
+    match unwrap_expr(e) {
+        Expr::Lit(Lit::Str(s)) => s.value.as_atom().cloned(),
+        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().map(|q| q.raw.clone()),
+        _ => None,
+    }
+}
+
 /// A property key's static name.
 pub(crate) fn prop_name(key: &PropName) -> Option<&str> {
     match key {

@@ -1373,8 +1373,8 @@ impl<'a> Model<'a> {
     fn callers_of(&self, f: FnId) -> &[u32] {
         let index = self.callers.get_or_init(|| {
             let mut index: rustc_hash::FxHashMap<FnId, Vec<u32>> = Default::default();
-            for (i, site) in self.calls.iter().enumerate() {
-                if let Some(g) = self.callee_fn(site.node, site.func) {
+            for i in 0..self.calls.len() {
+                if let Some(g) = self.callee_fn_at(i) {
                     index.entry(g).or_default().push(i as u32);
                 }
             }

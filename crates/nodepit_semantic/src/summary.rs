@@ -167,17 +167,25 @@ pub struct FnSummary {
     /// How many parameters it declares before the first default or rest one: its `length`,
     /// which is how Express tells error middleware (four) from ordinary middleware.
     pub arity: u32,
+    /// Same-file functions its execution reaches directly: nested functions, functions it calls
+    /// and functions it hands to calls by name.
+    pub reaches: Box<[u32]>,
+    /// Indexes into [`Summary::ext_calls`] of the calls in its own body.
+    pub ext_calls: Box<[u32]>,
+    /// What is known of what it returns, for exported functions (`None` when nothing is).
+    /// Boxed: most functions are not exported, and a project keeps every function's summary.
+    pub exported: Option<Box<ExportedFacts>>,
+}
+
+/// Facts computed for exported functions only (see [`FnSummary::exported`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportedFacts {
     /// The function it returns, when it is a factory (`() => (req, res) => …`).
     pub returns_fn: Option<u32>,
     /// The object it returns, when it is a factory of one (`createClient()` returning
     /// `{ async cancel(id) { … } }`, or `new Client()` of a class of this file or another): calling it is
     /// like instantiating a class whose members are the object's.
     pub returns_object: Option<Box<Value>>,
-    /// Same-file functions its execution reaches directly: nested functions, functions it calls
-    /// and functions it hands to calls by name.
-    pub reaches: Box<[u32]>,
-    /// Indexes into [`Summary::ext_calls`] of the calls in its own body.
-    pub ext_calls: Box<[u32]>,
     /// The call of another module whose result it returns (`(id) => repo.softDelete(id)`), as
     /// an index into [`Summary::ext_calls`]: it returns a promise when that function does.
     pub returns_ext_call: Option<u32>,
@@ -186,8 +194,35 @@ pub struct FnSummary {
     /// Empty when unknown or unguarded.
     pub reject_guards: Box<[(u32, Atom)]>,
     /// Evidence that what it returns is sized by outside input (`return Device.find()`), for
-    /// callers in other files that fan out over it (computed for exported functions only).
+    /// callers in other files that fan out over it.
     pub returns_origin: Option<Box<ArgOrigin>>,
+}
+
+impl FnSummary {
+    /// The function it returns, when it is a factory (see [`ExportedFacts::returns_fn`]).
+    pub fn returns_fn(&self) -> Option<u32> {
+        self.exported.as_ref()?.returns_fn
+    }
+
+    /// The object it returns (see [`ExportedFacts::returns_object`]).
+    pub fn returns_object(&self) -> Option<&Value> {
+        self.exported.as_ref()?.returns_object.as_deref()
+    }
+
+    /// The other module's call whose result it returns (see [`ExportedFacts::returns_ext_call`]).
+    pub fn returns_ext_call(&self) -> Option<u32> {
+        self.exported.as_ref()?.returns_ext_call
+    }
+
+    /// Where its promise can reject (see [`ExportedFacts::reject_guards`]).
+    pub fn reject_guards(&self) -> &[(u32, Atom)] {
+        self.exported.as_ref().map_or(&[], |e| &e.reject_guards)
+    }
+
+    /// Evidence about what it returns (see [`ExportedFacts::returns_origin`]).
+    pub fn returns_origin(&self) -> Option<&ArgOrigin> {
+        self.exported.as_ref()?.returns_origin.as_deref()
+    }
 }
 
 /// What a function is registered to serve.
@@ -521,8 +556,10 @@ impl<'a> Model<'a> {
                 .ext_path(&c.cons, depth + 1)
                 .or_else(|| self.ext_path(&c.alt, depth + 1)),
             Expr::Call(c) => {
-                if let Some(src) = self.require_source(c) {
-                    return Some((Atom::from(src), Vec::new(), None));
+                if self.require_source(c).is_some() {
+                    // The literal's own atom (see `Model::require_source`).
+                    let src = crate::names::static_atom(&c.args[0].expr)?;
+                    return Some((src, Vec::new(), None));
                 }
                 // `createStripeClient(options)`: what another module's factory makes, marked
                 // like an instantiation (a factory returning an object is one, even under `new`).
@@ -678,14 +715,17 @@ impl<'a> Model<'a> {
     /// `[#fn<f>, #arg<i>, …]` for a method read from a parameter of a function that registers
     /// routes or listeners (see [`fn_arg_segment`]): `exporter.exportBoard`.
     fn registrar_param_path(&self, e: &Expr) -> Option<Vec<Atom>> {
-        let mut members = Vec::new();
+        // Called for most member reads the summary meets: the root is checked before any name
+        // is interned, and an identifier property keeps its own atom.
         let mut root = unwrap_expr(e);
+        let mut members = 0;
         while let Expr::Member(m) = root {
-            members.push(Atom::from(member_name(&m.prop)?));
+            member_name(&m.prop)?;
+            members += 1;
             root = unwrap_expr(&m.obj);
         }
         let Expr::Ident(id) = root else { return None };
-        if members.is_empty() {
+        if members == 0 {
             return None;
         }
         let (func, index, within) = self.param_path(id)?;
@@ -694,7 +734,16 @@ impl<'a> Model<'a> {
         }
         let mut path = fn_arg_segment(func.0, index).to_vec();
         path.extend(within);
-        path.extend(members.into_iter().rev());
+        let start = path.len();
+        let mut e = unwrap_expr(e);
+        while let Expr::Member(m) = e {
+            path.push(match &m.prop {
+                MemberProp::Ident(name) => name.sym.clone(),
+                other => Atom::from(member_name(other)?),
+            });
+            e = unwrap_expr(&m.obj);
+        }
+        path[start..].reverse();
         Some(path)
     }
 
@@ -938,12 +987,7 @@ impl<'a> Model<'a> {
                 range: self.range(f.span),
                 is_async: f.is_async,
                 handler_shaped: crate::origin::handler_shaped(f.node).is_some(),
-                arity: f
-                    .node
-                    .params()
-                    .iter()
-                    .take_while(|p| !matches!(p, Pat::Assign(_) | Pat::Rest(_)))
-                    .count() as u32,
+                arity: arity(f.node),
                 ..FnSummary::default()
             })
             .collect();
@@ -997,39 +1041,47 @@ impl<'a> Model<'a> {
                 made.push((f, object));
             }
         }
+        let mut objects: rustc_hash::FxHashMap<u32, Value> = Default::default();
         for (f, object) in made {
             exported.extend(b.fns_in(&object));
-            b.summary.functions[f as usize].returns_object = Some(Box::new(object));
+            objects.insert(f, object);
         }
         exported.sort_unstable();
         exported.dedup();
         for f in exported {
             let id = FnId(f);
+            let mut facts = ExportedFacts {
+                returns_object: objects.remove(&f).map(Box::new),
+                ..ExportedFacts::default()
+            };
             let s = &mut b.summary.functions[f as usize];
             s.returns_promise = self.fn_returns_promise(id) || self.returns_thenable(id);
             s.cannot_reject = s.returns_promise && self.fn_cannot_reject(id);
             if s.returns_promise && !s.cannot_reject && self.function(id).is_async {
-                s.reject_guards = self
+                facts.reject_guards = self
                     .rejection_guards(id)
                     .unwrap_or_default()
                     .into_boxed_slice();
             }
-            s.returns_fn = self.returned_fn(id);
+            let returns_promise = s.returns_promise;
+            facts.returns_fn = self.returned_fn(id);
             // Rows, listings and payloads come from calls: a function that makes none in its
             // own body returns none.
             let makes_calls = !self.function(id).calls.is_empty();
             let returned = makes_calls.then(|| self.returned_origin(id)).flatten();
             let origin = returned.and_then(|o| self.arg_origin(&mut b, 0, &o));
-            let s = &mut b.summary.functions[f as usize];
-            s.returns_origin = origin.map(Box::new);
-            if !s.returns_promise {
-                s.returns_ext_call = self.returned_call(id).and_then(|range| {
+            facts.returns_origin = origin.map(Box::new);
+            if !returns_promise {
+                facts.returns_ext_call = self.returned_call(id).and_then(|range| {
                     b.summary
                         .ext_calls
                         .iter()
                         .position(|c| c.range == range)
                         .map(|i| i as u32)
                 });
+            }
+            if facts != ExportedFacts::default() {
+                b.summary.functions[f as usize].exported = Some(Box::new(facts));
             }
         }
         // Kept until the project is linked, for every file: no spare capacity.
@@ -1805,7 +1857,7 @@ impl<'a> Model<'a> {
                 _ => None,
             })
             .collect();
-        for site in &self.calls {
+        for (i, site) in self.calls.iter().enumerate() {
             let call = site.node;
             let Callee::Expr(callee) = &call.callee else {
                 continue;
@@ -1825,10 +1877,12 @@ impl<'a> Model<'a> {
                 }
             }
             for (n, t) in std::iter::once(&**callee).chain(by_name).enumerate() {
-                if let Some(g) = self
-                    .fn_of_expr(t, site.func)
-                    .or_else(|| self.own_export_fn(b, t))
-                {
+                let local = if n == 0 {
+                    self.callee_fn_at(i)
+                } else {
+                    self.fn_of_expr(t, site.func)
+                };
+                if let Some(g) = local.or_else(|| self.own_export_fn(b, t)) {
                     if let Some(f) = site.func {
                         reaches[f.0 as usize].push(g.0);
                     }
@@ -2485,13 +2539,13 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        let mut out: Vec<Atom> = specs
-            .into_iter()
-            .filter_map(package_name)
-            .map(Atom::from)
-            .collect();
+        // Distinct names first: a file requires the same packages again and again, and each
+        // atom made costs a lookup in the interner.
+        let mut names: Vec<&str> = specs.into_iter().filter_map(package_name).collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut out: Vec<Atom> = names.into_iter().map(Atom::from).collect();
         out.sort_unstable();
-        out.dedup();
         out
     }
 }
@@ -2587,6 +2641,26 @@ pub(crate) fn ctor_field_values<'c, 'n>(
             };
         (this_field && a.op == AssignOp::Assign).then_some(&*a.right)
     })
+}
+
+/// How many parameters a function declares before the first default or rest one (its
+/// `length`); read in place, as `FnNode::params` would collect them for every function.
+fn arity(node: FnNode<'_>) -> u32 {
+    let plain = |p: &Pat| !matches!(p, Pat::Assign(_) | Pat::Rest(_));
+    let n = match node {
+        FnNode::Function(f) => f.params.iter().take_while(|p| plain(&p.pat)).count(),
+        FnNode::Arrow(a) => a.params.iter().take_while(|p| plain(p)).count(),
+        FnNode::Constructor(c) => c
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                ParamOrTsParamProp::Param(p) => Some(&p.pat),
+                ParamOrTsParamProp::TsParamProp(_) => None,
+            })
+            .take_while(|p| plain(p))
+            .count(),
+    };
+    n as u32
 }
 
 fn module_export_name(n: &ModuleExportName) -> Atom {

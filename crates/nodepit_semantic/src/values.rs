@@ -163,6 +163,17 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// [`Model::callee_fn`] of the call at index `i` of [`Model::calls`].
+    pub(crate) fn callee_fn_at(&self, i: usize) -> Option<FnId> {
+        let all = self.callee_fns.get_or_init(|| {
+            self.calls
+                .iter()
+                .map(|site| self.callee_fn(site.node, site.func))
+                .collect()
+        });
+        all[i]
+    }
+
     /// The function of this file an expression evaluates to: a function literal, a name bound
     /// to one, `this.method`, `obj.method` of an object literal or class instance, `f.bind(…)`.
     pub fn fn_of_expr(&self, e: &Expr, scope: Option<FnId>) -> Option<FnId> {

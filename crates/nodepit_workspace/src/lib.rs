@@ -511,22 +511,18 @@ impl Workspace {
         let parse_only = self.options.parse_only;
         let resolver = (!parse_only).then(|| project_resolver(&files));
         // Config lookup runs in the pool too: on a big tree it is a noticeable serial cost.
-        let pass1: Result<Vec<Option<Pass1>>, SetupError> = pool.install(|| {
+        // Ignored files are left out as they come: a second, filtered vector of every file's
+        // results would be alive next to the first one at the run's peak of memory.
+        let pass1: Result<Vec<Pass1>, SetupError> = pool.install(|| {
             files
                 .into_par_iter()
-                .map(|path| {
-                    let settings = self.settings_for(&path)?;
-                    if settings.ignores(&path) {
-                        return Ok(None);
-                    }
-                    let rules = settings.rules_for(&path)?;
-                    let pass1 = lint_path(path, rules, parse_only, resolver.as_ref());
-                    collect_atoms_now_and_then();
-                    Ok(Some(pass1))
+                .filter_map(|path| {
+                    self.first_pass(path, parse_only, resolver.as_ref())
+                        .transpose()
                 })
                 .collect()
         });
-        let pass1: Vec<Pass1> = pass1?.into_iter().flatten().collect();
+        let pass1 = pass1?;
         let abs = |p: &Pass1| {
             p.abs
                 .clone()
@@ -575,6 +571,23 @@ impl Workspace {
                 .collect()
         });
         Ok(results)
+    }
+
+    /// Pass 1 of one file; `None` when its configuration ignores it.
+    fn first_pass(
+        &self,
+        path: PathBuf,
+        parse_only: bool,
+        resolver: Option<&RunResolver>,
+    ) -> Result<Option<Pass1>, SetupError> {
+        let settings = self.settings_for(&path)?;
+        if settings.ignores(&path) {
+            return Ok(None);
+        }
+        let rules = settings.rules_for(&path)?;
+        let pass1 = lint_path(path, rules, parse_only, resolver);
+        collect_atoms_now_and_then();
+        Ok(Some(pass1))
     }
 
     /// Lints text that is not (or not yet) on disk, as the file `path` (its config and
@@ -743,7 +756,7 @@ fn lint_path(
         &mut resolve,
         &dependency,
     );
-    let summary = lint.summary.take().map(Arc::new);
+    let summary = lint.summary.take();
     let mut result = FileResult::new(path, text, Vec::new());
     // Most files end with no finding: rather than hold every text until the questions are
     // answered, pass 3 reads again the few that need one for output or fixes.

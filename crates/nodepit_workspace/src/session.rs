@@ -383,7 +383,7 @@ impl Session {
         };
         let (lint, resolved) = lint_in_project(abs, &text, &self.no_rules, resolver);
         Entry {
-            summary: lint.summary.map(Arc::new),
+            summary: lint.summary,
             resolved,
         }
     }
@@ -451,7 +451,7 @@ impl Session {
         crate::on_analysis_thread(|| {
             let (mut lint, resolved) = lint_in_project(&abs, text, &rules, &resolver);
             let entry = Entry {
-                summary: lint.summary.take().map(Arc::new),
+                summary: lint.summary.take(),
                 resolved,
             };
             let change = self.store(&abs, entry, false);
@@ -555,7 +555,7 @@ fn without_ranges(s: &Summary) -> Summary {
     let mut s = s.clone();
     for f in &mut s.functions {
         f.range = 0..0;
-        if let Some(o) = &mut f.returns_origin {
+        if let Some(o) = f.exported.as_mut().and_then(|e| e.returns_origin.as_mut()) {
             o.range = 0..0;
         }
     }
