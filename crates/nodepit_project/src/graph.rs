@@ -549,7 +549,7 @@ impl Project {
                             .flatten()
                             .and_then(|cls| cls.statics.iter().find(|(s, _)| s == name))
                             .and_then(|(_, f)| summary.functions.get(*f as usize))
-                            .and_then(|f| f.returns_object.as_deref());
+                            .and_then(|f| f.returns_object());
                         if let Some(made) = made {
                             value = made;
                             rest = tail;
