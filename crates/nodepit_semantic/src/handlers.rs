@@ -184,6 +184,7 @@ enum Resolved<'a> {
 }
 
 /// The registrations one call makes.
+#[derive(Default)]
 struct Regs<'a> {
     list: Vec<(Resolved<'a>, Framework, Option<String>, Option<String>)>,
     inferred: bool,
@@ -341,11 +342,7 @@ impl<'a> Model<'a> {
         if !spelled_server && !registers {
             return;
         }
-        let mut regs = Regs {
-            list: Vec::new(),
-            inferred: false,
-            on_param: None,
-        };
+        let mut regs = Regs::default();
         self.registrations(call, callee, scope, spelled_server, &mut regs);
         self.push_registrations(regs, callee.span(), out, pending);
     }
@@ -473,10 +470,7 @@ impl<'a> Model<'a> {
                     if key != "validate" && key != "validateFunc" {
                         continue;
                     }
-                    let t = match value {
-                        PropValue::Expr(e) => self.target(e, scope),
-                        PropValue::Name(id) => self.name_target(id, scope),
-                    };
+                    let t = self.prop_target(value, scope);
                     if let Some(t) = t {
                         regs.add(t, Framework::Hapi, None, None);
                     }
@@ -982,11 +976,7 @@ impl<'a> Model<'a> {
             return;
         };
         let module = module.split('.').next().unwrap_or(module);
-        let mut regs = Regs {
-            list: Vec::new(),
-            inferred: false,
-            on_param: None,
-        };
+        let mut regs = Regs::default();
         if let Some(t) = args.last().and_then(|a| self.target(&a.expr, scope)) {
             regs.add(t, Framework::Passport, None, Some(module));
         }
@@ -1015,16 +1005,9 @@ impl<'a> Model<'a> {
         ) {
             return;
         }
-        let t = match value {
-            PropValue::Expr(e) => self.target(e, scope),
-            PropValue::Name(id) => self.name_target(id, scope),
-        };
+        let t = self.prop_target(value, scope);
         if let Some(t) = t {
-            let mut regs = Regs {
-                list: Vec::new(),
-                inferred: false,
-                on_param: None,
-            };
+            let mut regs = Regs::default();
             regs.add(t, Framework::Ws, None, Some("verifyClient"));
             self.push_registrations(regs, key_span, out, pending);
         }
@@ -1298,16 +1281,9 @@ impl<'a> Model<'a> {
                     if key != "createContext" {
                         continue;
                     }
-                    let t = match value {
-                        PropValue::Expr(e) => self.target(e, site.func),
-                        PropValue::Name(id) => self.name_target(id, site.func),
-                    };
+                    let t = self.prop_target(value, site.func);
                     if let Some(t) = t {
-                        let mut regs = Regs {
-                            list: Vec::new(),
-                            inferred: false,
-                            on_param: None,
-                        };
+                        let mut regs = Regs::default();
                         regs.add(t, Framework::Trpc, None, Some("createContext"));
                         self.push_registrations(regs, key_span, out, pending);
                     }
@@ -1333,15 +1309,19 @@ impl<'a> Model<'a> {
                     continue;
                 }
                 if let Some(t) = self.target(&only.expr, site.func) {
-                    let mut regs = Regs {
-                        list: Vec::new(),
-                        inferred: false,
-                        on_param: None,
-                    };
+                    let mut regs = Regs::default();
                     regs.add(t, Framework::Trpc, None, Some(key));
                     self.push_registrations(regs, key_span, out, pending);
                 }
             }
+        }
+    }
+
+    /// What a property's value registers: as [`Model::target`], also for a shorthand.
+    fn prop_target(&self, value: PropValue<'a>, scope: Option<FnId>) -> Option<Resolved<'a>> {
+        match value {
+            PropValue::Expr(e) => self.target(e, scope),
+            PropValue::Name(id) => self.name_target(id, scope),
         }
     }
 
@@ -1712,11 +1692,7 @@ impl<'a> Model<'a> {
             }
             // Each route object is where its handler is registered.
             for o in objects {
-                let mut regs = Regs {
-                    list: Vec::new(),
-                    inferred: false,
-                    on_param: None,
-                };
+                let mut regs = Regs::default();
                 self.add_route_objects(vec![o], None, Framework::Hapi, &mut regs);
                 self.push_registrations(regs, o.span, out, pending);
             }
