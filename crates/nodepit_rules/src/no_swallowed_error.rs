@@ -650,14 +650,18 @@ fn names_test_function(e: &Expr, depth: u32) -> bool {
     }
 }
 
+/// The name of the nearest named function around `f` (an arrow inside `writeLog` is in it).
+fn enclosing_name(model: &Model<'_>, f: FnId) -> Option<nodepit_semantic::summary::Atom> {
+    model
+        .ancestors(f)
+        .find_map(|g| model.function(g).name.clone())
+}
+
 /// Whether the code sits in a logging or telemetry helper (`mainDiag`, `writeLog`,
 /// `sendTelemetry`): a logger must not throw at its caller, so dropping its own failure is the
 /// design there.
 fn in_logging_helper(model: &Model<'_>, f: FnId) -> bool {
-    let Some(name) = model
-        .ancestors(f)
-        .find_map(|g| model.function(g).name.clone())
-    else {
+    let Some(name) = enclosing_name(model, f) else {
         return false;
     };
     let logging = camel_words(&name).any(|w| {
@@ -673,10 +677,7 @@ fn in_logging_helper(model: &Model<'_>, f: FnId) -> bool {
 /// (`sendEvents`, `forceCloseTransport`): a fire-and-forget request there fails with nobody
 /// to act on it. (Not for a `try`: a `sendDomainInfo` may do real work before it sends.)
 fn in_best_effort_helper(model: &Model<'_>, f: FnId) -> bool {
-    let Some(name) = model
-        .ancestors(f)
-        .find_map(|g| model.function(g).name.clone())
-    else {
+    let Some(name) = enclosing_name(model, f) else {
         return false;
     };
     let best_effort = camel_words(&name).enumerate().any(|(i, w)| {

@@ -222,8 +222,8 @@ const VERBS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "del", "options", "head", "all",
 ];
 
-/// Fastify hooks and hapi extension points that run on every request.
-const REQUEST_HOOKS: &[&str] = &[
+/// Fastify hooks that run on every request (`onClose`, `onReady` and the like do not).
+const FASTIFY_REQUEST_HOOKS: &[&str] = &[
     "onRequest",
     "preParsing",
     "preValidation",
@@ -231,6 +231,11 @@ const REQUEST_HOOKS: &[&str] = &[
     "preSerialization",
     "onSend",
     "onResponse",
+];
+
+/// hapi extension points that run on every request (`onPreStart`, `onPostStop` do not).
+const HAPI_REQUEST_EXTS: &[&str] = &[
+    "onRequest",
     "onPreAuth",
     "onCredentials",
     "onPostAuth",
@@ -542,7 +547,9 @@ impl<'a> Model<'a> {
                     }
                 } else if method == "route" {
                     self.route_objects(call, scope, Framework::Fastify, regs);
-                } else if method == "addHook" && path.is_some_and(|h| REQUEST_HOOKS.contains(&h)) {
+                } else if method == "addHook"
+                    && path.is_some_and(|h| FASTIFY_REQUEST_HOOKS.contains(&h))
+                {
                     for t in self.targets(&call.args[1..], scope) {
                         regs.add(t, Framework::Fastify, None, path);
                     }
@@ -551,7 +558,7 @@ impl<'a> Model<'a> {
             Some((Framework::Hapi, _)) => {
                 if method == "route" {
                     self.route_objects(call, scope, Framework::Hapi, regs);
-                } else if method == "ext" && path.is_some_and(|h| REQUEST_HOOKS.contains(&h)) {
+                } else if method == "ext" && path.is_some_and(|h| HAPI_REQUEST_EXTS.contains(&h)) {
                     for t in self.targets(&call.args[1..], scope) {
                         regs.add(t, Framework::Hapi, None, None);
                     }
@@ -563,43 +570,20 @@ impl<'a> Model<'a> {
                 if !self.receiver_is_opaque(&m.obj) {
                     return;
                 }
-                // A hapi plugin's request extension on the server it is handed
-                // (`server.ext('onPostHandler', …)`); Fastify's hooks are `addHook`.
-                let hapi_request_ext = matches!(
-                    path,
-                    Some(
-                        "onRequest"
-                            | "onPreAuth"
-                            | "onCredentials"
-                            | "onPostAuth"
-                            | "onPreHandler"
-                            | "onPostHandler"
-                            | "onPreResponse"
-                    )
-                );
-                if method == "ext" && hapi_request_ext {
-                    for t in self.targets(&call.args[1..], scope) {
-                        regs.add(t, Framework::Hapi, None, None);
+                // A request extension or hook on the server a plugin is handed: hapi's
+                // `server.ext('onPostHandler', …)`, Fastify's `fastify.addHook('preHandler', …)`.
+                let hook = match (method, path) {
+                    ("ext", Some(h)) if HAPI_REQUEST_EXTS.contains(&h) => {
+                        Some((Framework::Hapi, None))
                     }
-                    return;
-                }
-                // A Fastify plugin's request hook on the instance it is handed
-                // (`fastify.addHook('preHandler', …)` in a route plugin).
-                let fastify_request_hook = matches!(
-                    path,
-                    Some(
-                        "onRequest"
-                            | "preParsing"
-                            | "preValidation"
-                            | "preHandler"
-                            | "preSerialization"
-                            | "onSend"
-                            | "onResponse"
-                    )
-                );
-                if method == "addHook" && fastify_request_hook {
+                    ("addHook", Some(h)) if FASTIFY_REQUEST_HOOKS.contains(&h) => {
+                        Some((Framework::Fastify, path))
+                    }
+                    _ => None,
+                };
+                if let Some((framework, label)) = hook {
                     for t in self.targets(&call.args[1..], scope) {
-                        regs.add(t, Framework::Fastify, None, path);
+                        regs.add(t, framework, None, label);
                     }
                     return;
                 }
