@@ -233,6 +233,9 @@ pub enum Question {
         /// The package name.
         package: Atom,
     },
+    /// Which file is this? For a rule whose finish asks the project several things about
+    /// functions this file calls, which the project finds by the caller's path.
+    Here,
 }
 
 /// The project's answer to a [`Question`].
@@ -252,6 +255,8 @@ pub enum Answer {
     Caps(bool),
     /// Whether some file of the project loads the package.
     Loaded(bool),
+    /// The path of the file that asked.
+    Here(std::path::PathBuf),
 }
 
 /// Turns an answer into a finding (or none).
@@ -301,6 +306,7 @@ impl Deferred {
                 Answer::Caps(project.validator_caps(file, specifier, path)?)
             }
             Question::Loaded { package } => Answer::Loaded(project.loads_package(package)),
+            Question::Here => Answer::Here(file.to_path_buf()),
         };
         (self.finish)(&answer, project)
     }

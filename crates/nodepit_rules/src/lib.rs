@@ -17,6 +17,7 @@ mod no_try_catch_async_callback;
 mod no_unbounded_promise_all;
 mod no_unhandled_async_callback;
 mod prefer_pipeline;
+mod quiet;
 mod reach;
 
 use nodepit_analyzer::RuleEntry;

@@ -1,3 +1,4 @@
+use crate::quiet;
 use nodepit_analyzer::{
     declare_rule, Answer, Diagnostic, Edit, Fix, Node, NodeKind, Question, Rule, RuleCx,
 };
@@ -63,6 +64,18 @@ impl NoFloatingPromise {
                 let range = model.range(c.span);
                 if let Some(what) = self.unhandled(model, c, scope) {
                     let d = finding(&what, range, in_async);
+                    // An async helper of this file that only waits for functions of other
+                    // modules (`await System.keys()`): it rejects only if one of them can, and
+                    // a wrapper that catches everything cannot.
+                    if let Some(targets) = quiet::call_rejects_through(cx, model, c, scope) {
+                        cx.ask(Question::Here, move |answer, project| match answer {
+                            Answer::Here(file) if quiet::any_loud(&targets, file, project) => {
+                                Some(d)
+                            }
+                            _ => None,
+                        });
+                        return;
+                    }
                     let mut report = cx
                         .report(c.span, d.message)
                         .help(d.help.unwrap_or_default());

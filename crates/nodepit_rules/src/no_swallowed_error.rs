@@ -1,4 +1,7 @@
-use nodepit_analyzer::{declare_rule, Node, NodeKind, Rule, RuleCx};
+use crate::quiet;
+use nodepit_analyzer::{
+    declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Related, Rule, RuleCx,
+};
 use nodepit_semantic::{callee_name, member_name, unwrap_expr, BindingKind, FnId, Model, TrySite};
 use serde::Deserialize;
 use swc_common::Spanned;
@@ -60,9 +63,12 @@ impl Rule for NoSwallowedError {
             return;
         }
         if let Some(call) = made_here {
+            // A promise that cannot reject (a helper that catches everything) has no error for
+            // the handler to drop.
             if best_effort_call(model, call)
                 || marks_existing(model, call)
                 || observed_elsewhere(model, call)
+                || model.call_cannot_reject(call, site.func)
             {
                 return;
             }
@@ -81,12 +87,28 @@ impl Rule for NoSwallowedError {
         } else {
             "`.catch(handler)`"
         };
-        cx.report(
-            handler.expr.span(),
+        let mut d = Diagnostic::new(
+            NoSwallowedError::META.id,
+            NoSwallowedError::META.severity,
+            model.range(handler.expr.span()),
             format!("This {method} does nothing with the error, so a failure of {what} disappears without a trace."),
-        )
-        .help(HELP)
-        .related(m.obj.span(), "the promise whose rejection is dropped");
+        );
+        d.related.push(Related {
+            path: None,
+            range: model.range(m.obj.span()),
+            message: "the promise whose rejection is dropped".to_string(),
+        });
+        d.help = Some(HELP.to_string());
+        // A function of another module, or a helper here that only waits for such functions:
+        // the handler drops something only if one of them can reject.
+        let targets = made_here.and_then(|c| quiet::call_rejects_through(cx, model, c, site.func));
+        match targets {
+            Some(targets) => cx.ask(Question::Here, move |answer, project| match answer {
+                Answer::Here(file) if quiet::any_loud(&targets, file, project) => Some(d),
+                _ => None,
+            }),
+            None => cx.report_diagnostic(d),
+        }
     }
 
     fn check_try(&self, site: &TrySite<'_>, cx: &mut RuleCx<'_, '_>) {
@@ -153,6 +175,8 @@ const TEARDOWN: &[&str] = &[
     "remove",
     "delete",
     "unsubscribe",
+    "unregister",
+    "cancel",
     "unwatch",
     "truncate",
     "unref",
@@ -182,6 +206,8 @@ const SIDE_CHANNEL: &[&str] = &[
     "beacon",
     "analytics",
     "metric",
+    // Media playback: browsers reject `play()` under their autoplay rules, routinely.
+    "play",
 ];
 
 /// Probes whose failure means "not there" and whose caller keeps a default: parsing,
@@ -572,10 +598,12 @@ fn collect_ids(p: &swc_ecma_ast::Pat, out: &mut Vec<swc_ecma_ast::Id>) {
 fn best_effort_stmt(model: &Model<'_>, s: &Stmt) -> bool {
     match s {
         Stmt::Expr(e) => match unwrap_expr(&e.expr) {
-            Expr::Call(c) => best_effort_call(model, c),
+            Expr::Call(c) => best_effort_call(model, c) || ensures_dir(c),
             Expr::OptChain(o) => best_effort_opt_call(o),
             Expr::Await(a) => match unwrap_expr(&a.arg) {
-                Expr::Call(c) => best_effort_call(model, c) || handled_here(model, c),
+                Expr::Call(c) => {
+                    best_effort_call(model, c) || handled_here(model, c) || ensures_dir(c)
+                }
                 Expr::OptChain(o) => best_effort_opt_call(o),
                 _ => false,
             },
@@ -592,6 +620,24 @@ fn best_effort_stmt(model: &Model<'_>, s: &Stmt) -> bool {
         Stmt::Return(r) => r.arg.as_deref().is_some_and(|e| probe_expr(model, e)),
         _ => false,
     }
+}
+
+/// `fs.mkdirSync(dir, { recursive: true })`: it fails only when the folder cannot be made at
+/// all, and then the write into it that follows fails too, where the caller sees it.
+fn ensures_dir(c: &CallExpr) -> bool {
+    matches!(last_name(c), Some("mkdir" | "mkdirSync" | "mkdirp" | "ensureDir" | "ensureDirSync"))
+        && c.args.get(1).is_none_or(|a| {
+            let Expr::Object(o) = unwrap_expr(&a.expr) else {
+                return false;
+            };
+            o.props.iter().any(|p| {
+                matches!(p, swc_ecma_ast::PropOrSpread::Prop(p) if matches!(&**p,
+                    swc_ecma_ast::Prop::KeyValue(kv)
+                        if matches!(&kv.key, swc_ecma_ast::PropName::Ident(k) if &*k.sym == "recursive")
+                            && matches!(unwrap_expr(&kv.value), Expr::Lit(swc_ecma_ast::Lit::Bool(b)) if b.value)))
+            })
+        })
+        && (c.args.len() > 1 || !matches!(last_name(c), Some("mkdir" | "mkdirSync")))
 }
 
 /// Whether a function runs in a test or its setup and teardown hooks, where cleanup of what may

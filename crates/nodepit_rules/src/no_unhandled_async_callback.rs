@@ -1,3 +1,4 @@
+use crate::quiet;
 use nodepit_analyzer::{
     declare_rule, Answer, Diagnostic, Node, NodeKind, Question, Related, Rule, RuleCx, Severity,
 };
@@ -341,9 +342,31 @@ fn check_callback(cx: &mut RuleCx<'_, '_>, arg: &Expr, scope: Option<FnId>, sink
             };
             let ack = ack_param(model, f, &sink);
             let (message, help) = wording(&sink, &what, ack.as_deref());
-            cx.report(anchor, message)
-                .help(help)
-                .related(rejection.span, rejection_note(rejection));
+            let mut d = Diagnostic::new("", Severity::Error, model.range(anchor), message);
+            d.help = Some(help);
+            d.related.push(Related {
+                path: None,
+                range: model.range(rejection.span),
+                message: rejection_note(rejection).to_string(),
+            });
+            // Every place that can reject waits for functions of other modules: a service
+            // method that catches everything cannot, so the project decides.
+            match quiet::can_reject(cx, model, f) {
+                Some(quiet::Verdict::IfCalleesCan(pending)) => {
+                    let pending = quiet::Pending::new(model, pending);
+                    cx.ask(Question::Here, move |answer, project| {
+                        let Answer::Here(file) = answer else {
+                            return None;
+                        };
+                        let range = pending.loud(file, project)?;
+                        if let Some(first) = d.related.first_mut() {
+                            first.range = range;
+                        }
+                        Some(d)
+                    });
+                }
+                _ => cx.report_diagnostic(d),
+            }
             return;
         }
         // A synchronous arrow whose body is a promise returns it to the API that drops it

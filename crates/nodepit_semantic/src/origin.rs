@@ -1563,12 +1563,20 @@ fn is_foreign_key(name: &str) -> bool {
         && (name.ends_with("Id")
             || name.ends_with("ID")
             || name.ends_with("_id")
-            || name.ends_with("Uid"))
+            || name.ends_with("Uid")
+            // A path into embedded documents (`'slides.id'`, `'owner._id'`).
+            || name.ends_with(".id"))
         || name == "uid"
         || {
             let lower = name.to_ascii_lowercase();
             lower.ends_with("email") || lower.ends_with("emails")
         }
+}
+
+/// `metric.id`, `user._id`: the id of one row.
+fn names_row_id(e: &Expr) -> bool {
+    matches!(unwrap_expr(e), Expr::Member(m)
+        if matches!(crate::names::member_name(&m.prop), Some("id" | "_id")))
 }
 
 /// A value naming one parent row (not a list, not `null`, not an operator object).
@@ -1595,6 +1603,8 @@ fn filters_by_parent(args: &[ExprOrSpread]) -> bool {
                         _ => true,
                     },
                     Some(k) if is_foreign_key(k) => is_single_value(&kv.value),
+                    // `{ metric: metric.id }`: a column named after the parent, given one row's id.
+                    Some(_) if names_row_id(&kv.value) => true,
                     // Prisma's relation filters: `members: { some: { userId } }` is the rows
                     // one member belongs to (`none` and `every` are not).
                     Some(_) if (1..4).contains(&depth) => match unwrap_expr(&kv.value) {

@@ -429,7 +429,7 @@ impl<'a> Model<'a> {
     /// Whether a function given to `.then`/`.catch`/`.finally` cannot make the chain reject:
     /// a synchronous callback without a `throw` that returns no promise known to reject, or an
     /// async one that cannot reject.
-    fn callback_is_quiet(&self, cb: &Expr, scope: Option<FnId>) -> bool {
+    pub fn callback_is_quiet(&self, cb: &Expr, scope: Option<FnId>) -> bool {
         let Some(f) = self.fn_of_expr(cb, scope) else {
             return match unwrap_expr(cb) {
                 // A logging method handed as it is (`.catch(console.error)`,
@@ -667,6 +667,9 @@ impl<'a> Model<'a> {
                     }
                 }
                 "finally" => return receiver_quiet() && given(0).is_none_or(quiet),
+                // Handing a pooled connection back (`queryRunner.release()`, `client.release()`)
+                // returns it to the pool's list; drivers do not fail it.
+                "release" if c.args.is_empty() => return true,
                 _ => {}
             }
         }
@@ -678,6 +681,10 @@ impl<'a> Model<'a> {
         };
         match q.as_str() {
             "Promise.allSettled" => true,
+            // SweetAlert2 settles a dialog's promise with how it was closed, even when it was
+            // dismissed; it never rejects.
+            "Swal.fire" => true,
+            q if q.starts_with("sweetalert2") && q.ends_with(".fire") => true,
             "Promise.resolve" => {
                 c.args.is_empty()
                     || (c.args.len() == 1
