@@ -419,7 +419,13 @@ fn wrapper_consumes(model: &Model<'_>, w: FnId) -> bool {
 /// The Express major version the file's nearest package.json declares.
 fn express_version(cx: &RuleCx<'_, '_>) -> Version {
     let Some(range) = cx.dependency_version("express") else {
-        return Version::Unknown;
+        // A NestJS app gets Express through its platform package: version 11 of it brings
+        // Express 5, earlier ones Express 4.
+        return match cx.dependency_major("@nestjs/platform-express") {
+            Some(m) if m >= 11 => Version::FiveOrLater,
+            Some(_) => Version::Four,
+            None => Version::Unknown,
+        };
     };
     match cx.dependency_major("express") {
         Some(m) if m >= 5 => Version::FiveOrLater,

@@ -48,6 +48,7 @@ impl Rule for NoSwallowedError {
         if handler.spread.is_some()
             || !model.is_noop(&handler.expr, site.func)
             || model.has_trailing_comment(site.node.span)
+            || model.has_leading_comment(site.node.span)
         {
             return;
         }
@@ -66,6 +67,7 @@ impl Rule for NoSwallowedError {
             // A promise that cannot reject (a helper that catches everything) has no error for
             // the handler to drop.
             if best_effort_call(model, call)
+                || ensures_dir(call)
                 || marks_existing(model, call)
                 || observed_elsewhere(model, call)
                 || model.call_cannot_reject(call, site.func)
@@ -119,6 +121,7 @@ impl Rule for NoSwallowedError {
         if !handler.body.stmts.is_empty()
             || model.has_comment_within(handler.body.span)
             || model.has_trailing_comment(handler.body.span)
+            || model.has_leading_comment(site.node.span)
         {
             return;
         }
@@ -284,7 +287,7 @@ fn best_effort_call(model: &Model<'_>, call: &CallExpr) -> bool {
             return false;
         };
         if !matches!(name, "then" | "finally" | "catch" | "call" | "apply") {
-            return starts_with_word(name, TEARDOWN) || starts_with_word(name, SIDE_CHANNEL);
+            return best_effort_word(name);
         }
         let Callee::Expr(callee) = &call.callee else {
             return false;
@@ -312,7 +315,7 @@ fn best_effort_opt_call(o: &swc_ecma_ast::OptChainExpr) -> bool {
         },
         _ => None,
     };
-    name.is_some_and(|n| starts_with_word(n, TEARDOWN) || starts_with_word(n, SIDE_CHANNEL))
+    name.is_some_and(best_effort_word)
 }
 
 /// `await work().catch((err) => logger.warn(err))`: the call's own handler deals with the
@@ -391,7 +394,18 @@ fn observed_elsewhere(model: &Model<'_>, call: &CallExpr) -> bool {
 
 fn is_best_effort_name(q: &str) -> bool {
     let last = q.rsplit('.').next().unwrap_or(q);
-    starts_with_word(last, TEARDOWN) || starts_with_word(last, SIDE_CHANNEL)
+    best_effort_word(last)
+}
+
+/// A teardown or side-channel name: one that starts with such a word, or a logger named by
+/// what it writes (`userLog`, `writeTrace`, `sendMetrics`; not `fetchLogs`, which reads).
+fn best_effort_word(name: &str) -> bool {
+    starts_with_word(name, TEARDOWN)
+        || starts_with_word(name, SIDE_CHANNEL)
+        || ["Log", "Logs", "Trace", "Metric", "Metrics", "Telemetry"]
+            .iter()
+            .any(|tail| name.len() > tail.len() && name.ends_with(tail))
+            && !starts_with_word(name, &["get", "fetch", "load", "read", "list", "find"])
 }
 
 /// Whether a call probes for something whose absence the caller accepts.
@@ -618,6 +632,16 @@ fn best_effort_stmt(model: &Model<'_>, s: &Stmt) -> bool {
             _ => false,
         },
         Stmt::Return(r) => r.arg.as_deref().is_some_and(|e| probe_expr(model, e)),
+        // `if (browser.isConnected()) await browser.close();`
+        Stmt::If(i) => {
+            let all = |s: &Stmt| match s {
+                Stmt::Block(b) => {
+                    !b.stmts.is_empty() && b.stmts.iter().all(|s| best_effort_stmt(model, s))
+                }
+                s => best_effort_stmt(model, s),
+            };
+            all(&i.cons) && i.alt.as_deref().is_none_or(all)
+        }
         _ => false,
     }
 }
@@ -625,19 +649,33 @@ fn best_effort_stmt(model: &Model<'_>, s: &Stmt) -> bool {
 /// `fs.mkdirSync(dir, { recursive: true })`: it fails only when the folder cannot be made at
 /// all, and then the write into it that follows fails too, where the caller sees it.
 fn ensures_dir(c: &CallExpr) -> bool {
-    matches!(last_name(c), Some("mkdir" | "mkdirSync" | "mkdirp" | "ensureDir" | "ensureDirSync"))
-        && c.args.get(1).is_none_or(|a| {
+    let recursive = || {
+        c.args.get(1).is_some_and(|a| {
             let Expr::Object(o) = unwrap_expr(&a.expr) else {
                 return false;
             };
             o.props.iter().any(|p| {
-                matches!(p, swc_ecma_ast::PropOrSpread::Prop(p) if matches!(&**p,
-                    swc_ecma_ast::Prop::KeyValue(kv)
-                        if matches!(&kv.key, swc_ecma_ast::PropName::Ident(k) if &*k.sym == "recursive")
-                            && matches!(unwrap_expr(&kv.value), Expr::Lit(swc_ecma_ast::Lit::Bool(b)) if b.value)))
+                let swc_ecma_ast::PropOrSpread::Prop(p) = p else {
+                    return false;
+                };
+                let swc_ecma_ast::Prop::KeyValue(kv) = &**p else {
+                    return false;
+                };
+                let key = match &kv.key {
+                    swc_ecma_ast::PropName::Ident(k) => &*k.sym,
+                    _ => return false,
+                };
+                // Expo's `FileSystem.makeDirectoryAsync` calls it `intermediates`.
+                matches!(key, "recursive" | "intermediates")
+                    && matches!(unwrap_expr(&kv.value), Expr::Lit(swc_ecma_ast::Lit::Bool(b)) if b.value)
             })
         })
-        && (c.args.len() > 1 || !matches!(last_name(c), Some("mkdir" | "mkdirSync")))
+    };
+    match last_name(c) {
+        Some("mkdir" | "mkdirSync" | "makeDirectoryAsync") => recursive(),
+        Some("mkdirp" | "ensureDir" | "ensureDirSync") => true,
+        _ => false,
+    }
 }
 
 /// Whether a function runs in a test or its setup and teardown hooks, where cleanup of what may
@@ -726,14 +764,23 @@ fn in_best_effort_helper(model: &Model<'_>, f: FnId) -> bool {
     let Some(name) = enclosing_name(model, f) else {
         return false;
     };
-    let best_effort = camel_words(&name).enumerate().any(|(i, w)| {
-        let w = w.to_ascii_lowercase();
-        (i == 0 && matches!(w.as_str(), "send" | "track" | "beacon" | "ping" | "report"))
-            || matches!(
-                w.as_str(),
-                "close" | "disconnect" | "destroy" | "teardown" | "cleanup" | "shutdown" | "unload"
-            )
-    });
+    // `_track`: a private helper's name says the same.
+    let best_effort = camel_words(name.trim_start_matches('_'))
+        .enumerate()
+        .any(|(i, w)| {
+            let w = w.to_ascii_lowercase();
+            (i == 0 && matches!(w.as_str(), "send" | "track" | "beacon" | "ping" | "report"))
+                || matches!(
+                    w.as_str(),
+                    "close"
+                        | "disconnect"
+                        | "destroy"
+                        | "teardown"
+                        | "cleanup"
+                        | "shutdown"
+                        | "unload"
+                )
+        });
     best_effort
 }
 

@@ -430,6 +430,32 @@ pub(crate) fn call_rejects_through(
     if let Some(t) = project_call(cx, model, call, scope) {
         return Some(vec![t]);
     }
+    // `Promise.all([settings.load(), status.get()])`: rejects where one of its elements does.
+    if let Callee::Expr(callee) = &call.callee {
+        if model
+            .qual(callee)
+            .is_some_and(|q| matches!(q.as_str(), "Promise.all" | "Promise.race" | "Promise.any"))
+        {
+            let [arg] = call.args.as_slice() else {
+                return None;
+            };
+            let Expr::Array(list) = nodepit_semantic::unwrap_expr(&arg.expr) else {
+                return None;
+            };
+            let mut targets = Vec::new();
+            for el in list.elems.iter() {
+                let el = el.as_ref().filter(|e| e.spread.is_none())?;
+                if model.promise_cannot_reject(&el.expr, scope) {
+                    continue;
+                }
+                let Expr::Call(c) = nodepit_semantic::unwrap_expr(&el.expr) else {
+                    return None;
+                };
+                targets.extend(call_rejects_through(cx, model, c, scope)?);
+            }
+            return (!targets.is_empty()).then_some(targets);
+        }
+    }
     let h = model.callee_fn(call, scope)?;
     let info = model.function(h);
     if Some(h) == scope

@@ -24,6 +24,16 @@ impl<'a> Model<'a> {
             .is_some_and(|&line| line <= end)
     }
 
+    /// Whether a comment that says why a failure may be let go sits right above `span`, with no
+    /// blank line between them.
+    pub fn has_leading_comment(&self, span: Span) -> bool {
+        let start = self.range(span).start as u32;
+        let at = self.comment_starts.partition_point(|&c| c < start);
+        at.checked_sub(1)
+            .and_then(|i| self.comment_next_code.get(i))
+            .is_some_and(|&next| next == start)
+    }
+
     /// Whether the file is generated: a bundle or minified library (a line of more than a
     /// thousand characters), where findings would be about someone else's source.
     pub fn is_minified(&self) -> bool {
