@@ -1081,6 +1081,17 @@ impl Project {
             dropped: 0,
             reject_guards: f.reject_guards().to_vec(),
         };
+        // `async function removeFiles(keys) { await removeFile(keys[0]); … }` with `removeFile`
+        // catching everything in a third module: it cannot reject either.
+        if f.returns_promise && !f.cannot_reject && depth < 8 && !f.rejects_via().is_empty() {
+            facts.cannot_reject = f.rejects_via().iter().all(|&ci| {
+                let call = &s.ext_calls[ci as usize];
+                self.lookup_fn(node.0, &call.callee).is_some_and(|g| {
+                    let inner = self.facts(g, depth + 1);
+                    inner.returns_promise && inner.cannot_reject
+                })
+            });
+        }
         if !f.returns_promise && depth < 8 {
             if let Some(ci) = f.returns_ext_call() {
                 let call = &s.ext_calls[ci as usize];

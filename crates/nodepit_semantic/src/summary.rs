@@ -196,6 +196,10 @@ pub struct ExportedFacts {
     /// Evidence that what it returns is sized by outside input (`return Device.find()`), for
     /// callers in other files that fan out over it.
     pub returns_origin: Option<Box<ArgOrigin>>,
+    /// When every place where its promise can reject waits for (or returns) a call of another
+    /// module's function, those calls, as indexes into [`Summary::ext_calls`]: it can reject
+    /// only if one of them can. Empty when something else can reject, or nothing can.
+    pub rejects_via: Box<[u32]>,
 }
 
 impl FnSummary {
@@ -217,6 +221,11 @@ impl FnSummary {
     /// Where its promise can reject (see [`ExportedFacts::reject_guards`]).
     pub fn reject_guards(&self) -> &[(u32, Atom)] {
         self.exported.as_ref().map_or(&[], |e| &e.reject_guards)
+    }
+
+    /// The other modules' calls it can reject through (see [`ExportedFacts::rejects_via`]).
+    pub fn rejects_via(&self) -> &[u32] {
+        self.exported.as_ref().map_or(&[], |e| &e.rejects_via)
     }
 
     /// Evidence about what it returns (see [`ExportedFacts::returns_origin`]).
@@ -1062,6 +1071,7 @@ impl<'a> Model<'a> {
                     .rejection_guards(id)
                     .unwrap_or_default()
                     .into_boxed_slice();
+                facts.rejects_via = self.rejects_via(id, &b.summary.ext_calls);
             }
             let returns_promise = s.returns_promise;
             facts.returns_fn = self.returned_fn(id);
@@ -1095,6 +1105,41 @@ impl<'a> Model<'a> {
         s.news.shrink_to_fit();
         s.gql_contexts.shrink_to_fit();
         b.summary
+    }
+
+    /// The calls of other modules every place where `f` can reject waits for or returns (see
+    /// [`ExportedFacts::rejects_via`]), found among the calls of its own body by where they end:
+    /// `await x.load(id)` ends where its call does.
+    fn rejects_via(&self, f: FnId, ext_calls: &[ExtCall]) -> Box<[u32]> {
+        let points = self.rejections_strict(f);
+        let own = &self.function(f).calls;
+        let mut via = Vec::new();
+        for p in points {
+            if !matches!(
+                p.kind,
+                crate::RejectionKind::Await | crate::RejectionKind::Return
+            ) {
+                return Box::default();
+            }
+            // The outermost call ending where the place ends: the awaited or returned call.
+            let call = own
+                .iter()
+                .map(|&i| self.calls[i as usize].node)
+                .filter(|c| c.span.hi == p.span.hi && c.span.lo >= p.span.lo)
+                .min_by_key(|c| c.span.lo);
+            let Some(call) = call else {
+                return Box::default();
+            };
+            let range = self.range(call.span);
+            let Some(i) = ext_calls
+                .iter()
+                .position(|e| e.is_call && e.func == Some(f.0) && e.range == range)
+            else {
+                return Box::default();
+            };
+            via.push(i as u32);
+        }
+        via.into_boxed_slice()
     }
 
     /// Evidence as other files get it; `None` when a validator checked it whose module is not

@@ -716,6 +716,13 @@ impl<'a> Model<'a> {
                                 .is_some_and(|f| self.fn_cannot_reject(f))
                     })
             }
+            // `const drops = names.map(drop); await Promise.all(drops)`: only a mapped list,
+            // which code rarely pushes more onto.
+            Expr::Ident(id) if depth < MAX_DEPTH => self.const_init(id).is_some_and(|init| {
+                matches!(unwrap_expr(init), Expr::Call(c)
+                    if method_call(c).is_some_and(|(_, name)| name == "map"))
+                    && self.elements_cannot_reject(init, scope, depth + 1)
+            }),
             _ => false,
         }
     }
