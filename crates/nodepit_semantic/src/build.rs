@@ -18,7 +18,7 @@ impl<'a> Model<'a> {
         program: &'a Program,
         unresolved: SyntaxContext,
         comments: &[Comment],
-        text: &str,
+        text: &'a str,
     ) -> Self {
         let mut b = Builder {
             model: Model {
@@ -41,31 +41,8 @@ impl<'a> Model<'a> {
                         memchr::memrchr(b'\n', before).map_or(0, |nl| nl as u32 + 1)
                     })
                     .collect(),
-                comment_next_code: comments
-                    .iter()
-                    .map(|c| {
-                        // Only a comment on lines of its own: one that trails code belongs to
-                        // that code.
-                        let before = text.as_bytes().get(..c.range.start).unwrap_or_default();
-                        let line = memchr::memrchr(b'\n', before).map_or(0, |nl| nl + 1);
-                        if !before[line..].iter().all(u8::is_ascii_whitespace)
-                            || !gives_reason(&c.text)
-                        {
-                            return u32::MAX;
-                        }
-                        let after = text.as_bytes().get(c.range.end..).unwrap_or_default();
-                        let gap = after
-                            .iter()
-                            .position(|b| !b.is_ascii_whitespace())
-                            .unwrap_or(after.len());
-                        let breaks = after[..gap].iter().filter(|&&b| b == b'\n').count();
-                        if breaks <= 1 && gap < after.len() {
-                            (c.range.end + gap) as u32
-                        } else {
-                            u32::MAX
-                        }
-                    })
-                    .collect(),
+                comment_ends: comments.iter().map(|c| c.range.end as u32).collect(),
+                text,
                 minified: has_long_line(text),
                 promise_memo: RefCell::new(Vec::new()),
                 promise_facts: crate::values::PromiseFacts::new(comments),
@@ -878,41 +855,4 @@ fn collect_assign_pat_idents<'p>(p: &'p AssignTargetPat, out: &mut Vec<&'p Ident
         }),
         AssignTargetPat::Invalid(_) => {}
     }
-}
-
-/// Whether a comment says why a failure may be let go ("ignored", "retried on the next tick",
-/// "best effort", "on purpose"), rather than what the code does.
-fn gives_reason(text: &str) -> bool {
-    let text = text.to_ascii_lowercase();
-    [
-        "ignor",
-        "swallow",
-        "retr",
-        "best effort",
-        "best-effort",
-        "harmless",
-        "on purpose",
-        "intentional",
-        "deliberate",
-        "not fatal",
-        "non-fatal",
-        "nonfatal",
-        "doesn't matter",
-        "does not matter",
-        "safe to",
-        "expected to fail",
-        "can fail",
-        "may fail",
-        "might fail",
-    ]
-    .iter()
-    .any(|w| {
-        // At the start of a word: `no-swallowed-error` names a rule, it gives no reason.
-        text.match_indices(w).any(|(at, _)| {
-            text[..at]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_'))
-        })
-    })
 }

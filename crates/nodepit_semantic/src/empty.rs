@@ -24,14 +24,30 @@ impl<'a> Model<'a> {
             .is_some_and(|&line| line <= end)
     }
 
-    /// Whether a comment that says why a failure may be let go sits right above `span`, with no
-    /// blank line between them.
+    /// Whether a comment that says why a failure may be let go sits right above `span`, on
+    /// lines of its own, with no blank line between them.
     pub fn has_leading_comment(&self, span: Span) -> bool {
-        let start = self.range(span).start as u32;
-        let at = self.comment_starts.partition_point(|&c| c < start);
-        at.checked_sub(1)
-            .and_then(|i| self.comment_next_code.get(i))
-            .is_some_and(|&next| next == start)
+        let start = self.range(span).start;
+        let at = self
+            .comment_starts
+            .partition_point(|&c| (c as usize) < start);
+        let Some(i) = at.checked_sub(1) else {
+            return false;
+        };
+        let (from, to) = (
+            self.comment_starts[i] as usize,
+            self.comment_ends[i] as usize,
+        );
+        let bytes = self.text.as_bytes();
+        let (Some(before), Some(gap)) = (bytes.get(..from), bytes.get(to..start)) else {
+            return false;
+        };
+        // A comment that trails code belongs to that code.
+        let line = memchr::memrchr(b'\n', before).map_or(0, |nl| nl + 1);
+        before[line..].iter().all(u8::is_ascii_whitespace)
+            && gap.iter().all(u8::is_ascii_whitespace)
+            && gap.iter().filter(|&&b| b == b'\n').count() <= 1
+            && gives_reason(&self.text[from..to])
     }
 
     /// Whether the file is generated: a bundle or minified library (a line of more than a
@@ -78,4 +94,41 @@ impl<'a> Model<'a> {
             _ => false,
         }
     }
+}
+
+/// Whether a comment says why a failure may be let go ("ignored", "retried on the next tick",
+/// "best effort", "on purpose"), rather than what the code does.
+fn gives_reason(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    [
+        "ignor",
+        "swallow",
+        "retr",
+        "best effort",
+        "best-effort",
+        "harmless",
+        "on purpose",
+        "intentional",
+        "deliberate",
+        "not fatal",
+        "non-fatal",
+        "nonfatal",
+        "doesn't matter",
+        "does not matter",
+        "safe to",
+        "expected to fail",
+        "can fail",
+        "may fail",
+        "might fail",
+    ]
+    .iter()
+    .any(|w| {
+        // At the start of a word: `no-swallowed-error` names a rule, it gives no reason.
+        text.match_indices(w).any(|(at, _)| {
+            text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        })
+    })
 }

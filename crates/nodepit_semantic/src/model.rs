@@ -358,10 +358,10 @@ pub struct Model<'a> {
     pub(crate) comment_starts: Vec<u32>,
     /// For each comment, where its line starts, to find comments that trail code on one line.
     pub(crate) comment_line_starts: Vec<u32>,
-    /// For each comment that gives a reason to let a failure go, on lines of its own, where the
-    /// code right after it starts when only spaces and at most one line break separate them
-    /// (`u32::MAX` otherwise): the comment sits just above that code and explains it.
-    pub(crate) comment_next_code: Vec<u32>,
+    /// Where each comment ends, in the order of `comment_starts`.
+    pub(crate) comment_ends: Vec<u32>,
+    /// The source text, for the rare question that reads a comment.
+    pub(crate) text: &'a str,
     /// The file has a line of more than a thousand characters: a bundle or minified library.
     pub(crate) minified: bool,
     pub(crate) promise_memo: RefCell<Vec<Option<bool>>>,
