@@ -1121,11 +1121,14 @@ impl<'a> Model<'a> {
             ) {
                 return Box::default();
             }
-            // The outermost call ending where the place ends: the awaited or returned call.
+            // The awaited call: the outermost one ending where the `await` ends (its operand
+            // binds tighter than any operator). A returned value must be the call itself:
+            // `return ok ? a() : b()` ends where `b()` does, and `a()` counts too.
             let call = own
                 .iter()
                 .map(|&i| self.calls[i as usize].node)
                 .filter(|c| c.span.hi == p.span.hi && c.span.lo >= p.span.lo)
+                .filter(|c| p.kind == crate::RejectionKind::Await || c.span.lo == p.span.lo)
                 .min_by_key(|c| c.span.lo);
             let Some(call) = call else {
                 return Box::default();
