@@ -234,6 +234,25 @@ pub(crate) fn awaited_targets(
     let Expr::Call(call) = nodepit_semantic::unwrap_expr(awaited) else {
         return None;
     };
+    match combinator_elements(model, call, Some(f)) {
+        None => call_targets(cx, model, f, call, site),
+        Some(elements) => {
+            let mut targets = Vec::new();
+            for c in elements? {
+                targets.extend(call_targets(cx, model, f, c, site)?);
+            }
+            (!targets.is_empty()).then_some(targets)
+        }
+    }
+}
+
+/// For `Promise.all([…])` (`race`, `any`): `Some` of its elements that can reject, each a call,
+/// or `Some(None)` when some element is not a call that can be read; `None` for any other call.
+fn combinator_elements<'c>(
+    model: &Model<'_>,
+    call: &'c CallExpr,
+    scope: Option<FnId>,
+) -> Option<Option<Vec<&'c CallExpr>>> {
     let Callee::Expr(callee) = &call.callee else {
         return None;
     };
@@ -241,26 +260,29 @@ pub(crate) fn awaited_targets(
         .qual(callee)
         .is_some_and(|q| matches!(q.as_str(), "Promise.all" | "Promise.race" | "Promise.any"));
     if !combinator {
-        return call_targets(cx, model, f, call, site);
+        return None;
     }
-    let [arg] = call.args.as_slice() else {
-        return None;
-    };
-    let Expr::Array(list) = nodepit_semantic::unwrap_expr(&arg.expr) else {
-        return None;
-    };
-    let mut targets = Vec::new();
-    for el in list.elems.iter() {
-        let el = el.as_ref().filter(|e| e.spread.is_none())?;
-        if model.promise_cannot_reject(&el.expr, Some(f)) {
-            continue;
-        }
-        let Expr::Call(c) = nodepit_semantic::unwrap_expr(&el.expr) else {
+    let read = || {
+        let [arg] = call.args.as_slice() else {
             return None;
         };
-        targets.extend(call_targets(cx, model, f, c, site)?);
-    }
-    (!targets.is_empty()).then_some(targets)
+        let Expr::Array(list) = nodepit_semantic::unwrap_expr(&arg.expr) else {
+            return None;
+        };
+        let mut calls = Vec::new();
+        for el in list.elems.iter() {
+            let el = el.as_ref().filter(|e| e.spread.is_none())?;
+            if model.promise_cannot_reject(&el.expr, scope) {
+                continue;
+            }
+            let Expr::Call(c) = nodepit_semantic::unwrap_expr(&el.expr) else {
+                return None;
+            };
+            calls.push(c);
+        }
+        Some(calls)
+    };
+    Some(read())
 }
 
 /// The project functions one awaited call can reject through: another module's export, or,
@@ -278,7 +300,7 @@ pub(crate) fn call_targets(
     }
     match site {
         Some(site) => param_method_target(cx, model, f, call, site).map(|t| vec![t]),
-        None => helper_targets(cx, model, f, call),
+        None => helper_targets(cx, model, Some(f), call),
     }
 }
 
@@ -288,13 +310,13 @@ pub(crate) fn call_targets(
 pub(crate) fn helper_targets(
     cx: &RuleCx<'_, '_>,
     model: &Model<'_>,
-    handler: FnId,
+    scope: Option<FnId>,
     call: &CallExpr,
 ) -> Option<Vec<Target>> {
-    let h = model.callee_fn(call, Some(handler))?;
+    let h = model.callee_fn(call, scope)?;
     let info = model.function(h);
     // A `this` parameter takes no argument, so positions would not line up.
-    if h == handler
+    if Some(h) == scope
         || !info.is_async
         || info.is_generator
         || info.node.param_name(0) == Some("this")
@@ -431,45 +453,14 @@ pub(crate) fn call_rejects_through(
         return Some(vec![t]);
     }
     // `Promise.all([settings.load(), status.get()])`: rejects where one of its elements does.
-    if let Callee::Expr(callee) = &call.callee {
-        if model
-            .qual(callee)
-            .is_some_and(|q| matches!(q.as_str(), "Promise.all" | "Promise.race" | "Promise.any"))
-        {
-            let [arg] = call.args.as_slice() else {
-                return None;
-            };
-            let Expr::Array(list) = nodepit_semantic::unwrap_expr(&arg.expr) else {
-                return None;
-            };
-            let mut targets = Vec::new();
-            for el in list.elems.iter() {
-                let el = el.as_ref().filter(|e| e.spread.is_none())?;
-                if model.promise_cannot_reject(&el.expr, scope) {
-                    continue;
-                }
-                let Expr::Call(c) = nodepit_semantic::unwrap_expr(&el.expr) else {
-                    return None;
-                };
-                targets.extend(call_rejects_through(cx, model, c, scope)?);
-            }
-            return (!targets.is_empty()).then_some(targets);
+    if let Some(elements) = combinator_elements(model, call, scope) {
+        let mut targets = Vec::new();
+        for c in elements? {
+            targets.extend(call_rejects_through(cx, model, c, scope)?);
         }
+        return (!targets.is_empty()).then_some(targets);
     }
-    let h = model.callee_fn(call, scope)?;
-    let info = model.function(h);
-    if Some(h) == scope
-        || !info.is_async
-        || info.is_generator
-        || info.node.param_name(0) == Some("this")
-    {
-        return None;
-    }
-    let mut targets = Vec::new();
-    for q in model.rejections_strict(h) {
-        targets.extend(point_targets(cx, model, h, q, Some(call))?);
-    }
-    (!targets.is_empty()).then_some(targets)
+    helper_targets(cx, model, scope, call)
 }
 
 /// Whether any of `targets` can reject, or is unknown to the project; `file` is the file whose
